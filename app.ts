@@ -1,0 +1,108 @@
+// The Parley app as a plugin, and the factory that builds a Fastify HTTPS instance around it.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import helmet from '@fastify/helmet'
+import websocket from '@fastify/websocket'
+import fastifyStatic from '@fastify/static'
+import type { Config } from './lib/config.js'
+import type { TlsMaterial } from './lib/tls-material.js'
+import config from './plugins/config.js'
+import userStore from './plugins/user-store.js'
+import auth from './plugins/auth.js'
+import rateLimit from './plugins/rate-limit.js'
+import chatHub from './plugins/chat-hub.js'
+import idleReaper from './plugins/idle-reaper.js'
+import authRoutes from './routes/auth.js'
+import wsRoutes from './routes/ws.js'
+
+export interface AppOptions {
+  config: Config
+  /** Where the built page lives (build.mjs writes dist/web). */
+  webRoot?: string
+}
+
+export const MAX_FRAME_BYTES = 4096
+export const MAX_BODY_BYTES = 16 * 1024
+// From sources this file sits beside dist/; bundled, it is dist/server.js itself.
+export const DEFAULT_WEB_ROOT = ['./dist/web/', './web/']
+  .map((dir) => fileURLToPath(new URL(dir, import.meta.url)))
+  .find((dir) => existsSync(join(dir, 'app.js')))
+
+/** Registers everything Parley serves: plugins, error and 404 handlers, then routes. */
+export async function app(fastify: FastifyInstance, opts: AppOptions) {
+  await fastify.register(config, { config: opts.config })
+
+  await fastify.register(helmet, {
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"]
+      }
+    }
+  })
+  await fastify.register(userStore)
+  await fastify.register(auth)
+  await fastify.register(rateLimit)
+  await fastify.register(chatHub)
+  await fastify.register(idleReaper)
+  await fastify.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // Runs when close starts: tell every client we are going away, then stop.
+    preClose: async () => {
+      fastify.chatHub.closeAll(1001, 'shutdown')
+    }
+  })
+
+  // Set before the routes so every route context inherits them.
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed')
+      return reply.code(500).send({ code: 'internal', message: 'Something went wrong on the server.' })
+    }
+    // Validation failures and body-parser errors (bad JSON, too large, wrong type) are the
+    // client's: one stable code, Fastify's explanation as the message.
+    const code = /^[a-z_]+$/.test(error.code ?? '') ? error.code : 'invalid_request'
+    return reply.code(status).send({ code, message: error.message })
+  })
+  fastify.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` })
+  })
+
+  await fastify.register(authRoutes)
+  await fastify.register(wsRoutes)
+  const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT
+  if (webRoot && existsSync(webRoot)) {
+    await fastify.register(fastifyStatic, { root: webRoot, index: 'index.html', wildcard: false })
+  } else {
+    fastify.log.warn({ webRoot }, 'web bundle missing: run `node build.mjs`; serving the API only')
+  }
+}
+
+/** Builds a Fastify instance that speaks HTTPS only, with the app registered. */
+export async function buildApp(config: Config, tls: Pick<TlsMaterial, 'cert' | 'key'>, opts: Partial<AppOptions> = {}) {
+  const serverOptions: FastifyServerOptions & { https: { cert: string; key: string; minVersion: 'TLSv1.2' } } = {
+    https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
+    bodyLimit: MAX_BODY_BYTES,
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
+    },
+    trustProxy: false,
+    // Reject what the schemas do not allow instead of quietly coercing or stripping it.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true
+  }
+  const fastify = Fastify(serverOptions)
+  await fastify.register(fp(app, { name: 'parley' }), { config, ...opts })
+  return fastify
+}

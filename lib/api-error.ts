@@ -1,0 +1,12 @@
+// The one error type routes throw for 4xx answers: a status, a stable code and a message.
+import type { ApiErrorCode } from '../schemas/http.js'
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ApiErrorCode,
+    message: string
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,83 @@
+// The chat hub: who is connected to which room, and fan-out of frames. In memory today;
+// a Redis-backed hub can implement the same interface for cluster mode.
+import type { MessageFrame, ServerFrame } from '../schemas/frames.js'
+
+/** One connected socket, as the hub sees it: no framework or socket types. */
+export interface ChatClient {
+  readonly user: string
+  readonly sessionId: string
+  readonly room: string
+  send(data: string): void
+  close(code: number, reason: string): void
+}
+
+export interface ChatHub {
+  join(client: ChatClient): void
+  /** Removes a client; returns how many clients its session still has. */
+  leave(client: ChatClient): number
+  /** Accepts a message into a room: assigns id and time, delivers it to every client there. */
+  post(room: string, user: string, text: string): Promise<MessageFrame>
+  sendToSession(sessionId: string, frame: ServerFrame): void
+  closeSession(sessionId: string, code: number, reason: string): number
+  closeAll(code: number, reason: string): void
+  readonly size: number
+}
+
+export function createMemoryHub(clock: () => number = Date.now): ChatHub {
+  const rooms = new Map<string, Set<ChatClient>>()
+  const bySession = new Map<string, Set<ChatClient>>()
+  // Ids sort by time across restarts: a start-time prefix and a counter.
+  const prefix = clock().toString(36)
+  let seq = 0
+
+  const add = <K>(map: Map<K, Set<ChatClient>>, key: K, client: ChatClient) => {
+    let set = map.get(key)
+    if (!set) map.set(key, (set = new Set()))
+    set.add(client)
+  }
+  const remove = <K>(map: Map<K, Set<ChatClient>>, key: K, client: ChatClient): number => {
+    const set = map.get(key)
+    if (!set) return 0
+    set.delete(client)
+    if (set.size === 0) map.delete(key)
+    return set.size
+  }
+  const sendAll = (clients: Iterable<ChatClient>, frame: ServerFrame) => {
+    const data = JSON.stringify(frame) // serialised once per fan-out, not per recipient
+    for (const client of clients) client.send(data)
+  }
+  let size = 0
+
+  return {
+    join(client) {
+      add(rooms, client.room, client)
+      add(bySession, client.sessionId, client)
+      size++
+    },
+    leave(client) {
+      if (!rooms.get(client.room)?.has(client)) return bySession.get(client.sessionId)?.size ?? 0
+      remove(rooms, client.room, client)
+      size--
+      return remove(bySession, client.sessionId, client)
+    },
+    async post(room, user, text) {
+      const frame: MessageFrame = { type: 'message', id: `${prefix}-${(++seq).toString(36)}`, room, user, text, ts: clock() }
+      sendAll(rooms.get(room) ?? [], frame)
+      return frame
+    },
+    sendToSession(sessionId, frame) {
+      sendAll(bySession.get(sessionId) ?? [], frame)
+    },
+    closeSession(sessionId, code, reason) {
+      const clients = [...(bySession.get(sessionId) ?? [])]
+      for (const client of clients) client.close(code, reason)
+      return clients.length
+    },
+    closeAll(code, reason) {
+      for (const clients of [...rooms.values()]) for (const client of [...clients]) client.close(code, reason)
+    },
+    get size() {
+      return size
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// The user store interface: what the app needs from any backend (JSON file today, Redis or SQL later).
+
+export type PasswordHash =
+  | {
+      alg: 'scrypt'
+      N: number
+      r: number
+      p: number
+      /** base64 */
+      salt: string
+      /** base64, 64 bytes */
+      hash: string
+    }
+  | {
+      /** Imported from the predecessor app: bare SHA-256 hex, replaced by scrypt at first login. */
+      alg: 'sha256-legacy'
+      hash: string
+    }
+
+export interface UserRecord {
+  /** Display name as registered (NFC). Lookups are case-insensitive. */
+  username: string
+  password: PasswordHash
+  createdAt: string
+  updatedAt: string
+}
+
+export class UsernameTakenError extends Error {
+  readonly code = 'username_taken'
+  constructor(username: string) {
+    super(`username "${username}" is taken`)
+  }
+}
+
+export class UnknownUserError extends Error {
+  readonly code = 'unknown_user'
+  constructor(username: string) {
+    super(`no user "${username}"`)
+  }
+}
+
+export interface UserStore {
+  /** Case-insensitive lookup of an NFC-normalised name. */
+  findUser(username: string): Promise<UserRecord | undefined>
+  /** Resolves only once the new user is durable; rejects with UsernameTakenError on a case-insensitive clash. */
+  createUser(record: UserRecord): Promise<void>
+  /** Replaces an existing record (same name, case-insensitively); rejects with UnknownUserError. Durable on resolve. */
+  updateUser(record: UserRecord): Promise<void>
+  countUsers(): Promise<number>
+  /** Waits for pending writes, then releases the store. */
+  close(): Promise<void>
+}

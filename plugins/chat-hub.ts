@@ -1,0 +1,27 @@
+// The chat hub, wired to sessions: an ended session's sockets are closed with the right code.
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { createMemoryHub, type ChatHub } from '../lib/chat-hub.js'
+import { CLOSE_CODES } from '../schemas/frames.js'
+import type { EndReason } from '../lib/session-registry.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    chatHub: ChatHub
+  }
+}
+
+const CLOSE_FOR: Record<EndReason, [number, string]> = {
+  idle: [CLOSE_CODES.idle, 'idle'],
+  logout: [CLOSE_CODES.logout, 'logout'],
+  expired: [CLOSE_CODES.sessionExpired, 'session_expired']
+}
+
+async function chatHubPlugin(fastify: FastifyInstance) {
+  const hub = createMemoryHub()
+  fastify.decorate('chatHub', hub)
+  fastify.sessions.onEnd((session, reason) => hub.closeSession(session.id, ...CLOSE_FOR[reason]))
+  // Sockets are closed with 1001 in the websocket plugin's preClose, before the listener stops.
+}
+
+export default fp(chatHubPlugin, { name: 'chat-hub', dependencies: ['auth'] })

@@ -1,0 +1,112 @@
+// The chat socket: authenticated and origin-checked before the upgrade, every frame validated.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { WebSocket } from 'ws'
+import { Compile } from 'typebox/compile'
+import { ClientFrameSchema, type ErrorCode, type ErrorFrame, type ServerFrame } from '../schemas/frames.js'
+import { ApiError } from '../lib/api-error.js'
+import { isAllowedOrigin } from '../lib/origin.js'
+import { prepareText } from '../lib/message-text.js'
+import type { ChatClient } from '../lib/chat-hub.js'
+import type { SessionRecord } from '../lib/session-registry.js'
+
+export const LOBBY = 'lobby'
+export const HEARTBEAT_MS = 30_000
+/** A client that lets this much pile up unread is too slow to keep: it is dropped. */
+export const MAX_BUFFERED_BYTES = 1 << 20
+
+const checkFrame = Compile(ClientFrameSchema)
+
+const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  invalid: 'Frames are JSON objects like {"type":"message","text":"..."}.',
+  empty: 'The message is empty.',
+  too_long: 'The message is too long.',
+  rate_limited: 'You are sending messages too fast.'
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    chatSession?: SessionRecord
+  }
+}
+
+export default async function wsRoutes(fastify: FastifyInstance) {
+  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle } = fastify
+  const limits = {
+    maxChars: config.messageMaxChars,
+    ratePerSec: config.messageRatePerSec,
+    idleWarnMs: config.idleWarnMs,
+    idleKickMs: config.idleKickMs
+  }
+  const alive = new WeakSet<WebSocket>()
+
+  // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
+  const admit = async (request: FastifyRequest) => {
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+      throw new ApiError(403, 'forbidden_origin', 'This origin may not open the chat socket.')
+    }
+    const session = await fastify.currentSession(request)
+    if (!session) throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
+    request.chatSession = session
+  }
+
+  fastify.get('/ws', { websocket: true, preValidation: admit }, (socket, request) => {
+    const session = request.chatSession!
+    const client: ChatClient = {
+      user: session.username,
+      sessionId: session.id,
+      room: LOBBY,
+      send: (data) => (socket.bufferedAmount > MAX_BUFFERED_BYTES ? socket.terminate() : socket.send(data)),
+      close: (code, reason) => socket.close(code, reason)
+    }
+    const send = (frame: ServerFrame) => socket.send(JSON.stringify(frame))
+    const fail = (code: ErrorCode, extra?: Partial<ErrorFrame>) =>
+      send({ type: 'error', code, message: ERROR_MESSAGES[code], ...extra })
+
+    const onMessage = async (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return socket.close(1003, 'binary')
+      let frame: unknown
+      try {
+        frame = JSON.parse(data.toString('utf8'))
+      } catch {
+        return fail('invalid')
+      }
+      if (!checkFrame.Check(frame)) return fail('invalid')
+      const prepared = prepareText(frame.text, config.messageMaxChars)
+      if (!prepared.ok) return fail(prepared.code)
+      const retryInMs = limiter.take(session.username)
+      if (retryInMs > 0) return fail('rate_limited', { retryInMs })
+      idle.touch(session.id)
+      await hub.post(client.room, session.username, prepared.text)
+    }
+
+    // Listeners go on before any await, so no early frame is missed.
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      onMessage(data, isBinary).catch((err) => {
+        request.log.error({ err }, 'chat frame failed')
+        socket.close(1011, 'internal')
+      })
+    })
+    socket.on('pong', () => alive.add(socket))
+    socket.on('close', () => {
+      if (hub.leave(client) === 0) idle.remove(session.id)
+    })
+
+    alive.add(socket)
+    hub.join(client)
+    idle.touch(session.id)
+    send({ type: 'welcome', user: session.username, room: client.room, limits })
+  })
+
+  // One heartbeat for all sockets: a socket that missed the last ping is dropped.
+  const heartbeat = setInterval(() => {
+    for (const socket of fastify.websocketServer.clients) {
+      if (!alive.has(socket)) {
+        socket.terminate()
+        continue
+      }
+      alive.delete(socket)
+      socket.ping()
+    }
+  }, HEARTBEAT_MS).unref()
+  fastify.addHook('onClose', async () => clearInterval(heartbeat))
+}

@@ -1,0 +1,34 @@
+// HTTP API schemas shared by the routes (validation, serialisation) and the browser (types only).
+import Type, { type Static } from 'typebox'
+
+export const CredentialsSchema = Type.Object(
+  {
+    // Loose caps here; the precise rules live in lib/credentials.ts and answer with their own codes.
+    username: Type.String({ maxLength: 256 }),
+    password: Type.String({ maxLength: 1024 })
+  },
+  { additionalProperties: false }
+)
+export type Credentials = Static<typeof CredentialsSchema>
+
+export const UserSchema = Type.Object({ username: Type.String() })
+export type User = Static<typeof UserSchema>
+
+export const ApiErrorSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String()
+})
+export type ApiError = Static<typeof ApiErrorSchema>
+
+/** Stable error codes of the HTTP API. */
+export type ApiErrorCode =
+  | 'invalid_request'
+  | 'invalid_username'
+  | 'invalid_password'
+  | 'username_taken'
+  | 'invalid_credentials'
+  | 'unauthorized'
+  | 'forbidden_origin'
+  | 'rate_limited'
+  | 'not_found'
+  | 'internal'

@@ -1,0 +1,45 @@
+import t from 'tap'
+import { loadConfig } from '../lib/config.js'
+
+t.test('defaults match the documented ones', async (t) => {
+  const c = loadConfig({})
+  t.match(c, {
+    port: 5000,
+    host: 'localhost',
+    dataDir: './data',
+    messageMaxChars: 50,
+    messageRatePerSec: 1,
+    idleWarnMs: 20000,
+    idleKickMs: 30000,
+    sessionTtlMs: 8 * 3600_000,
+    allowedOrigins: [],
+    logLevel: 'info',
+    scryptCost: 2 ** 17
+  })
+})
+
+t.test('values are read from the environment and converted', async (t) => {
+  const c = loadConfig({ PORT: '8443', MESSAGE_RATE_PER_SEC: '2.5', ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443', LOG_LEVEL: 'warn' })
+  t.equal(c.port, 8443)
+  t.equal(c.messageRatePerSec, 2.5)
+  t.same(c.allowedOrigins, ['https://a.example', 'https://b.example:8443'])
+  t.equal(c.logLevel, 'warn')
+})
+
+t.test('a bad value stops start-up with a message naming the variable', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ PORT: 'abc' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ MESSAGE_MAX_CHARS: '0' }, /^MESSAGE_MAX_CHARS: /],
+    [{ MESSAGE_RATE_PER_SEC: '-1' }, /^MESSAGE_RATE_PER_SEC: /],
+    [{ IDLE_WARN_MS: 'soon' }, /^IDLE_WARN_MS: /],
+    [{ IDLE_WARN_MS: '5000', IDLE_KICK_MS: '4000' }, /IDLE_KICK_MS .* greater than IDLE_WARN_MS/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ ALLOWED_ORIGINS: 'evil' }, /^ALLOWED_ORIGINS: /],
+    [{ ALLOWED_ORIGINS: 'http://plain.example' }, /^ALLOWED_ORIGINS: .*https/],
+    [{ ALLOWED_ORIGINS: 'https://a.example/path' }, /^ALLOWED_ORIGINS: /],
+    [{ TLS_CERT: '/tmp/cert.pem' }, /TLS_CERT and TLS_KEY/],
+    [{ SCRYPT_COST: '3000' }, /^SCRYPT_COST: .*power of two|^SCRYPT_COST/]
+  ]
+  for (const [env, message] of cases) t.throws(() => loadConfig(env), message, JSON.stringify(env))
+})

@@ -1,0 +1,157 @@
+// End to end in headless Chromium: register, chat between two users, limits, leave, idle kick.
+import { existsSync } from 'node:fs'
+import t, { type Test } from 'tap'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { startServer } from './helpers/server.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const INSTALL = 'apt-get install -y --no-install-recommends chromium'
+const WAIT_MS = 5000
+const PASSWORD = 'correct horse battery'
+const IDLE_NOTICE = 'You were disconnected after being idle. Please log in again.'
+
+if (!existsSync(CHROMIUM)) {
+  if (process.env.CI) t.fail(`${CHROMIUM} is missing; install it with: ${INSTALL}`)
+  else t.plan(0, `${CHROMIUM} is missing; install it with: ${INSTALL}`)
+} else {
+  let browser: Browser | undefined
+  t.before(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 15_000,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run'
+      ]
+    })
+  })
+  t.teardown(() => browser?.close())
+
+  /** A fresh browser profile (own cookies); CSP violations and page errors fail the test. */
+  async function newContext(t: Test): Promise<BrowserContext> {
+    if (!browser) throw new Error('the browser did not start')
+    const context = await browser.newContext({ ignoreHTTPSErrors: true })
+    context.setDefaultTimeout(WAIT_MS)
+    context.setDefaultNavigationTimeout(2 * WAIT_MS)
+    context.on('page', (page) => watch(t, page))
+    t.teardown(() => context.close())
+    return context
+  }
+
+  function watch(t: Test, page: Page) {
+    page.on('pageerror', (err) => t.fail(`page error: ${err.message}`))
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) {
+        t.fail(`CSP violation: ${msg.text()}`)
+      }
+    })
+  }
+
+  /** Registers through the login view and waits until the chat is connected. */
+  async function registerInUi(page: Page, origin: string, username: string) {
+    await page.goto(origin + '/')
+    await page.getByTestId('login-view').waitFor()
+    await page.getByTestId('login-mode-toggle').click()
+    await page.getByTestId('login-username').fill(username)
+    await page.getByTestId('login-password').fill(PASSWORD)
+    await page.getByTestId('login-submit').click()
+    await page.locator('[data-testid="composer-input"]:enabled').waitFor()
+  }
+
+  async function send(page: Page, text: string) {
+    await page.getByTestId('composer-input').fill(text)
+    await page.getByTestId('composer-input').press('Enter')
+  }
+
+  const message = (page: Page, text: string) =>
+    page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) })
+
+  t.test('two users chat; a new tab skips the login; Leave chat ends the session', async (t) => {
+    const { origin } = await startServer(t, { messageMaxChars: 50, messageRatePerSec: 50 })
+    const contextA = await newContext(t)
+    const contextB = await newContext(t)
+    const alice = await contextA.newPage()
+    const bob = await contextB.newPage()
+
+    await registerInUi(alice, origin, 'alice')
+    await registerInUi(bob, origin, 'bob')
+    t.equal(await alice.getByTestId('chat-user').textContent(), 'alice', 'alice is signed in')
+
+    await alice.getByTestId('composer-input').fill('hello bob')
+    t.equal(await alice.getByTestId('composer-counter').textContent(), '9/50', 'counter counts characters')
+    await alice.getByTestId('composer-input').press('Enter')
+    await message(bob, 'hello bob').waitFor()
+    t.equal(await message(bob, 'hello bob').getByTestId('message-user').textContent(), 'alice')
+    t.equal(await alice.getByTestId('composer-input').inputValue(), '', 'input cleared after sending')
+    t.equal(await alice.getByTestId('composer-counter').textContent(), '0/50')
+
+    await send(bob, 'hi alice')
+    await message(alice, 'hi alice').waitFor()
+    t.equal(await message(alice, 'hi alice').getByTestId('message-user').textContent(), 'bob')
+    t.ok(await alice.locator('[data-testid="message"] time').first().isVisible(), 'messages show a time')
+
+    // Grapheme clusters: a flag, a thumbs-up with skin tone and e + combining accent are 3.
+    await alice.getByTestId('composer-input').fill('🇫🇷👍🏽e\u0301')
+    t.equal(await alice.getByTestId('composer-counter').textContent(), '3/50', 'graphemes, not code units')
+    await alice.getByTestId('composer-input').fill('x'.repeat(51))
+    t.equal(await alice.getByTestId('composer-counter').textContent(), '51/50')
+    t.ok(await alice.getByTestId('composer-send').isDisabled(), 'send is disabled over the limit')
+    await alice.getByTestId('composer-input').press('Enter')
+    await alice.getByTestId('composer-input').fill('')
+    t.ok(await alice.getByTestId('composer-send').isDisabled(), 'send is disabled when empty')
+
+    // Markup is shown as text, never interpreted.
+    const markup = '<img src=x onerror=alert(1)>'
+    await send(bob, markup)
+    await message(alice, markup).waitFor()
+    t.equal(await alice.locator('[data-testid="message-list"] img').count(), 0, 'no element from message text')
+    t.equal(await message(alice, 'x'.repeat(51)).count(), 0, 'the over-long text was never sent')
+
+    const aliceTab2 = await contextA.newPage()
+    await aliceTab2.goto(origin + '/')
+    await aliceTab2.getByTestId('chat-view').waitFor()
+    t.equal(await aliceTab2.getByTestId('login-view').count(), 0, 'a new tab goes straight to the chat')
+
+    await alice.getByTestId('leave-chat').click()
+    await alice.getByTestId('login-view').waitFor()
+    t.equal((await contextA.request.get(origin + '/api/me')).status(), 401, 'the session has ended')
+    await aliceTab2.getByTestId('login-view').waitFor()
+    t.pass('the other tab of the session is back at the login view too')
+  })
+
+  t.test('sending too fast shows a countdown and keeps the text', async (t) => {
+    const { origin } = await startServer(t, { messageRatePerSec: 1 })
+    const page = await (await newContext(t)).newPage()
+    await registerInUi(page, origin, 'dave')
+    await send(page, 'one')
+    await message(page, 'one').waitFor()
+    await send(page, 'two')
+    await page.getByTestId('rate-limit-notice').waitFor()
+    t.match(await page.getByTestId('rate-limit-notice').textContent(), /Try again in \d+ s/)
+    t.equal(await page.getByTestId('composer-input').inputValue(), 'two', 'the refused text is back')
+    await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden' })
+  })
+
+  t.test('an idle user is warned, then sent back to the login with the reason', async (t) => {
+    const { origin } = await startServer(t, { idleWarnMs: 400, idleKickMs: 1200 })
+    const context = await newContext(t)
+    const page = await context.newPage()
+    await registerInUi(page, origin, 'carol')
+
+    await page.getByTestId('idle-notice').waitFor()
+    await send(page, 'still here')
+    await message(page, 'still here').waitFor()
+    await page.getByTestId('idle-notice').waitFor({ state: 'hidden' })
+    t.pass('an accepted message of ours hides the idle warning')
+
+    await page.getByTestId('login-view').waitFor()
+    t.equal(await page.getByTestId('login-notice').textContent(), IDLE_NOTICE)
+    t.equal((await context.request.get(origin + '/api/me')).status(), 401, 'the idle session has ended')
+  })
+}

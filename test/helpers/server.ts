@@ -1,0 +1,41 @@
+// Builds a fresh Parley over real HTTPS on 127.0.0.1 for one test, with small limits.
+import { join } from 'node:path'
+import type { Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../app.js'
+import { defaultConfig, type Config } from '../../lib/config.js'
+import { loadTlsMaterial } from '../../lib/tls-material.js'
+
+export interface TestServer {
+  app: FastifyInstance
+  origin: string
+  port: number
+  dataDir: string
+  /** The server's self-signed certificate: clients trust exactly this. */
+  ca: string
+  config: Config
+}
+
+/** Fast scrypt and quiet logs; everything else as in production unless overridden. */
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return defaultConfig({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    certsDir: join(dataDir, 'certs'),
+    scryptCost: 1024,
+    logLevel: 'silent',
+    ...overrides
+  })
+}
+
+export async function startServer(t: Test, overrides: Partial<Config> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? t.testdir({})
+  const config = testConfig(dir, overrides)
+  const tls = await loadTlsMaterial(config)
+  const app = await buildApp(config, tls)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const port = (app.server.address() as { port: number }).port
+  return { app, origin: `https://127.0.0.1:${port}`, port, dataDir: dir, ca: tls.cert, config }
+}

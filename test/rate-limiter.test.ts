@@ -1,0 +1,38 @@
+import t from 'tap'
+import { createRateLimiter } from '../lib/rate-limiter.js'
+
+t.test('1/s: a second message within the second is refused with the time left', async (t) => {
+  const limiter = createRateLimiter(1)
+  t.equal(limiter.take('alice', 1000), 0)
+  t.equal(limiter.take('alice', 1400), 600)
+  t.equal(limiter.take('alice', 1999), 1)
+  t.equal(limiter.take('alice', 2000), 0, 'allowed again after exactly one second')
+  t.equal(limiter.take('bob', 2000), 0, 'users have their own buckets')
+})
+
+t.test('refused attempts do not push the next allowed time back', async (t) => {
+  const limiter = createRateLimiter(1)
+  limiter.take('alice', 0)
+  for (let now = 10; now < 1000; now += 10) t.ok(limiter.take('alice', now) > 0)
+  t.equal(limiter.take('alice', 1000), 0)
+})
+
+t.test('N/s allows bursts of N, then one every 1/N s', async (t) => {
+  const limiter = createRateLimiter(4)
+  for (let i = 0; i < 4; i++) t.equal(limiter.take('a', 0), 0)
+  t.equal(limiter.take('a', 0), 250)
+  t.equal(limiter.take('a', 250), 0)
+  t.equal(limiter.take('a', 250), 250)
+})
+
+t.test('fractional rates work and prune forgets full buckets', async (t) => {
+  const limiter = createRateLimiter(0.5)
+  t.equal(limiter.take('a', 0), 0)
+  t.equal(limiter.take('a', 1000), 1000)
+  t.equal(limiter.size, 1)
+  limiter.prune(1999)
+  t.equal(limiter.size, 1)
+  limiter.prune(2000)
+  t.equal(limiter.size, 0)
+  t.throws(() => createRateLimiter(0))
+})

@@ -1,0 +1,87 @@
+import t from 'tap'
+import net from 'node:net'
+import tls from 'node:tls'
+import { X509Certificate } from 'node:crypto'
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createSelfSigned, loadTlsMaterial } from '../lib/tls-material.js'
+import { request, signUp } from './helpers/clients.js'
+import { startServer } from './helpers/server.js'
+
+t.test('first start generates an ECDSA P-256 self-signed certificate; later starts reuse it', async (t) => {
+  const certsDir = join(t.testdir({}), 'certs')
+  const first = await loadTlsMaterial({ certsDir })
+  t.equal(first.generated, true)
+  const cert = new X509Certificate(first.cert)
+  t.equal(cert.publicKey.asymmetricKeyType, 'ec')
+  t.equal(cert.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1')
+  t.equal(cert.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1')
+  t.ok(cert.verify(cert.publicKey), 'self-signed signature verifies')
+  t.equal((await stat(join(certsDir, 'key.pem'))).mode & 0o777, 0o600, 'key is private')
+  const second = await loadTlsMaterial({ certsDir })
+  t.equal(second.generated, false)
+  t.equal(second.cert, first.cert)
+})
+
+t.test('an expired generated certificate is replaced', async (t) => {
+  const certsDir = t.testdir({})
+  const old = createSelfSigned(undefined, new Date(Date.now() - 400 * 86_400_000))
+  await writeFile(join(certsDir, 'cert.pem'), old.cert)
+  await writeFile(join(certsDir, 'key.pem'), old.key)
+  const fresh = await loadTlsMaterial({ certsDir })
+  t.equal(fresh.generated, true)
+  t.ok(new Date(new X509Certificate(fresh.cert).validTo).getTime() > Date.now())
+})
+
+t.test('TLS_CERT/TLS_KEY are used instead, and bad ones stop start-up naming the file', async (t) => {
+  const dir = t.testdir({})
+  const real = createSelfSigned(['chat.example.org'])
+  const other = createSelfSigned(['chat.example.org'])
+  await writeFile(join(dir, 'cert.pem'), real.cert)
+  await writeFile(join(dir, 'key.pem'), real.key)
+  await writeFile(join(dir, 'other-key.pem'), other.key)
+  const loaded = await loadTlsMaterial({ certsDir: join(dir, 'unused'), tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') })
+  t.equal(loaded.cert, real.cert)
+  t.equal(loaded.generated, false)
+  await t.rejects(
+    loadTlsMaterial({ certsDir: dir, tlsCert: join(dir, 'missing.pem'), tlsKey: join(dir, 'key.pem') }),
+    /TLS_CERT: cannot read .*missing\.pem/
+  )
+  await t.rejects(
+    loadTlsMaterial({ certsDir: dir, tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'other-key.pem') }),
+    /key does not match/
+  )
+})
+
+t.test('plain http:// to the port is never served', async (t) => {
+  const server = await startServer(t)
+  const socket = net.connect(server.port, '127.0.0.1')
+  socket.write('GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+  let received = ''
+  socket.on('data', (d) => (received += d.toString('latin1')))
+  await new Promise<void>((resolve) => socket.on('close', () => resolve()))
+  t.notMatch(received, /^HTTP\/1\.1 [23]\d\d/, `no successful HTTP answer (${JSON.stringify(received.slice(0, 40))})`)
+  t.notMatch(received, /unauthorized|username/)
+})
+
+t.test('TLS below 1.2 is refused', async (t) => {
+  const server = await startServer(t)
+  const err = await new Promise<Error | null>((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: server.port, ca: server.ca, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })
+    socket.once('secureConnect', () => (socket.end(), resolve(null)))
+    socket.once('error', resolve)
+  })
+  t.ok(err, `TLS 1.1 handshake failed: ${err?.message}`)
+})
+
+t.test('HTTPS works with the certificate as the only trust anchor, and secrets are mode 0600', async (t) => {
+  const server = await startServer(t)
+  await signUp(server, 'alice')
+  const res = await request(server, 'GET', '/api/me')
+  t.equal(res.status, 401)
+  t.match(String(res.headers['strict-transport-security']), /max-age=31536000/)
+  for (const file of ['session.key', 'users.json']) {
+    t.equal((await stat(join(server.dataDir, file))).mode & 0o777, 0o600, file)
+  }
+  t.notMatch(await readFile(join(server.dataDir, 'users.json'), 'utf8'), /correct horse/, 'no plain password on disk')
+})

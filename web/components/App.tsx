@@ -1,0 +1,20 @@
+// The page shell: a loading line, the login view or the chat, depending on the session.
+import { useChatState } from '../state.ts'
+import { ChatView } from './ChatView.tsx'
+import { LoginView } from './LoginView.tsx'
+
+export function App() {
+  const state = useChatState()
+  switch (state.view.value) {
+    case 'loading':
+      return (
+        <main class="loading" data-testid="loading" aria-busy="true">
+          <p>Loading…</p>
+        </main>
+      )
+    case 'login':
+      return <LoginView />
+    case 'chat':
+      return <ChatView />
+  }
+}
