@@ -1,5 +1,5 @@
 // The user store on one JSON file: whole-file atomic writes, serialised and coalesced (group commit).
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from './atomic-file.js'
 import { usernameKey } from './credentials.js'
@@ -25,6 +25,7 @@ interface Change {
 export async function openJsonUserStore(file: string, options: JsonUserStoreOptions = {}): Promise<UserStore> {
   const write = options.writeFile ?? ((target: string, data: string) => writeFileAtomic(target, data, 0o600))
   const users = await loadUsers(file)
+  await removeStaleTempFiles(file)
   if (users === undefined) {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
     // Written at open so that an unwritable data dir stops start-up, not the first registration.
@@ -149,6 +150,16 @@ async function loadUsers(file: string): Promise<Map<string, UserRecord> | undefi
     byKey.set(key, record)
   }
   return byKey
+}
+
+// A kill during a write can leave writeFileAtomic's temp file behind; it never held the only copy.
+async function removeStaleTempFiles(file: string): Promise<void> {
+  const dir = path.dirname(file)
+  const prefix = `.${path.basename(file)}.`
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true })
+  }
 }
 
 function refuse(file: string, problem: string, cause?: unknown): Error {

@@ -26,6 +26,7 @@ export interface UserRecord {
 }
 
 export class UsernameTakenError extends Error {
+  override readonly name = 'UsernameTakenError'
   readonly code = 'username_taken'
   constructor(username: string) {
     super(`username "${username}" is taken`)
@@ -33,6 +34,7 @@ export class UsernameTakenError extends Error {
 }
 
 export class UnknownUserError extends Error {
+  override readonly name = 'UnknownUserError'
   readonly code = 'unknown_user'
   constructor(username: string) {
     super(`no user "${username}"`)

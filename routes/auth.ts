@@ -7,6 +7,7 @@ import { isAllowedOrigin } from '../lib/origin.js'
 import { checkPassword, checkUsername, normaliseUsername } from '../lib/credentials.js'
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from '../lib/password.js'
 import { UsernameTakenError } from '../lib/user-store.js'
+import { authAttemptLimit } from '../plugins/rate-limit.js'
 
 const MESSAGES = {
   invalid_username: "Usernames are 3-32 letters, digits, '_', '.' or '-'.",
@@ -30,9 +31,11 @@ export default async function authRoutes(instance: FastifyInstance) {
     }
   })
 
-  const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema }
+  const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema }
+  // Each attempt costs a scrypt hash: limiting them stops password guessing and CPU exhaustion.
+  const limited = authAttemptLimit(config.authRatePerMin)
 
-  fastify.post('/api/register', { schema: { body: CredentialsSchema, response: { 201: UserSchema, ...errors } } }, async (request, reply) => {
+  fastify.post('/api/register', { config: limited, schema: { body: CredentialsSchema, response: { 201: UserSchema, ...errors } } }, async (request, reply) => {
     const username = normaliseUsername(request.body.username)
     const { password } = request.body
     const bad = checkUsername(username) ?? checkPassword(password, username)
@@ -49,7 +52,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     return reply.code(201).send({ username })
   })
 
-  fastify.post('/api/login', { schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request) => {
+  fastify.post('/api/login', { config: limited, schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request) => {
     const username = normaliseUsername(request.body.username)
     const { password } = request.body
     const user = checkUsername(username) ? undefined : await userStore.findUser(username)

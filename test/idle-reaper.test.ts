@@ -14,30 +14,33 @@ t.test('an idle session is warned, then disconnected with 4000 and ended', async
 
   const warning = await alice.next('idle_warning', undefined, 3000)
   const warnedAt = Date.now() - start
-  t.ok(warnedAt >= WARN - 20 && warnedAt < WARN + 250, `warned after ${warnedAt} ms`)
+  // Never early; the upper bound is loose because CI machines are shared and noisy (the
+  // sweep's own precision is proven with a fake clock in idle-tracker.test.ts).
+  t.ok(warnedAt >= WARN - 20 && warnedAt < WARN + 1000, `warned after ${warnedAt} ms`)
   t.ok(warning.kickInMs > 0 && warning.kickInMs <= KICK - WARN, `kickInMs ${warning.kickInMs}`)
 
   const closed = await alice.waitClose(3000)
   const kickedAt = Date.now() - start
   t.same(closed, { code: 4000, reason: 'idle' })
-  t.ok(kickedAt >= KICK - 20 && kickedAt < KICK + 250, `kicked after ${kickedAt} ms`)
+  t.ok(kickedAt >= KICK - 20 && kickedAt < KICK + 1000, `kicked after ${kickedAt} ms`)
 
   t.equal(await refusal(connect(server, cookie)), 401, 'the old cookie cannot reconnect')
   t.equal((await request(server, 'GET', '/api/me', { cookie })).status, 401, 'the session is over')
 })
 
 t.test('sending a message is activity: it postpones the warning and the kick', async (t) => {
-  const server = await startServer(t, { idleWarnMs: WARN, idleKickMs: KICK, messageRatePerSec: 50 })
+  const warnMs = 600
+  const server = await startServer(t, { idleWarnMs: warnMs, idleKickMs: 2 * warnMs, messageRatePerSec: 50 })
   const cookie = await signUp(server, 'alice')
   const alice = await connect(server, cookie)
   await alice.next('welcome')
   // Keep talking for longer than the kick time; each message restarts the clock.
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, WARN / 2))
+  for (let i = 0; i < 8; i++) {
+    await new Promise((r) => setTimeout(r, warnMs / 4))
     alice.send({ type: 'message', text: `tick ${i}` })
     await alice.next('message')
   }
-  t.notOk(alice.closed, 'still connected after 2.5x the warning time')
+  t.notOk(alice.closed, 'still connected after twice the warning time')
   t.equal(alice.frames.filter((f) => f.type === 'idle_warning').length, 0, 'never warned')
   await alice.next('idle_warning', undefined, 3000)
   t.same(await alice.waitClose(3000), { code: 4000, reason: 'idle' }, 'and is kicked once quiet')

@@ -58,7 +58,11 @@ t.test('SIGTERM: sockets get 1001, an in-flight registration is finished and kep
   await alice.next('welcome')
 
   const pending = request(server, 'POST', '/api/register', { body: { username: 'latecomer', password: PASSWORD } })
-  await new Promise((r) => setTimeout(r, 15)) // the request is in flight, hashing its password
+  // SIGTERM once the server has the request (it is then hashing the password).
+  const registrations = () => server.output().match(/"url":"\/api\/register".*"msg":"incoming request"/g)?.length ?? 0
+  for (let i = 0; i < 1000 && registrations() < 2; i++) await new Promise((r) => setTimeout(r, 5))
+  t.equal(registrations(), 2, 'the registration is in flight')
+
   server.child.kill('SIGTERM')
   t.same(await alice.waitClose(), { code: 1001, reason: 'shutdown' })
   t.equal((await pending).status, 201, 'acknowledged')
