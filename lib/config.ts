@@ -16,7 +16,7 @@ export const EnvSchema = Type.Object({
   MESSAGE_RATE_PER_SEC: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 1, description: 'messages per second per user' }),
   IDLE_WARN_MS: Int(10, 86_400_000, 20_000, 'idle time before the warning'),
   IDLE_KICK_MS: Int(20, 86_400_000, 30_000, 'idle time before the disconnect, counted from the last activity'),
-  AUTH_RATE_PER_MIN: Int(1, 100_000, 10, 'login and register attempts per minute per client address'),
+  LOGIN_FAILURES_PER_MIN: Int(1, 100_000, 10, 'failed logins per minute per client address'),
   SESSION_TTL_MS: Int(1000, 30 * 86_400_000, 8 * 3_600_000, 'absolute session lifetime'),
   ALLOWED_ORIGINS: Type.String({ default: '', description: 'comma-separated extra origins allowed to open /ws' }),
   LOG_LEVEL: Type.Union(
@@ -39,7 +39,7 @@ export interface Config {
   idleWarnMs: number
   idleKickMs: number
   sessionTtlMs: number
-  authRatePerMin: number
+  loginFailuresPerMin: number
   allowedOrigins: string[]
   logLevel: string
   scryptCost: number
@@ -106,7 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idleWarnMs: e.IDLE_WARN_MS,
     idleKickMs: e.IDLE_KICK_MS,
     sessionTtlMs: e.SESSION_TTL_MS,
-    authRatePerMin: e.AUTH_RATE_PER_MIN,
+    loginFailuresPerMin: e.LOGIN_FAILURES_PER_MIN,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     logLevel: e.LOG_LEVEL,
     scryptCost: e.SCRYPT_COST

@@ -7,7 +7,6 @@ import { isAllowedOrigin } from '../lib/origin.js'
 import { checkPassword, checkUsername, normaliseUsername } from '../lib/credentials.js'
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from '../lib/password.js'
 import { UsernameTakenError } from '../lib/user-store.js'
-import { authAttemptLimit } from '../plugins/rate-limit.js'
 
 const MESSAGES = {
   invalid_username: "Usernames are 3-32 letters, digits, '_', '.' or '-'.",
@@ -19,7 +18,7 @@ const MESSAGES = {
 
 export default async function authRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
-  const { config, userStore, sessions } = fastify
+  const { config, userStore, sessions, loginFailureLimiter } = fastify
   const params: ScryptParams = { N: config.scryptCost, r: 8, p: 1 }
 
   // SameSite=Strict already keeps other sites' cookies out; refusing foreign origins also
@@ -32,10 +31,8 @@ export default async function authRoutes(instance: FastifyInstance) {
   })
 
   const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema }
-  // Each attempt costs a scrypt hash: limiting them stops password guessing and CPU exhaustion.
-  const limited = authAttemptLimit(config.authRatePerMin)
 
-  fastify.post('/api/register', { config: limited, schema: { body: CredentialsSchema, response: { 201: UserSchema, ...errors } } }, async (request, reply) => {
+  fastify.post('/api/register', { schema: { body: CredentialsSchema, response: { 201: UserSchema, ...errors } } }, async (request, reply) => {
     const username = normaliseUsername(request.body.username)
     const { password } = request.body
     const bad = checkUsername(username) ?? checkPassword(password, username)
@@ -52,16 +49,23 @@ export default async function authRoutes(instance: FastifyInstance) {
     return reply.code(201).send({ username })
   })
 
-  fastify.post('/api/login', { config: limited, schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request) => {
+  fastify.post('/api/login', { schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request, reply) => {
+    // A token is taken before the check and given back on success, so a burst of concurrent
+    // guesses cannot all slip past the limit while their hashes run.
+    const retryInMs = loginFailureLimiter.take(request.ip)
+    if (retryInMs > 0) {
+      const seconds = Math.ceil(retryInMs / 1000)
+      reply.header('retry-after', seconds)
+      throw new ApiError(429, 'rate_limited', `Too many failed logins; try again in ${seconds} s.`)
+    }
     const username = normaliseUsername(request.body.username)
     const { password } = request.body
     const user = checkUsername(username) ? undefined : await userStore.findUser(username)
-    if (!user) {
-      await burnPasswordCheck(password, params) // same work, so timing does not tell who exists
-      throw new ApiError(401, 'invalid_credentials', MESSAGES.invalid_credentials)
-    }
-    const { ok, rehash } = await verifyPassword(password, user.password, params)
-    if (!ok) throw new ApiError(401, 'invalid_credentials', MESSAGES.invalid_credentials)
+    const { ok, rehash } = user
+      ? await verifyPassword(password, user.password, params)
+      : await burnPasswordCheck(password, params) // same work, so timing does not tell who exists
+    if (!user || !ok) throw new ApiError(401, 'invalid_credentials', MESSAGES.invalid_credentials)
+    loginFailureLimiter.refund(request.ip)
     if (rehash) {
       const updated = { ...user, password: await hashPassword(password, params), updatedAt: new Date().toISOString() }
       await userStore.updateUser(updated)

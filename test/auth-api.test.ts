@@ -174,9 +174,10 @@ t.test('accounts survive a restart; sessions do not', async (t) => {
   t.equal(dup.status, 409)
 })
 
-t.test('password guessing is limited per address: 429 rate_limited after AUTH_RATE_PER_MIN attempts', async (t) => {
-  const server = await startServer(t, { authRatePerMin: 3 })
-  await request(server, 'POST', '/api/register', { body: { username: 'alice', password: PASSWORD } })
+t.test('password guessing is limited per address: 429 rate_limited after LOGIN_FAILURES_PER_MIN failures', async (t) => {
+  const server = await startServer(t, { loginFailuresPerMin: 3 })
+  await signUp(server, 'alice')
+  for (let i = 0; i < 3; i++) await logIn(server, 'alice') // successes never count
   const statuses: number[] = []
   for (let i = 0; i < 4; i++) {
     statuses.push((await request(server, 'POST', '/api/login', { body: { username: 'alice', password: `guess ${i}xx` } })).status)
@@ -187,5 +188,26 @@ t.test('password guessing is limited per address: 429 rate_limited after AUTH_RA
   t.equal(limited.body.code, 'rate_limited')
   t.match(limited.body.message, /try again in \d+ s/)
   t.ok(Number(limited.headers['retry-after']) > 0, 'Retry-After header')
-  t.equal((await request(server, 'GET', '/api/me')).status, 401, 'other routes are not limited')
+  const reg = await request(server, 'POST', '/api/register', { body: { username: 'bob', password: PASSWORD } })
+  t.equal(reg.status, 201, 'registration is not limited by failed logins')
+})
+
+t.test('a burst of concurrent guesses cannot slip past the failed-login limit', async (t) => {
+  const server = await startServer(t, { loginFailuresPerMin: 3 })
+  await signUp(server, 'alice')
+  const answers = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => request(server, 'POST', '/api/login', { body: { username: 'alice', password: `guess ${i}xx` } }))
+  )
+  const statuses = answers.map((a) => a.status).sort()
+  t.same(statuses, [...Array(3).fill(401), ...Array(9).fill(429)])
+})
+
+t.test('200 concurrent registrations over HTTPS are all acknowledged and all on disk', async (t) => {
+  const server = await startServer(t)
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => request(server, 'POST', '/api/register', { body: { username: `user${i}`, password: PASSWORD } }))
+  )
+  t.equal(answers.filter((a) => a.status === 201).length, 200)
+  const users = JSON.parse(await readFile(join(server.dataDir, 'users.json'), 'utf8')).users
+  t.equal(Object.keys(users).length, 200)
 })

@@ -36,3 +36,27 @@ t.test('fractional rates work and prune forgets full buckets', async (t) => {
   t.equal(limiter.size, 0)
   t.throws(() => createRateLimiter(0))
 })
+
+t.test('burst and wait: 10 per minute allows 10 at once, then one every 6 s; wait never takes', async (t) => {
+  let now = 0
+  const limiter = createRateLimiter(10 / 60, { burst: 10, clock: () => now })
+  for (let i = 0; i < 10; i++) t.equal(limiter.take('ip'), 0)
+  t.equal(limiter.wait('ip'), 6000)
+  t.equal(limiter.wait('ip'), 6000, 'wait does not consume')
+  t.equal(limiter.take('ip'), 6000)
+  now = 6000
+  t.equal(limiter.wait('ip'), 0)
+  t.equal(limiter.take('ip'), 0)
+  t.equal(limiter.take('ip'), 6000)
+  limiter.refund('ip')
+  t.equal(limiter.take('ip'), 0, 'a refunded token can be taken again')
+  limiter.refund('nobody')
+  t.equal(limiter.size, 1)
+})
+
+t.test('refunding every token empties the bucket entry', async (t) => {
+  const limiter = createRateLimiter(1, { clock: () => 0 })
+  limiter.take('a')
+  limiter.refund('a')
+  t.equal(limiter.size, 0)
+})

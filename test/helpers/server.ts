@@ -25,7 +25,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     certsDir: join(dataDir, 'certs'),
     scryptCost: 1024,
     logLevel: 'silent',
-    authRatePerMin: 1000,
+    loginFailuresPerMin: 1000,
     ...overrides
   })
 }
