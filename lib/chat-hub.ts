@@ -20,12 +20,15 @@ export interface ChatHub {
   sendToSession(sessionId: string, frame: ServerFrame): void
   closeSession(sessionId: string, code: number, reason: string): number
   closeAll(code: number, reason: string): void
+  /** How many clients a user has, over all sessions and rooms. */
+  countUser(user: string): number
   readonly size: number
 }
 
 export function createMemoryHub(clock: () => number = Date.now): ChatHub {
   const rooms = new Map<string, Set<ChatClient>>()
   const bySession = new Map<string, Set<ChatClient>>()
+  const byUser = new Map<string, Set<ChatClient>>()
   // Ids sort by time across restarts: a start-time prefix and a counter.
   const prefix = clock().toString(36)
   let seq = 0
@@ -52,11 +55,13 @@ export function createMemoryHub(clock: () => number = Date.now): ChatHub {
     join(client) {
       add(rooms, client.room, client)
       add(bySession, client.sessionId, client)
+      add(byUser, client.user, client)
       size++
     },
     leave(client) {
       if (!rooms.get(client.room)?.has(client)) return bySession.get(client.sessionId)?.size ?? 0
       remove(rooms, client.room, client)
+      remove(byUser, client.user, client)
       size--
       return remove(bySession, client.sessionId, client)
     },
@@ -75,6 +80,9 @@ export function createMemoryHub(clock: () => number = Date.now): ChatHub {
     },
     closeAll(code, reason) {
       for (const clients of [...rooms.values()]) for (const client of [...clients]) client.close(code, reason)
+    },
+    countUser(user) {
+      return byUser.get(user)?.size ?? 0
     },
     get size() {
       return size

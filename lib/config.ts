@@ -17,6 +17,8 @@ export const EnvSchema = Type.Object({
   IDLE_WARN_MS: Int(10, 86_400_000, 20_000, 'idle time before the warning'),
   IDLE_KICK_MS: Int(20, 86_400_000, 30_000, 'idle time before the disconnect, counted from the last activity'),
   LOGIN_FAILURES_PER_MIN: Int(1, 100_000, 10, 'failed logins per minute per client address'),
+  MAX_SOCKETS_PER_USER: Int(1, 1000, 10, 'open chat sockets one user may hold at once'),
+  HEARTBEAT_MS: Int(100, 600_000, 30_000, 'ping interval; a socket that misses a ping is dropped'),
   SESSION_TTL_MS: Int(1000, 30 * 86_400_000, 8 * 3_600_000, 'absolute session lifetime'),
   ALLOWED_ORIGINS: Type.String({ default: '', description: 'comma-separated extra origins allowed to open /ws' }),
   LOG_LEVEL: Type.Union(
@@ -39,6 +41,8 @@ export interface Config {
   idleWarnMs: number
   idleKickMs: number
   sessionTtlMs: number
+  heartbeatMs: number
+  maxSocketsPerUser: number
   loginFailuresPerMin: number
   allowedOrigins: string[]
   logLevel: string
@@ -106,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idleWarnMs: e.IDLE_WARN_MS,
     idleKickMs: e.IDLE_KICK_MS,
     sessionTtlMs: e.SESSION_TTL_MS,
+    heartbeatMs: e.HEARTBEAT_MS,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     loginFailuresPerMin: e.LOGIN_FAILURES_PER_MIN,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     logLevel: e.LOG_LEVEL,

@@ -10,7 +10,6 @@ import type { ChatClient } from '../lib/chat-hub.js'
 import type { SessionRecord } from '../lib/session-registry.js'
 
 export const LOBBY = 'lobby'
-export const HEARTBEAT_MS = 30_000
 /** A client that lets this much pile up unread is too slow to keep: it is dropped. */
 export const MAX_BUFFERED_BYTES = 1 << 20
 
@@ -46,6 +45,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     }
     const session = await fastify.currentSession(request)
     if (!session) throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
+    if (hub.countUser(session.username) >= config.maxSocketsPerUser) {
+      throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
+    }
     request.chatSession = session
   }
 
@@ -107,6 +109,6 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       alive.delete(socket)
       socket.ping()
     }
-  }, HEARTBEAT_MS).unref()
+  }, config.heartbeatMs).unref()
   fastify.addHook('onClose', async () => clearInterval(heartbeat))
 }

@@ -30,5 +30,6 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden_origin'
   | 'rate_limited'
+  | 'too_many_connections'
   | 'not_found'
   | 'internal'

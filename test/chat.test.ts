@@ -143,3 +143,16 @@ t.test('closed sockets leave the hub', async (t) => {
   for (let i = 0; i < 100 && server.app.chatHub.size > 0; i++) await new Promise((r) => setTimeout(r, 10))
   t.equal(server.app.chatHub.size, 0, 'closed sockets leave the hub')
 })
+
+t.test('heartbeat: a socket that stops answering pings is dropped, one that answers stays', async (t) => {
+  const server = await startServer(t, { heartbeatMs: 150 })
+  const cookie = await signUp(server, 'alice')
+  const silent = await connect(server, cookie, { autoPong: false })
+  const lively = await connect(server, cookie)
+  t.teardown(() => lively.ws.close())
+  const closed = await silent.waitClose(3000)
+  t.equal(closed.code, 1006, 'terminated without a closing handshake')
+  t.notOk(lively.closed, 'the answering socket is still open')
+  lively.send({ type: 'message', text: 'still here' })
+  t.match(await lively.next('message'), { text: 'still here' })
+})

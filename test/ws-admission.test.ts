@@ -1,6 +1,6 @@
 import t from 'tap'
 import net from 'node:net'
-import { connect, refusal, request, signUp } from './helpers/clients.js'
+import { connect, logIn, refusal, request, signUp } from './helpers/clients.js'
 import { startServer } from './helpers/server.js'
 
 t.test('no session -> 401 and no socket', async (t) => {
@@ -54,4 +54,22 @@ t.test('logout closes the session\'s open sockets with 4001 and refuses the old 
   t.equal(await refusal(connect(server, cookie)), 401)
   bob.send({ type: 'message', text: 'still on' })
   t.match(await bob.next('message'), { text: 'still on' }, 'other users are untouched')
+})
+
+t.test('a user may hold MAX_SOCKETS_PER_USER sockets; the next upgrade gets 429', async (t) => {
+  const server = await startServer(t, { maxSocketsPerUser: 2 })
+  const cookie = await signUp(server, 'alice')
+  const first = await connect(server, cookie)
+  const second = await connect(server, await logIn(server, 'alice'))
+  const refused = await connect(server, cookie).catch((e) => e)
+  t.equal(refused.status, 429)
+  t.match(JSON.parse(refused.body), { code: 'too_many_connections' })
+  t.equal(server.app.chatHub.size, 2)
+  first.ws.close()
+  await first.waitClose()
+  for (let i = 0; i < 100 && server.app.chatHub.size > 1; i++) await new Promise((r) => setTimeout(r, 10))
+  const again = await connect(server, cookie)
+  t.match(await again.next('welcome'), { user: 'alice' }, 'a freed slot can be used')
+  again.ws.close()
+  second.ws.close()
 })

@@ -102,7 +102,7 @@ export class ChatClient {
 export function connect(
   server: Pick<TestServer, 'origin' | 'ca'>,
   cookie: string | undefined,
-  opts: { origin?: string | null } = {}
+  opts: { origin?: string | null; autoPong?: boolean } = {}
 ): Promise<ChatClient> {
   const headers: Record<string, string> = {}
   if (cookie) headers.cookie = cookie
@@ -110,6 +110,7 @@ export function connect(
   const ws = new WebSocket(server.origin.replace('https:', 'wss:') + '/ws', {
     ca: server.ca,
     headers,
+    autoPong: opts.autoPong ?? true,
     ...(origin ? { origin } : {})
   })
   const client = new ChatClient(ws)
