@@ -3,6 +3,8 @@ import { computed, signal } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
 import type { ErrorCode, Limits, MessageFrame } from '../schemas/frames.ts'
+// The server's own counter (plain code, no Node APIs), so the page and the server never disagree.
+import { countGraphemes as countClusters } from '../lib/message-text.ts'
 
 export type View = 'loading' | 'login' | 'chat'
 export type Link = 'connecting' | 'open' | 'reconnecting'
@@ -10,13 +12,9 @@ export type Link = 'connecting' | 'open' | 'reconnecting'
 /** Messages kept on the page; older ones are dropped. */
 export const MAX_MESSAGES = 500
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
-
 /** User-perceived characters of a text as the server counts them (trimmed, NFC). */
 export function countGraphemes(text: string): number {
-  let n = 0
-  for (const _ of segmenter.segment(text.trim().normalize('NFC'))) n++
-  return n
+  return countClusters(text.trim().normalize('NFC'))
 }
 
 export function createChatState() {
