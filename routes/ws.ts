@@ -51,7 +51,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     request.chatSession = session
   }
 
-  fastify.get('/ws', { websocket: true, preValidation: admit }, (socket, request) => {
+  // One chat connection: listeners first (before any await), then join and welcome.
+  const openChat = (socket: WebSocket, request: FastifyRequest) => {
     const session = request.chatSession!
     const client: ChatClient = {
       user: session.username,
@@ -97,6 +98,17 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     hub.join(client)
     idle.touch(session.id)
     send({ type: 'welcome', user: session.username, room: client.room, limits })
+  }
+
+  fastify.route({
+    method: 'GET',
+    url: '/ws',
+    preValidation: admit,
+    // A plain HTTPS GET (no Upgrade header) gets a clear answer instead of an empty 404.
+    handler: async () => {
+      throw new ApiError(426, 'upgrade_required', 'Open this URL as a WebSocket (wss://).')
+    },
+    wsHandler: openChat
   })
 
   // One heartbeat for all sockets: a socket that missed the last ping is dropped.

@@ -31,5 +31,6 @@ export type ApiErrorCode =
   | 'forbidden_origin'
   | 'rate_limited'
   | 'too_many_connections'
+  | 'upgrade_required'
   | 'not_found'
   | 'internal'

@@ -73,3 +73,11 @@ t.test('a user may hold MAX_SOCKETS_PER_USER sockets; the next upgrade gets 429'
   again.ws.close()
   second.ws.close()
 })
+
+t.test('a plain HTTPS GET /ws gets 426 upgrade_required', async (t) => {
+  const server = await startServer(t)
+  const cookie = await signUp(server, 'alice')
+  const res = await request(server, 'GET', '/ws', { cookie, headers: { origin: server.origin } })
+  t.equal(res.status, 426)
+  t.equal(res.body.code, 'upgrade_required')
+})
