@@ -1,5 +1,6 @@
 // The Parley app as a plugin, and the factory that builds a Fastify HTTPS instance around it.
 import { existsSync } from 'node:fs'
+import type { Server as HttpsServer } from 'node:https'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -9,6 +10,7 @@ import websocket from '@fastify/websocket'
 import fastifyStatic from '@fastify/static'
 import type { Config } from './lib/config.js'
 import type { TlsMaterial } from './lib/tls-material.js'
+import { refusePlainHttp } from './lib/plain-http-refusal.js'
 import config from './plugins/config.js'
 import userStore from './plugins/user-store.js'
 import auth from './plugins/auth.js'
@@ -103,6 +105,7 @@ export async function buildApp(config: Config, tls: Pick<TlsMaterial, 'cert' | '
     return503OnClosing: true
   }
   const fastify = Fastify(serverOptions)
+  refusePlainHttp(fastify.server as HttpsServer)
   await fastify.register(fp(app, { name: 'parley' }), { config, ...opts })
   return fastify
 }

@@ -36,6 +36,7 @@ t.test('ws:// (no TLS) to the port is never upgraded', async (t) => {
   socket.on('data', (d) => (received += d.toString('latin1')))
   await new Promise<void>((resolve) => socket.on('close', () => resolve()))
   t.notMatch(received, /101 Switching Protocols/)
+  t.match(received, /^HTTP\/1\.1 400 /)
   t.equal(server.app.chatHub.size, 0)
 })
 
