@@ -89,3 +89,14 @@ t.test('a corrupt user store stops start-up, names the file and is left untouche
   t.match(server.output(), /users\.json/)
   t.equal(await readFile(join(dataDir, 'users.json'), 'utf8'), '{"version":1,"users":{"ali')
 })
+
+t.test('SIGINT (Ctrl-C) closes the same way: 1001 to sockets, exit 0', async (t) => {
+  const dir = t.testdir({})
+  const server = run(t, { DATA_DIR: join(dir, 'data'), CERTS_DIR: join(dir, 'certs'), SCRYPT_COST: '1024' })
+  await server.started
+  const alice = await connect(server, await signUp(server, 'alice'))
+  await alice.next('welcome')
+  server.child.kill('SIGINT')
+  t.same(await alice.waitClose(), { code: 1001, reason: 'shutdown' })
+  t.equal(await server.exit, 0)
+})
