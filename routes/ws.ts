@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws'
 import { Compile } from 'typebox/compile'
 import { ClientFrameSchema, type ErrorCode, type ErrorFrame, type ServerFrame } from '../schemas/frames.js'
 import { ApiError } from '../lib/api-error.js'
+import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
 import { prepareText } from '../lib/message-text.js'
 import type { ChatClient } from '../lib/chat-hub.js'
@@ -104,6 +105,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     method: 'GET',
     url: '/ws',
     preValidation: admit,
+    schema: { response: { 401: ApiErrorSchema, 403: ApiErrorSchema, 426: ApiErrorSchema, 429: ApiErrorSchema } },
     // A plain HTTPS GET (no Upgrade header) gets a clear answer instead of an empty 404.
     handler: async () => {
       throw new ApiError(426, 'upgrade_required', 'Open this URL as a WebSocket (wss://).')
