@@ -28,6 +28,8 @@ export interface AppOptions {
 
 export const MAX_FRAME_BYTES = 4096
 export const MAX_BODY_BYTES = 16 * 1024
+export const HANDSHAKE_TIMEOUT_MS = 10_000
+export const REQUEST_TIMEOUT_MS = 30_000
 // From sources this file sits beside dist/; bundled, it is dist/server.js itself.
 export const DEFAULT_WEB_ROOT = ['./dist/web/', './web/']
   .map((dir) => fileURLToPath(new URL(dir, import.meta.url)))
@@ -92,8 +94,11 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
 
 /** Builds a Fastify instance that speaks HTTPS only, with the app registered. */
 export async function buildApp(config: Config, tls: Pick<TlsMaterial, 'cert' | 'key'>, opts: Partial<AppOptions> = {}) {
-  const serverOptions: FastifyServerOptions & { https: { cert: string; key: string; minVersion: 'TLSv1.2' } } = {
-    https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
+  const serverOptions: FastifyServerOptions & { https: { cert: string; key: string; minVersion: 'TLSv1.2'; handshakeTimeout: number } } = {
+    // Slow or stalled clients may not hold connections open: the TLS handshake and each
+    // request (headers and body; an upgrade ends at the 101) must finish in time.
+    https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
+    requestTimeout: REQUEST_TIMEOUT_MS,
     bodyLimit: MAX_BODY_BYTES,
     logger: {
       level: config.logLevel,
