@@ -40,6 +40,11 @@ const HASHED_ASSET = /-[A-Z0-9]{8}\.(js|css)(\.map)?$/
 function cacheHeaders(reply: { header(name: string, value: string): unknown }, file: string) {
   const path = file.replace(/\.(br|gz)$/, '') // the precompressed sibling stands for its original
   if (HASHED_ASSET.test(path)) reply.header('cache-control', 'public, max-age=31536000, immutable')
+  else if (path.endsWith('/widget.js')) {
+    // Other sites load the embed loader with a <script> tag: allow that, and let updates reach them within the hour.
+    reply.header('cross-origin-resource-policy', 'cross-origin')
+    reply.header('cache-control', 'public, max-age=3600')
+  }
   else if (path.endsWith('.html')) reply.header('cache-control', 'no-store')
   else reply.header('cache-control', 'public, max-age=86400')
 }

@@ -32,6 +32,17 @@ try {
     jsxImportSource: 'preact',
     logLevel: 'warning'
   })
+  // The embed loader keeps a stable URL (sites reference it) and runs as a classic script,
+  // so document.currentScript can tell it its own data- attributes.
+  await build({
+    entryPoints: { widget: 'web/widget/loader.ts' },
+    outdir: 'dist/web',
+    bundle: true,
+    minify: true,
+    target: 'es2020',
+    format: 'iife',
+    logLevel: 'warning'
+  })
   await writePage(page.metafile)
   await precompress('dist/web')
 
