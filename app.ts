@@ -18,7 +18,7 @@ import rateLimit from './plugins/rate-limit.js'
 import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
 import authRoutes from './routes/auth.js'
-import wsRoutes from './routes/ws.js'
+import wsRoutes, { onSocketError } from './routes/ws.js'
 
 export interface AppOptions {
   config: Config
@@ -60,6 +60,9 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(idleReaper)
   await fastify.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
+    // Not the default (log with a stack, terminate): that flooded the logs and raced ws's own
+    // close frame for oversize frames (1006 instead of 1009).
+    errorHandler: onSocketError,
     // Runs when close starts: tell every client we are going away, then stop.
     preClose: async () => {
       fastify.chatHub.closeAll(1001, 'shutdown')
