@@ -96,7 +96,12 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
 }
 
 /** Builds a Fastify instance that speaks HTTPS only, with the app registered. */
-export async function buildApp(config: Config, tls: Pick<TlsMaterial, 'cert' | 'key'>, opts: Partial<AppOptions> = {}) {
+export async function buildApp(
+  config: Config,
+  tls: Pick<TlsMaterial, 'cert' | 'key'>,
+  // logStream: where log lines go instead of stdout (tests read them).
+  opts: Partial<AppOptions> & { logStream?: { write(line: string): void } } = {}
+) {
   const serverOptions: FastifyServerOptions & { https: { cert: string; key: string; minVersion: 'TLSv1.2'; handshakeTimeout: number } } = {
     // Slow or stalled clients may not hold connections open: the TLS handshake and each
     // request (headers and body; an upgrade ends at the 101) must finish in time.
@@ -105,7 +110,8 @@ export async function buildApp(config: Config, tls: Pick<TlsMaterial, 'cert' | '
     bodyLimit: MAX_BODY_BYTES,
     logger: {
       level: config.logLevel,
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      ...(opts.logStream && { stream: opts.logStream })
     },
     trustProxy: false,
     // Reject what the schemas do not allow instead of quietly coercing or stripping it.

@@ -21,6 +21,13 @@ export const CLOSE_GRACE_MS = 250
 /** Client faults, counted per socket and logged in one line when it closes. */
 type Fault = ErrorCode | 'over_budget' | 'binary' | 'too_big' | 'invalid_utf8' | 'protocol' | 'network' | 'slow_reader'
 
+/** The close code ws sends for each of a client's protocol errors. */
+const WS_CLOSE_FOR: Partial<Record<Fault, number>> = {
+  too_big: CLOSE.tooBig.code,
+  invalid_utf8: CLOSE.invalidUtf8.code,
+  protocol: CLOSE.protocolError.code
+}
+
 /** What a socket 'error' event was: ws reports a client's protocol errors with WS_ERR_* codes. */
 function faultOf(err: Error & { code?: string }): Fault {
   switch (err.code) {
@@ -84,6 +91,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const budget = createFrameBudget(budgetOptions)
     const faults: Partial<Record<Fault, number>> = {}
     let closedFor: CloseName | undefined
+    // The code this server sent, for the log (the 'close' event shows what came back).
+    let sentCode: number | undefined
     const note = (fault: Fault) => {
       faults[fault] = (faults[fault] ?? 0) + 1
     }
@@ -109,6 +118,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     // A socket closed for its own fault is no longer read: a flood stops costing anything.
     const closeFor = (name: 'binary' | 'policy') => {
       closedFor = name
+      sentCode = CLOSE[name].code
       socket.close(CLOSE[name].code, CLOSE[name].reason)
       socket.pause()
       const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS)
@@ -124,6 +134,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const fail = (err: unknown) => {
       request.log.error({ err }, 'chat frame failed')
       closedFor = 'internal'
+      sentCode = CLOSE.internal.code
       socket.close(CLOSE.internal.code, CLOSE.internal.reason)
     }
 
@@ -159,14 +170,18 @@ export default async function wsRoutes(fastify: FastifyInstance) {
         fail(err)
       }
     })
-    socket.on('error', (err) => note(faultOf(err)))
+    socket.on('error', (err) => {
+      const fault = faultOf(err)
+      note(fault)
+      sentCode ??= WS_CLOSE_FOR[fault]
+    })
     socket.on('pong', () => alive.add(socket))
     socket.on('close', (code: number) => {
       if (hub.leave(client) === 0) idle.remove(session.id)
       // Client faults make one line per socket, whatever their number, and never a stack.
       if (Object.keys(faults).length > 0) {
-        const entry = { user: client.user, faults, closeCode: code }
-        if (closedFor === 'policy' || closedFor === 'binary' || output.dropped || faults.too_big || faults.invalid_utf8 || faults.protocol) {
+        const entry = { user: client.user, faults, closeCode: sentCode ?? code }
+        if (closedFor === 'policy' || closedFor === 'binary' || output.dropped || sentCode !== undefined) {
           request.log.warn(entry, 'chat socket closed for client faults')
         } else request.log.info(entry, 'chat client faults')
       }
