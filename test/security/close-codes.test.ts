@@ -9,7 +9,7 @@ const docs = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'u
 
 t.test('docs/protocol.md lists exactly the close codes of lib/protocol.ts, with their reasons', async (t) => {
   const section = docs.slice(docs.indexOf('### Close codes'))
-  const rows = [...section.matchAll(/^\| (\d{4}) \| `?([a-z_]*)`? \|/gm)].map((m) => [Number(m[1]), m[2]])
+  const rows = [...section.matchAll(/^\|\s*(\d{4})\s*\|\s*`?([a-z_]*)`?\s*\|/gm)].map((m) => [Number(m[1]), m[2]])
   const expected = Object.values(CLOSE).map((c) => [c.code, c.reason])
   t.same(rows.sort(), expected.sort())
 })
@@ -58,7 +58,9 @@ t.test('1009, every time: 40 oversize frames on 40 sockets all close with 1009, 
   const codes: number[] = []
   for (let i = 0; i < 40; i++) {
     const big = await connect(server, cookie)
-    big.send({ type: 'message', text: 'x'.repeat(5000) })
+    // Large ones still arrive after the refusal: dropping the connection then (instead of
+    // ending it after the close frame) makes a reset that loses the close frame.
+    big.send({ type: 'message', text: 'x'.repeat(i % 2 ? 5000 : 512 * 1024) })
     codes.push((await big.waitClose()).code)
   }
   t.same([...new Set(codes)], [1009], `codes seen: ${codes.join(',')}`)
