@@ -1,6 +1,7 @@
-// Runs attack clients (test/helpers/attacker.mjs) in a worker thread and samples the server's
+// Runs attack clients (test/helpers/attacker.mjs) in a child process and samples the server's
 // memory meanwhile. Bounded in sockets and time; stops by itself.
-import { Worker } from 'node:worker_threads'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import type { TestServer } from './server.js'
 
 export interface AttackOptions {
@@ -20,16 +21,15 @@ export interface AttackStats {
 }
 
 export function runAttack(server: TestServer, opts: AttackOptions): Promise<AttackStats> {
-  // execArgv: [] so the worker does not load tap's TypeScript and coverage hooks (seconds).
-  const worker = new Worker(new URL('./attacker.mjs', import.meta.url), {
-    execArgv: [],
-    workerData: { url: server.origin.replace('https:', 'wss:') + '/ws', ca: server.ca, origin: server.origin, ...opts }
-  })
-  return new Promise((resolve, reject) => {
-    worker.once('message', resolve)
-    worker.once('error', reject)
-    worker.once('exit', (code) => reject(new Error(`attacker exited ${code} without a report`)))
-  })
+  // execArgv: [] so the child does not load tap's TypeScript and coverage hooks (seconds).
+  const child = fork(fileURLToPath(new URL('./attacker.mjs', import.meta.url)), [], { execArgv: [], stdio: 'ignore' })
+  child.send({ url: server.origin.replace('https:', 'wss:') + '/ws', ca: server.ca, origin: server.origin, ...opts })
+  const killer = setTimeout(() => child.kill(), opts.durationMs + 30_000)
+  return new Promise<AttackStats>((resolve, reject) => {
+    child.once('message', (stats) => resolve(stats as AttackStats))
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`attacker exited ${code} without a report`)))
+  }).finally(() => clearTimeout(killer))
 }
 
 /** Bytes the server process holds in JS objects and buffers (main thread). */

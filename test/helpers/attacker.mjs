@@ -1,12 +1,13 @@
-// Attack clients for the security tests, run in a worker thread so their own work does not
-// load the event loop of the server under test. Plain JS: it is loaded as is by the worker.
-// workerData: { url, ca, origin, cookie, sockets, durationMs, frame, read, localAddress? }
+// Attack clients for the security tests, run in a child process so their own work does not
+// load the event loop (or count in the CPU time) of the server under test. Plain JS, run by node.
+// First IPC message: { url, ca, origin, cookie, sockets, durationMs, frame, read }
 //   frame: the text of every frame sent; read: false = never read a byte (paused from the start).
 // Posts { connections, closes: { code: n }, sent } when done; stops by itself after durationMs.
-import { parentPort, workerData } from 'node:worker_threads'
+import { once } from 'node:events'
 import WebSocket from 'ws'
 
-const { url, ca, origin, cookie, sockets, durationMs, frame, read } = workerData
+const [options] = await once(process, 'message')
+const { url, ca, origin, cookie, sockets, durationMs, frame, read } = options
 const until = Date.now() + durationMs
 const stats = { connections: 0, closes: {}, sent: 0 }
 const open = new Set()
@@ -50,5 +51,4 @@ setTimeout(() => {
   for (const ws of open) ws.terminate()
 }, durationMs).unref()
 await Promise.race([Promise.all(runs), new Promise((r) => setTimeout(r, durationMs + 2000))])
-parentPort.postMessage(stats)
-process.exit(0)
+process.send(stats, () => process.exit(0))
