@@ -7,9 +7,11 @@ function fakeClient(user: string, sessionId: string, room = 'lobby') {
     sessionId,
     room,
     received: [] as string[],
+    buffers: [] as Buffer[],
     closed: [] as [number, string][],
-    send(data: string) {
-      this.received.push(data)
+    send(data: Buffer) {
+      this.buffers.push(data)
+      this.received.push(data.toString())
     },
     close(code: number, reason: string) {
       this.closed.push([code, reason])
@@ -28,6 +30,7 @@ t.test('post delivers one serialised frame to everyone in the room, and only the
   t.match(frame, { type: 'message', room: 'lobby', user: 'alice', text: 'hi', ts: 1234 })
   t.same(a.received, [JSON.stringify(frame)])
   t.equal(b.received[0], a.received[0])
+  t.equal(b.buffers[0], a.buffers[0], 'one encoded buffer for all recipients')
   t.same(other.received, [])
   const second = await hub.post('lobby', 'bob', 'yo')
   t.not(second.id, frame.id)
