@@ -11,10 +11,13 @@ import fastifyStatic from '@fastify/static'
 import type { Config } from './lib/config.js'
 import type { TlsMaterial } from './lib/tls-material.js'
 import { refusePlainHttp } from './lib/plain-http-refusal.js'
+import { ApiError } from './lib/api-error.js'
 import config from './plugins/config.js'
 import userStore from './plugins/user-store.js'
 import auth from './plugins/auth.js'
 import rateLimit from './plugins/rate-limit.js'
+import passwords from './plugins/passwords.js'
+import csrf from './plugins/csrf.js'
 import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
 import authRoutes from './routes/auth.js'
@@ -70,6 +73,8 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(userStore)
   await fastify.register(auth)
   await fastify.register(rateLimit)
+  await fastify.register(passwords)
+  await fastify.register(csrf)
   await fastify.register(chatHub)
   await fastify.register(idleReaper)
   await fastify.register(websocket, {
@@ -86,6 +91,10 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   // Set before the routes so every route context inherits them.
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500
+    if (error instanceof ApiError) {
+      if (error.retryAfterSec !== undefined) reply.header('retry-after', error.retryAfterSec)
+      return reply.code(status).send({ code: error.code, message: error.message })
+    }
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed')
       return reply.code(500).send({ code: 'internal', message: 'Something went wrong on the server.' })
@@ -130,7 +139,8 @@ export async function buildApp(
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
       ...(opts.logStream && { stream: opts.logStream })
     },
-    trustProxy: false,
+    // Behind a proxy, trust exactly one hop: the address the proxy saw, never what a client wrote.
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     // Reject what the schemas do not allow instead of quietly coercing or stripping it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true

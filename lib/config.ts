@@ -29,7 +29,12 @@ export const ConfigSchema = Type.Object({
   sessionTtlMs: Int(1000, 30 * 86_400_000, 8 * 3_600_000, 'absolute session lifetime'),
   allowedOrigins: Str('', 'comma-separated extra origins allowed to open /ws'),
   logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
-  scryptCost: Int(1024, 2 ** 20, 2 ** 17, 'scrypt N (a power of two)')
+  scryptCost: Int(1024, 2 ** 20, 2 ** 17, 'scrypt N (a power of two)'),
+  accountLoginFailuresPerHour: Int(1, 1_000_000, 100, 'failed logins per hour per account, over all addresses'),
+  registrationsPerHour: Int(1, 1_000_000, 5, 'registrations per hour per client address'),
+  hashConcurrency: Int(1, 64, 2, 'password hashes computed at once'),
+  hashQueueMax: Int(0, 100_000, 16, 'password hashes that may wait for a slot; more get 503 busy'),
+  trustProxy: Type.Boolean({ default: false, description: 'take the client address from X-Forwarded-For (one proxy hop)' })
 })
 type Raw = Static<typeof ConfigSchema>
 

@@ -111,6 +111,9 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
     async countUsers() {
       return byKey.size
     },
+    async listUsernames() {
+      return [...byKey.values()].map((record) => record.username)
+    },
     async close() {
       closed = true
       await flushing
@@ -182,7 +185,7 @@ function isUserRecord(value: unknown): value is UserRecord {
   const password = value.password
   if (password.alg === 'sha256-legacy') return typeof password.hash === 'string'
   return (
-    password.alg === 'scrypt' &&
+    (password.alg === 'scrypt' || password.alg === 'scrypt-sha256') &&
     isPositiveInteger(password.N) &&
     isPositiveInteger(password.r) &&
     isPositiveInteger(password.p) &&

@@ -12,7 +12,21 @@ export type PasswordHash =
       hash: string
     }
   | {
-      /** Imported from the predecessor app: bare SHA-256 hex, replaced by scrypt at first login. */
+      /**
+       * Imported from the predecessor app: scrypt over the lowercase SHA-256 hex of the password
+       * (the old hash wrapped at import, so it is never on disk bare); replaced by plain scrypt at first login.
+       */
+      alg: 'scrypt-sha256'
+      N: number
+      r: number
+      p: number
+      /** base64 */
+      salt: string
+      /** base64, 64 bytes */
+      hash: string
+    }
+  | {
+      /** Imported by older versions: bare SHA-256 hex. Wrapped into 'scrypt-sha256' when the server starts. */
       alg: 'sha256-legacy'
       hash: string
     }
@@ -49,6 +63,8 @@ export interface UserStore {
   /** Replaces an existing record (same name, case-insensitively); rejects with UnknownUserError. Durable on resolve. */
   updateUser(record: UserRecord): Promise<void>
   countUsers(): Promise<number>
+  /** Every stored username (as registered); for maintenance jobs such as wrapping legacy hashes. */
+  listUsernames(): Promise<string[]>
   /** Waits for pending writes, then releases the store. */
   close(): Promise<void>
 }

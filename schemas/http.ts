@@ -30,6 +30,7 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden_origin'
   | 'rate_limited'
+  | 'busy'
   | 'too_many_connections'
   | 'upgrade_required'
   | 'not_found'

@@ -16,7 +16,7 @@ export interface TestServer {
   config: Config
 }
 
-/** Fast scrypt and quiet logs; everything else as in production unless overridden. */
+/** Fast scrypt, quiet logs and limits raised for tests that sign up many users; everything else as in production unless overridden. */
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
   return defaultConfig({
     port: 0,
@@ -26,6 +26,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     scryptCost: 1024,
     logLevel: 'silent',
     loginFailuresPerMin: 1000,
+    registrationsPerHour: 1000,
+    hashQueueMax: 1000,
     ...overrides
   })
 }
