@@ -4,13 +4,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiErrorSchema, CredentialsSchema, UserSchema } from '../schemas/http.js'
 import { ApiError } from '../lib/api-error.js'
 import { isAllowedOrigin } from '../lib/origin.js'
-import { checkPassword, checkUsername, normaliseUsername } from '../lib/credentials.js'
+import { checkPassword, normaliseUsername, PASSWORD_PROBLEM, USERNAME_PROBLEMS, usernameProblem } from '../lib/credentials.js'
+import { isReservedLookalike } from '../lib/confusables.js'
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from '../lib/password.js'
 import { UsernameTakenError } from '../lib/user-store.js'
 
 const MESSAGES = {
-  invalid_username: "Usernames are 3-32 letters, digits, '_', '.' or '-'.",
-  invalid_password: 'Passwords are 8-128 characters and may not be the username.',
+  invalid_password: PASSWORD_PROBLEM,
   username_taken: 'That username is taken.',
   invalid_credentials: 'Wrong username or password.',
   unauthorized: 'Not logged in.'
@@ -35,9 +35,15 @@ export default async function authRoutes(instance: FastifyInstance) {
   fastify.post('/api/register', { schema: { body: CredentialsSchema, response: { 201: UserSchema, ...errors } } }, async (request, reply) => {
     const username = normaliseUsername(request.body.username)
     const { password } = request.body
-    const bad = checkUsername(username) ?? checkPassword(password, username)
-    if (bad) throw new ApiError(400, bad, MESSAGES[bad])
-    if (await userStore.findUser(username)) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
+    const problem = usernameProblem(username)
+    const refuse = (reason: keyof typeof USERNAME_PROBLEMS) => new ApiError(400, 'invalid_username', USERNAME_PROBLEMS[reason])
+    // A look-alike of an existing name is answered "taken" even when it also mixes scripts or
+    // copies a reserved name (`аlice` beside `alice`): that is the truer answer. Other faults come first.
+    if (problem && problem !== 'mixed_scripts' && problem !== 'reserved') throw refuse(problem)
+    if (checkPassword(password, username)) throw new ApiError(400, 'invalid_password', MESSAGES.invalid_password)
+    if (await userStore.isTaken(username)) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
+    if (problem) throw refuse(problem)
+    if (isReservedLookalike(username)) throw refuse('reserved')
     const now = new Date().toISOString()
     try {
       await userStore.createUser({ username, password: await hashPassword(password, params), createdAt: now, updatedAt: now })
@@ -58,9 +64,11 @@ export default async function authRoutes(instance: FastifyInstance) {
       reply.header('retry-after', seconds)
       throw new ApiError(429, 'rate_limited', `Too many failed logins; try again in ${seconds} s.`)
     }
-    const username = normaliseUsername(request.body.username)
+    // As typed (NFC only): the store tries the exact stored spelling, then the NFKC case fold, so
+    // `ａｌｉｃｅ` logs in as `alice` and names stored under older rules keep working.
+    const username = request.body.username.normalize('NFC')
     const { password } = request.body
-    const user = checkUsername(username) ? undefined : await userStore.findUser(username)
+    const user = await userStore.findUser(username)
     const { ok, rehash } = user
       ? await verifyPassword(password, user.password, params)
       : await burnPasswordCheck(password, params) // same work, so timing does not tell who exists
