@@ -1,5 +1,6 @@
 // Imports the predecessor app's users.json ({ "<name>": "<sha256 hex>" }) as scrypt-wrapped legacy records; nothing is silently changed.
-import { checkUsername, usernameKey } from './credentials.js'
+import { normaliseUsername, USERNAME_PROBLEMS, usernameProblem } from './credentials.js'
+import { isReservedLookalike, nameSkeletons } from './confusables.js'
 import { DEFAULT_SCRYPT_PARAMS, wrapLegacyHash, type ScryptParams } from './password.js'
 import { UsernameTakenError, type PasswordHash, type UserStore } from './user-store.js'
 
@@ -16,14 +17,14 @@ export async function importLegacyUsers(store: UserStore, data: unknown, params:
   const entries = legacyEntries(data)
   const skipped: ImportResult['skipped'] = []
   const accepted: [string, string][] = []
-  const firstByKey = new Map<string, string>()
+  const firstBySkeleton = new Map<string, string>()
 
   for (const [name, hash] of entries) {
-    const reason = await skipReason(store, name, hash, firstByKey)
+    const reason = await skipReason(store, name, hash, firstBySkeleton)
     if (reason) skipped.push({ name, reason })
     else {
       accepted.push([name, hash])
-      firstByKey.set(usernameKey(name), name)
+      for (const s of nameSkeletons(name)) if (!firstBySkeleton.has(s)) firstBySkeleton.set(s, name)
     }
   }
 
@@ -58,14 +59,16 @@ function legacyEntries(data: unknown): [string, string][] {
   return entries as [string, string][]
 }
 
-async function skipReason(store: UserStore, name: string, hash: string, firstByKey: Map<string, string>): Promise<string | null> {
-  if (name.normalize('NFC') !== name) return 'name is not in Unicode NFC form (it would change on import)'
-  if (checkUsername(name)) return "invalid username (3-32 letters, digits, '_', '.' or '-')"
+async function skipReason(store: UserStore, name: string, hash: string, firstBySkeleton: Map<string, string>): Promise<string | null> {
+  if (normaliseUsername(name) !== name) return 'name is not in Unicode NFKC form (it would change on import)'
+  const problem = usernameProblem(name) ?? (isReservedLookalike(name) ? 'reserved' : null)
+  if (problem) return `invalid username: ${USERNAME_PROBLEMS[problem]}`
   if (!SHA256_HEX.test(hash)) return 'password hash is not 64 hex characters'
-  const earlier = firstByKey.get(usernameKey(name))
-  if (earlier !== undefined) return `duplicate of ${JSON.stringify(earlier)} in this file (names are case-insensitive)`
+  const earlier = nameSkeletons(name).map((s) => firstBySkeleton.get(s)).find((n) => n !== undefined)
+  if (earlier !== undefined) return `duplicate of ${JSON.stringify(earlier)} in this file (names are compared case-insensitively and by look-alike)`
   const existing = await store.findUser(name)
   if (existing) return `already exists in the store as ${JSON.stringify(existing.username)}`
+  if (await store.isTaken(name)) return 'looks like a name already in the store'
   return null
 }
 

@@ -32,7 +32,7 @@ export type PasswordHash =
     }
 
 export interface UserRecord {
-  /** Display name as registered (NFC). Lookups are case-insensitive. */
+  /** Display name as registered (NFKC since look-alike rules; NFC before). Lookups are case-insensitive. */
   username: string
   password: PasswordHash
   createdAt: string
@@ -56,9 +56,11 @@ export class UnknownUserError extends Error {
 }
 
 export interface UserStore {
-  /** Case-insensitive lookup of an NFC-normalised name. */
+  /** The user stored under this exact spelling (case-insensitively), else the one whose NFKC case fold matches. */
   findUser(username: string): Promise<UserRecord | undefined>
-  /** Resolves only once the new user is durable; rejects with UsernameTakenError on a case-insensitive clash. */
+  /** True when a stored name equals this one case-insensitively, after NFKC, or by confusable skeleton (look-alike). */
+  isTaken(username: string): Promise<boolean>
+  /** Resolves only once the new user is durable; rejects with UsernameTakenError when isTaken would be true. */
   createUser(record: UserRecord): Promise<void>
   /** Replaces an existing record (same name, case-insensitively); rejects with UnknownUserError. Durable on resolve. */
   updateUser(record: UserRecord): Promise<void>

@@ -3,13 +3,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiErrorSchema, CredentialsSchema, UserSchema } from '../schemas/http.js'
 import { ApiError } from '../lib/api-error.js'
-import { checkPassword, checkUsername, normaliseUsername, usernameKey } from '../lib/credentials.js'
+import { checkPassword, normaliseUsername, PASSWORD_PROBLEM, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/credentials.js'
+import { isReservedLookalike } from '../lib/confusables.js'
 import type { VerifyResult } from '../lib/password.js'
 import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/user-store.js'
 
 const MESSAGES = {
-  invalid_username: "Usernames are 3-32 letters, digits, '_', '.' or '-'.",
-  invalid_password: 'Passwords are 8-128 characters and may not be the username.',
+  invalid_password: PASSWORD_PROBLEM,
   username_taken: 'That username is taken.',
   invalid_credentials: 'Wrong username or password.',
   unauthorized: 'Not logged in.'
@@ -31,9 +31,15 @@ export default async function authRoutes(instance: FastifyInstance) {
   fastify.post('/api/register', { schema: { body: CredentialsSchema, response: { 201: UserSchema, ...errors } } }, async (request, reply) => {
     const username = normaliseUsername(request.body.username)
     const { password } = request.body
-    const bad = checkUsername(username) ?? checkPassword(password, username)
-    if (bad) throw new ApiError(400, bad, MESSAGES[bad])
-    if (await userStore.findUser(username)) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
+    const problem = usernameProblem(username)
+    const refuse = (reason: keyof typeof USERNAME_PROBLEMS) => new ApiError(400, 'invalid_username', USERNAME_PROBLEMS[reason])
+    // A look-alike of an existing name is answered "taken" even when it also mixes scripts or
+    // copies a reserved name (`аlice` beside `alice`): that is the truer answer. Other faults come first.
+    if (problem && problem !== 'mixed_scripts' && problem !== 'reserved') throw refuse(problem)
+    if (checkPassword(password, username)) throw new ApiError(400, 'invalid_password', MESSAGES.invalid_password)
+    if (await userStore.isTaken(username)) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
+    if (problem) throw refuse(problem)
+    if (isReservedLookalike(username)) throw refuse('reserved')
     // Each registration costs a hash and adds an account (with its own message rate and
     // socket cap): REGISTRATIONS_PER_HOUR per address. Given back when nothing was created.
     const retryInMs = registrationLimiter.take(request.ip)
@@ -57,7 +63,9 @@ export default async function authRoutes(instance: FastifyInstance) {
   })
 
   fastify.post('/api/login', { schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request) => {
-    const username = normaliseUsername(request.body.username)
+    // As typed (NFC only): the store tries the exact stored spelling, then the NFKC case fold, so
+    // `ａｌｉｃｅ` logs in as `alice` and names stored under older rules keep working.
+    const username = request.body.username.normalize('NFC')
     const { password } = request.body
     // Limits are keyed by the name as typed (case-folded), whether or not it exists, so the
     // answers tell nothing about which accounts exist. Attempts in flight count against the
@@ -71,7 +79,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     let user: UserRecord | undefined
     let result: VerifyResult
     try {
-      user = checkUsername(username) ? undefined : await userStore.findUser(username)
+      user = await userStore.findUser(username)
       // With no user, the same work, so timing does not tell who exists.
       result = user ? await passwords.verify(password, user.password) : await passwords.burn(password)
     } catch (err) {
