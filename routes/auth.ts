@@ -25,7 +25,7 @@ export default async function authRoutes(instance: FastifyInstance) {
   // stops login CSRF and keeps the API to the pages we serve or allow.
   fastify.addHook('onRequest', async (request) => {
     const origin = request.headers.origin
-    if (request.method === 'POST' && origin !== undefined && !isAllowedOrigin(origin, request.headers.host, config.allowedOrigins)) {
+    if (request.method === 'POST' && origin !== undefined && !isAllowedOrigin(origin, request.headers.host, config)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not use the API.')
     }
   })
