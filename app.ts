@@ -34,7 +34,7 @@ export const MAX_BODY_BYTES = 16 * 1024
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000
 /** Deny-all for powerful browser features the chat page never uses. */
 export const PERMISSIONS_POLICY = [
-  'accelerometer', 'autoplay', 'bluetooth', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media',
+  'accelerometer', 'autoplay', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media',
   'fullscreen', 'geolocation', 'gyroscope', 'hid', 'idle-detection', 'magnetometer', 'microphone', 'midi',
   'payment', 'picture-in-picture', 'publickey-credentials-get', 'screen-wake-lock', 'serial', 'usb',
   'xr-spatial-tracking'
