@@ -130,6 +130,7 @@ t.test('connections beyond MAX_CONNECTIONS in total are closed before TLS, whate
   t.teardown(() => held.forEach((o) => o.socket?.destroy()))
   t.same(held.map((o) => o.result), Array(6).fill('open'))
   const beyond = await tlsOpen(server, '127.0.0.14')
+  beyond.socket?.destroy()
   t.ok(REFUSED_BEFORE_TLS.includes(beyond.result), `the 7th is closed (${beyond.result})`)
   held[0]!.socket!.destroy()
   let again: Outcome = { result: 'none' }
