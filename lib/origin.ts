@@ -1,10 +1,23 @@
 // Which browser origins may call the API and open /ws: the server's own, plus those configured.
 
-/** True when `origin` is https://<host> of this request or listed in `allowed`. */
-export function isAllowedOrigin(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export interface OriginPolicy {
+  /** Extra origins (ALLOWED_ORIGINS), each a bare https origin. */
+  allowedOrigins: readonly string[]
+  /** The server's own origin (PUBLIC_ORIGIN); when unset it is https://<Host header>. */
+  publicOrigin?: string | undefined
+}
+
+/** The server's own origin: PUBLIC_ORIGIN when set, otherwise derived from the request's Host. */
+export function ownOrigin(host: string | undefined, publicOrigin?: string): string | undefined {
+  if (publicOrigin) return publicOrigin
+  return host ? `https://${host}` : undefined
+}
+
+/** True when `origin` is exactly the server's own origin or one listed in `allowedOrigins`. */
+export function isAllowedOrigin(origin: string | undefined, host: string | undefined, policy: OriginPolicy): boolean {
   if (!origin) return false
-  if (host && origin === `https://${host}`) return true
-  return allowed.includes(origin)
+  if (origin === ownOrigin(host, policy.publicOrigin)) return true
+  return policy.allowedOrigins.includes(origin)
 }
 
 /**
@@ -18,10 +31,10 @@ export function isCrossSiteWrite(
   method: string,
   headers: { origin?: string | undefined; 'sec-fetch-site'?: string | string[] | undefined },
   host: string | undefined,
-  allowed: readonly string[]
+  policy: OriginPolicy
 ): boolean {
   if (SAFE_METHODS.has(method)) return false
-  if (headers.origin !== undefined) return !isAllowedOrigin(headers.origin, host, allowed)
+  if (headers.origin !== undefined) return !isAllowedOrigin(headers.origin, host, policy)
   const site = headers['sec-fetch-site']
   return site !== undefined && site !== 'same-origin' && site !== 'none'
 }

@@ -5,7 +5,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { loadOrCreateSessionKey } from '../lib/session-key.js'
 import { createMemorySessionRegistry, type SessionRecord, type SessionRegistry } from '../lib/session-registry.js'
 
-export const SESSION_COOKIE = 'parley'
+// `__Host-`: browsers accept it only with Secure, Path=/ and no Domain, so neither a sibling
+// subdomain nor a plain-HTTP page can plant or overwrite it.
+export const SESSION_COOKIE = '__Host-parley'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -8,9 +8,9 @@ import { ApiError } from '../lib/api-error.js'
 import { isCrossSiteWrite } from '../lib/origin.js'
 
 async function csrfPlugin(fastify: FastifyInstance) {
-  const { allowedOrigins } = fastify.config
+  const { config } = fastify
   fastify.addHook('onRequest', async (request) => {
-    if (isCrossSiteWrite(request.method, request.headers, request.headers.host, allowedOrigins)) {
+    if (isCrossSiteWrite(request.method, request.headers, request.headers.host, config)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not use the API.')
     }
   })

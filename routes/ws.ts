@@ -74,13 +74,16 @@ export default async function wsRoutes(fastify: FastifyInstance) {
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
   const admit = async (request: FastifyRequest) => {
-    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not open the chat socket.')
     }
     const session = await fastify.currentSession(request)
     if (!session) throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
     if (hub.countUser(session.username) >= config.maxSocketsPerUser) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
+    }
+    if (!fastify.claimChatSocket(request)) {
+      throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
     admitted.set(request, session)
   }

@@ -103,15 +103,16 @@ export class ChatClient {
 export function connect(
   server: Pick<TestServer, 'origin' | 'ca'>,
   cookie: string | undefined,
-  opts: { origin?: string | null; autoPong?: boolean } = {}
+  opts: { origin?: string | null; autoPong?: boolean; localAddress?: string; headers?: Record<string, string> } = {}
 ): Promise<ChatClient> {
-  const headers: Record<string, string> = {}
+  const headers: Record<string, string> = { ...opts.headers }
   if (cookie) headers.cookie = cookie
   const origin = opts.origin === undefined ? server.origin : opts.origin
   const ws = new WebSocket(server.origin.replace('https:', 'wss:') + '/ws', {
     ca: server.ca,
     headers,
     autoPong: opts.autoPong ?? true,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     ...(origin ? { origin } : {})
   })
   const client = new ChatClient(ws)
