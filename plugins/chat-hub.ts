@@ -14,6 +14,7 @@ declare module 'fastify' {
 const CLOSE_FOR: Record<EndReason, [number, string]> = {
   idle: [CLOSE_CODES.idle, 'idle'],
   logout: [CLOSE_CODES.logout, 'logout'],
+  revoked: [CLOSE_CODES.logout, 'logout'],
   expired: [CLOSE_CODES.sessionExpired, 'session_expired']
 }
 

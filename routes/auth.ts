@@ -7,6 +7,7 @@ import { isAllowedOrigin } from '../lib/origin.js'
 import { checkPassword, checkUsername, normaliseUsername } from '../lib/credentials.js'
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from '../lib/password.js'
 import { UsernameTakenError } from '../lib/user-store.js'
+import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
   invalid_username: "Usernames are 3-32 letters, digits, '_', '.' or '-'.",
@@ -25,7 +26,7 @@ export default async function authRoutes(instance: FastifyInstance) {
   // stops login CSRF and keeps the API to the pages we serve or allow.
   fastify.addHook('onRequest', async (request) => {
     const origin = request.headers.origin
-    if (request.method === 'POST' && origin !== undefined && !isAllowedOrigin(origin, request.headers.host, config.allowedOrigins)) {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && origin !== undefined && !isAllowedOrigin(origin, request.headers.host, config.allowedOrigins)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not use the API.')
     }
   })
@@ -71,13 +72,15 @@ export default async function authRoutes(instance: FastifyInstance) {
       await userStore.updateUser(updated)
       request.log.info({ username: user.username }, 'password re-hashed with current scrypt parameters')
     }
-    await fastify.startSession(request, user.username)
+    const session = await fastify.startSession(request, user.username)
+    fastify.touchSession(session.id) // login is the session's first activity
     return { username: user.username }
   })
 
   fastify.post('/api/logout', { schema: { response: { 204: { type: 'null' } } } }, async (request, reply) => {
-    const sid = request.session.get('sid')
-    if (typeof sid === 'string') await sessions.end(sid, 'logout')
+    // The end is durable before the answer: a replayed cookie stays refused, even after a restart.
+    const session = await fastify.currentSession(request)
+    if (session) await sessions.end(session.id, 'logout')
     request.session.delete()
     return reply.code(204).send(null)
   })
@@ -87,4 +90,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     if (!session) throw new ApiError(401, 'unauthorized', MESSAGES.unauthorized)
     return { username: session.username }
   })
+
+  // Inside this context, so the origin check above guards their POSTs and DELETEs too.
+  await fastify.register(sessionRoutes)
 }

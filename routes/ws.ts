@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
 import { Compile } from 'typebox/compile'
-import { ClientFrameSchema, type ErrorCode, type ErrorFrame, type ServerFrame } from '../schemas/frames.js'
+import { CLOSE_CODES, ClientFrameSchema, type ErrorCode, type ErrorFrame, type ServerFrame } from '../schemas/frames.js'
 import { ApiError } from '../lib/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
@@ -26,11 +26,12 @@ const ERROR_MESSAGES: Record<ErrorCode, string> = {
 declare module 'fastify' {
   interface FastifyRequest {
     chatSession?: SessionRecord
+    chatToken?: string
   }
 }
 
 export default async function wsRoutes(fastify: FastifyInstance) {
-  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle } = fastify
+  const { config, chatHub: hub, messageLimiter: limiter } = fastify
   const limits = {
     maxChars: config.messageMaxChars,
     ratePerSec: config.messageRatePerSec,
@@ -50,6 +51,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
     }
     request.chatSession = session
+    request.chatToken = request.session.get('sid')
   }
 
   // One chat connection: listeners first (before any await), then join and welcome.
@@ -79,7 +81,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       if (!prepared.ok) return fail(prepared.code)
       const retryInMs = limiter.take(session.username)
       if (retryInMs > 0) return fail('rate_limited', { retryInMs })
-      idle.touch(session.id)
+      fastify.touchSession(session.id)
       await hub.post(client.room, session.username, prepared.text)
     }
 
@@ -91,14 +93,22 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       })
     })
     socket.on('pong', () => alive.add(socket))
-    socket.on('close', () => {
-      if (hub.leave(client) === 0) idle.remove(session.id)
-    })
+    // The session's idle clock keeps running without sockets: the reaper ends it in time.
+    socket.on('close', () => hub.leave(client))
 
     alive.add(socket)
+    // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(client)
-    idle.touch(session.id)
     send({ type: 'welcome', user: session.username, room: client.room, limits })
+    // A socket joining a session that is already past the warning learns its deadline too.
+    const last = fastify.idleTracker.lastActivity(session.id)
+    const idleFor = last === undefined ? 0 : Date.now() - last
+    if (idleFor >= config.idleWarnMs) send({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
+    // The session may have ended between the admission check and the join (which closing missed).
+    fastify.sessions
+      .get(request.chatToken ?? '')
+      .then((live) => live || client.close(CLOSE_CODES.logout, 'logout'))
+      .catch((err) => request.log.error({ err }, 'session re-check failed'))
   }
 
   fastify.route({
