@@ -40,7 +40,7 @@ async function idleReaperPlugin(fastify: FastifyInstance) {
   const sweep = async () => {
     const due = tracker.sweep()
     for (const { key, kickInMs } of due.warn) fastify.chatHub.sendToSession(key, { type: 'idle_warning', kickInMs })
-    for (const key of due.kick) await sessions.end(key, 'idle')
+    await Promise.all(due.kick.map((key) => sessions.end(key, 'idle'))) // one group-committed write
     await sessions.endExpired()
   }
   const timer = setInterval(() => {

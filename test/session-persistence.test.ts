@@ -3,7 +3,9 @@ import { join } from 'node:path'
 import t from 'tap'
 import { openJsonSessionRegistry } from '../lib/json-session-registry.js'
 import { connect, logIn, refusal, request, signUp } from './helpers/clients.js'
-import { startServer } from './helpers/server.js'
+import { startServer, testConfig } from './helpers/server.js'
+import { buildApp } from '../app.js'
+import { loadTlsMaterial } from '../lib/tls-material.js'
 
 const META = { address: '127.0.0.1', browser: 'Chrome' }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -37,12 +39,13 @@ t.test('restart on the same DATA_DIR: live sessions stay valid, ended ones stay 
 
 t.test('after a restart the idle deadline counts from the persisted last activity', async (t) => {
   const dir = t.testdir({})
-  const limits = { idleWarnMs: 300, idleKickMs: 2000 }
+  const limits = { idleWarnMs: 300, idleKickMs: 3000 }
   const first = await startServer(t, limits, dir)
   const quiet = await signUp(first, 'alice')
   const loginAt = Date.now()
   await first.app.close()
-  await sleep(600)
+  // Down for most of the idle time: a clock restarted at start-up would end it a second too late.
+  await sleep(1500)
   const second = await startServer(t, limits, dir)
   t.equal((await request(second, 'GET', '/api/me', { cookie: quiet })).status, 200, 'still live after the restart')
   let endedAfter = 0
@@ -53,20 +56,23 @@ t.test('after a restart the idle deadline counts from the persisted last activit
     }
     await sleep(50)
   }
-  t.ok(endedAfter >= 2000 - 5 && endedAfter < 2000 + 1000, `ended ${endedAfter} ms after its last activity, downtime included`)
+  t.ok(endedAfter >= 3000 - 5 && endedAfter < 3000 + 1200, `ended ${endedAfter} ms after its last activity, downtime included`)
   await second.app.close()
 })
 
 t.test('a session that went idle past IDLE_KICK_MS while the server was down is ended at start', async (t) => {
   const dir = t.testdir({})
-  const limits = { idleWarnMs: 100, idleKickMs: 300 }
+  // A slow sweep (250 ms): the session must be refused before the first one runs.
+  const limits = { idleWarnMs: 1000, idleKickMs: 2000 }
   const first = await startServer(t, limits, dir)
   const cookie = await signUp(first, 'alice')
   await first.app.close()
-  await sleep(400)
-  const second = await startServer(t, limits, dir)
-  t.equal((await request(second, 'GET', '/api/me', { cookie })).status, 401)
-  await second.app.close()
+  await sleep(2100)
+  // Asked in-process right after start-up, before the first sweep could run.
+  const second = await buildApp(testConfig(dir, limits), await loadTlsMaterial(testConfig(dir, limits)))
+  await second.ready()
+  t.equal((await second.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).statusCode, 401)
+  await second.close()
 })
 
 t.test('a corrupt sessions.json stops start-up with a clear message and is left untouched', async (t) => {
