@@ -7,6 +7,7 @@ import { checkPassword, normaliseUsername, PASSWORD_PROBLEM, USERNAME_PROBLEMS, 
 import { isReservedLookalike } from '../lib/confusables.js'
 import type { VerifyResult } from '../lib/password.js'
 import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/user-store.js'
+import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
   invalid_password: PASSWORD_PROBLEM,
@@ -89,7 +90,8 @@ export default async function authRoutes(instance: FastifyInstance) {
     admission.done(user && result.ok ? 'success' : 'failure')
     if (!user || !result.ok) throw new ApiError(401, 'invalid_credentials', MESSAGES.invalid_credentials)
     if (result.rehash) await rehash(request, user, password)
-    await fastify.startSession(request, user.username)
+    const session = await fastify.startSession(request, user.username)
+    fastify.touchSession(session.id) // login is the session's first activity
     return { username: user.username }
   })
 
@@ -110,8 +112,9 @@ export default async function authRoutes(instance: FastifyInstance) {
   }
 
   fastify.post('/api/logout', { schema: { response: { 204: { type: 'null' } } } }, async (request, reply) => {
-    const sid = request.session.get('sid')
-    if (typeof sid === 'string') await sessions.end(sid, 'logout')
+    // The end is durable before the answer: a replayed cookie stays refused, even after a restart.
+    const session = await fastify.currentSession(request)
+    if (session) await sessions.end(session.id, 'logout')
     request.session.delete()
     return reply.code(204).send(null)
   })
@@ -121,4 +124,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     if (!session) throw new ApiError(401, 'unauthorized', MESSAGES.unauthorized)
     return { username: session.username }
   })
+
+  // Inside this context, so the origin check above guards their POSTs and DELETEs too.
+  await fastify.register(sessionRoutes)
 }

@@ -56,7 +56,7 @@ export function onSocketError(err: Error, socket: WebSocket, request: FastifyReq
 }
 
 export default async function wsRoutes(fastify: FastifyInstance) {
-  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle } = fastify
+  const { config, chatHub: hub, messageLimiter: limiter } = fastify
   const limits = {
     maxChars: config.messageMaxChars,
     ratePerSec: config.messageRatePerSec,
@@ -68,9 +68,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     burst: config.frameBudgetBurst,
     refusedPerMin: config.refusedFramesPerMin
   }
-  const handlers = createFrameHandlers({ hub, limiter, idle, maxChars: config.messageMaxChars })
+  const handlers = createFrameHandlers({ hub, limiter, idle: { touch: fastify.touchSession }, maxChars: config.messageMaxChars })
   const alive = new WeakSet<WebSocket>()
-  const admitted = new WeakMap<FastifyRequest, SessionRecord>()
+  const admitted = new WeakMap<FastifyRequest, { session: SessionRecord; token: string }>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
   const admit = async (request: FastifyRequest) => {
@@ -85,12 +85,12 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     if (!fastify.claimChatSocket(request)) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
-    admitted.set(request, session)
+    admitted.set(request, { session, token: request.session.get('sid') ?? '' })
   }
 
   // One chat connection: listeners first (before any await), then join and welcome.
   const openChat = (socket: WebSocket, request: FastifyRequest) => {
-    const session = admitted.get(request)!
+    const { session, token } = admitted.get(request)!
     const budget = createFrameBudget(budgetOptions)
     const faults: Partial<Record<Fault, number>> = {}
     let closedFor: CloseName | undefined
@@ -180,7 +180,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
     socket.on('pong', () => alive.add(socket))
     socket.on('close', (code: number) => {
-      if (hub.leave(client) === 0) idle.remove(session.id)
+      // The session's idle clock keeps running without sockets: the reaper ends it in time.
+      hub.leave(client)
       // Client faults make one line per socket, whatever their number, and never a stack.
       if (Object.keys(faults).length > 0) {
         const entry = { user: client.user, faults, closeCode: sentCode ?? code }
@@ -191,9 +192,18 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
 
     alive.add(socket)
+    // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(client)
-    idle.touch(session.id)
     send({ type: 'welcome', user: session.username, room: client.room, limits })
+    // A socket joining a session that is already past the warning learns its deadline too.
+    const last = fastify.idleTracker.lastActivity(session.id)
+    const idleFor = last === undefined ? 0 : Date.now() - last
+    if (idleFor >= config.idleWarnMs) send({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
+    // The session may have ended between the admission check and the join (which closing missed).
+    fastify.sessions
+      .get(token)
+      .then((live) => live || client.close(CLOSE.logout.code, CLOSE.logout.reason))
+      .catch((err) => request.log.error({ err }, 'session re-check failed'))
   }
 
   fastify.route({

@@ -139,7 +139,8 @@ if (!existsSync(CHROMIUM)) {
   })
 
   t.test('an idle user is warned, then sent back to the login with the reason', async (t) => {
-    const { origin } = await startServer(t, { idleWarnMs: 400, idleKickMs: 1200 })
+    // The idle clock starts at login (connecting is not activity): room for a slow page load.
+    const { origin } = await startServer(t, { idleWarnMs: 1000, idleKickMs: 2500 })
     const context = await newContext(t)
     const page = await context.newPage()
     await registerInUi(page, origin, 'carol')
