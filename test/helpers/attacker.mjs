@@ -31,7 +31,7 @@ function connect(slot) {
     const ws = new WebSocket(url, { ca, origin, headers: { cookie } })
     open.add(ws)
     ws.on('open', () => {
-      stats.connections++
+      if (stats.connections++ === 0) process.send({ started: true })
       if (!read) ws.pause()
       flood(ws)
     })

@@ -68,8 +68,11 @@ t.test("another user's /api/me stays near idle, and the server's CPU low, while 
   const mallory = await signUp(server, 'mallory')
   await medianMe(server, bystander, 10) // warm up
   const idle = await medianMe(server, bystander)
-  const attack = runAttack(server, { cookie: mallory, sockets: 4, durationMs: 8000, frame: ZALGO_FRAME, read: true })
-  await new Promise((r) => setTimeout(r, 2000)) // the attacker starting up, then attacking
+  let started = () => {}
+  const attacking = new Promise<void>((resolve) => (started = resolve))
+  const attack = runAttack(server, { cookie: mallory, sockets: 4, durationMs: 8000, frame: ZALGO_FRAME, read: true, onStart: () => started() })
+  await attacking
+  await new Promise((r) => setTimeout(r, 500)) // all four sockets flooding
   // The attacker runs in its own process: this process's CPU time is the server's (and bob's client's).
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
