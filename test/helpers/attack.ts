@@ -27,7 +27,7 @@ export function runAttack(server: TestServer, opts: AttackOptions): Promise<Atta
   const child = fork(fileURLToPath(new URL('./attacker.mjs', import.meta.url)), [], { execArgv: [], stdio: 'ignore' })
   const { onStart, ...options } = opts
   child.send({ url: server.origin.replace('https:', 'wss:') + '/ws', ca: server.ca, origin: server.origin, ...options })
-  const killer = setTimeout(() => child.kill(), opts.durationMs + 30_000)
+  const killer = setTimeout(() => child.kill(), opts.durationMs + 40_000)
   return new Promise<AttackStats>((resolve, reject) => {
     child.on('message', (message: AttackStats | { started: true }) => ('started' in message ? onStart?.() : resolve(message)))
     child.once('error', reject)
