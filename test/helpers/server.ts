@@ -28,6 +28,8 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     loginFailuresPerMin: 1000,
     registrationsPerHour: 1000,
     hashQueueMax: 1000,
+    // As many as libuv's default thread pool, as before the queue; the flood test sets its own.
+    hashConcurrency: 4,
     ...overrides
   })
 }
