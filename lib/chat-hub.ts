@@ -8,7 +8,7 @@ export interface ChatClient {
   readonly user: string
   readonly sessionId: string
   readonly room: string
-  send(data: string): void
+  send(data: string | Buffer): void
   close(code: number, reason: string): void
 }
 

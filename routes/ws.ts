@@ -73,7 +73,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       user: session.username,
       sessionId: session.id,
       room: LOBBY,
-      send: (data) => (socket.bufferedAmount > MAX_BUFFERED_BYTES ? socket.terminate() : socket.send(data)),
+      send: (data) => (socket.bufferedAmount > MAX_BUFFERED_BYTES ? socket.terminate() : socket.send(data, { binary: false })),
       close: (code, reason) => socket.close(code, reason)
     }
     const send = (frame: ServerFrame) => socket.send(JSON.stringify(frame))
