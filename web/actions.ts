@@ -3,14 +3,10 @@ import { batch } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
 import type { ServerFrame } from '../schemas/frames.ts'
+import { CLOSE, ERROR_TEXT } from '../lib/protocol.ts'
 import * as api from './api.ts'
 import { createConnection, type Connection } from './connection.ts'
 import { MAX_MESSAGES, type ChatState } from './state.ts'
-
-// Close codes of docs/protocol.md (schemas/frames.ts CLOSE_CODES; a value import would bundle typebox).
-const CLOSE_IDLE = 4000
-const CLOSE_LOGOUT = 4001
-const CLOSE_SESSION_EXPIRED = 4002
 
 export const IDLE_NOTICE = 'You were disconnected after being idle. Please log in again.'
 export const EXPIRED_NOTICE = 'Your session expired. Please log in again.'
@@ -104,10 +100,11 @@ export function createActions(state: ChatState) {
 
   function onClose(code: number) {
     conn = null
-    if (code === CLOSE_IDLE) return showLogin(IDLE_NOTICE)
-    if (code === CLOSE_LOGOUT) return showLogin(LOGGED_OUT_NOTICE)
-    if (code === CLOSE_SESSION_EXPIRED) return showLogin(EXPIRED_NOTICE)
-    // 1001 shutdown, a network drop or a refused upgrade: try again, checking the session first.
+    if (code === CLOSE.idle.code) return showLogin(IDLE_NOTICE)
+    if (code === CLOSE.logout.code) return showLogin(LOGGED_OUT_NOTICE)
+    if (code === CLOSE.sessionExpired.code) return showLogin(EXPIRED_NOTICE)
+    // 1001 shutdown, a network drop, a refused upgrade or a closed flood (1008): try again,
+    // checking the session first.
     state.link.value = 'reconnecting'
     scheduleReconnect()
   }
@@ -176,17 +173,9 @@ export function createActions(state: ChatState) {
   }
 }
 
+/** The protocol's own text for a known code; the server's message for one this page does not know. */
 function errorText(code: string, fallback: string): string {
-  switch (code) {
-    case 'empty':
-      return 'Type something before sending.'
-    case 'too_long':
-      return 'That message is too long.'
-    case 'invalid':
-      return 'That message could not be sent (it has characters that are not allowed).'
-    default:
-      return fallback
-  }
+  return Object.hasOwn(ERROR_TEXT, code) ? ERROR_TEXT[code as keyof typeof ERROR_TEXT] : fallback
 }
 
 export type Actions = ReturnType<typeof createActions>
