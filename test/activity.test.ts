@@ -14,7 +14,7 @@ t.test('IDLE_ACTIVITY=input: a reading user is kept by activity, a silent one an
   const noisy = await connect(server, await signUp(server, 'noisy'))
   t.teardown(() => reader.ws.close())
   const timers = [
-    setInterval(() => reader.send({ type: 'activity' }), 100),
+    setInterval(() => reader.send({ type: 'activity' }), 200),
     // Only refused or invalid frames: not activity.
     setInterval(() => {
       noisy.send({ type: 'message', text: '' })

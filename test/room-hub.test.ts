@@ -8,7 +8,9 @@ function fakeClient(user: string) {
   const client = {
     user,
     received: [] as string[],
+    buffers: [] as Buffer[],
     send(data: Buffer) {
+      this.buffers.push(data)
       this.received.push(String(data))
     },
     /** Parsed frames received so far (and forgets them). */
@@ -95,6 +97,7 @@ t.test('a message is broadcast only once durable, as one encoded string, in seq 
   await hub.drain()
   t.equal(store.lastSeq('lobby'), 2, 'durable before it is seen')
   t.same(alice.received, bob.received)
+  t.equal(alice.buffers.at(-1), bob.buffers.at(-1), 'one encoded buffer for every recipient, not a copy each')
   const [one, two] = alice.take()
   t.match(one, { type: 'message', room: 'lobby', seq: 1, user: 'alice', text: 'one', cid: 'c-1' })
   t.match(two, { type: 'message', room: 'lobby', seq: 2, user: 'bob', text: 'two' })
