@@ -1,6 +1,7 @@
 // The Parley app as a plugin, and the factory that builds a Fastify HTTPS instance around it.
 import { existsSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
+import type { TlsOptions } from 'node:tls'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -9,12 +10,16 @@ import helmet from '@fastify/helmet'
 import websocket from '@fastify/websocket'
 import fastifyStatic from '@fastify/static'
 import type { Config } from './lib/config.js'
-import type { TlsMaterial } from './lib/tls-material.js'
+import { TLS_CIPHERS, type TlsMaterial } from './lib/tls-material.js'
 import { refusePlainHttp } from './lib/plain-http-refusal.js'
+import { ApiError } from './lib/api-error.js'
 import config from './plugins/config.js'
 import userStore from './plugins/user-store.js'
 import auth from './plugins/auth.js'
 import rateLimit from './plugins/rate-limit.js'
+import passwords from './plugins/passwords.js'
+import csrf from './plugins/csrf.js'
+import connectionLimits from './plugins/connection-limits.js'
 import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
 import rooms from './plugins/rooms.js'
@@ -29,8 +34,20 @@ export interface AppOptions {
 
 export const MAX_FRAME_BYTES = 4096
 export const MAX_BODY_BYTES = 16 * 1024
-export const HANDSHAKE_TIMEOUT_MS = 10_000
-export const REQUEST_TIMEOUT_MS = 30_000
+/** Idle time after a response before a kept-alive connection is closed. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000
+/** Deny-all for powerful browser features the chat page never uses. */
+export const PERMISSIONS_POLICY = [
+  'accelerometer', 'autoplay', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media',
+  'fullscreen', 'geolocation', 'gyroscope', 'hid', 'idle-detection', 'magnetometer', 'microphone', 'midi',
+  'payment', 'picture-in-picture', 'publickey-credentials-get', 'screen-wake-lock', 'serial', 'usb',
+  'xr-spatial-tracking'
+].map((feature) => `${feature}=()`).join(', ')
+/**
+ * Node checks request and header timeouts on a timer (30 s by default), so a 30 s limit held
+ * for up to 60 s; checking at a tenth of the limit (at most every second) keeps it within 10 %.
+ */
+export const timeoutCheckInterval = (requestTimeoutMs: number) => Math.max(25, Math.min(1000, Math.floor(requestTimeoutMs / 10)))
 // From sources this file sits beside dist/; bundled, it is dist/server.js itself.
 export const DEFAULT_WEB_ROOT = ['./dist/web/', './web/']
   .map((dir) => fileURLToPath(new URL(dir, import.meta.url)))
@@ -68,9 +85,15 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
       }
     }
   })
+  fastify.addHook('onRequest', async (_request, reply) => {
+    reply.header('permissions-policy', PERMISSIONS_POLICY)
+  })
+  await fastify.register(connectionLimits)
   await fastify.register(userStore)
   await fastify.register(auth)
   await fastify.register(rateLimit)
+  await fastify.register(passwords)
+  await fastify.register(csrf)
   await fastify.register(chatHub)
   await fastify.register(idleReaper)
   await fastify.register(rooms)
@@ -88,6 +111,10 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   // Set before the routes so every route context inherits them.
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500
+    if (error instanceof ApiError) {
+      if (error.retryAfterSec !== undefined) reply.header('retry-after', error.retryAfterSec)
+      return reply.code(status).send({ code: error.code, message: error.message })
+    }
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed')
       return reply.code(500).send({ code: 'internal', message: 'Something went wrong on the server.' })
@@ -121,23 +148,35 @@ export async function buildApp(
   // logStream: where log lines go instead of stdout (tests read them).
   opts: Partial<AppOptions> & { logStream?: { write(line: string): void } } = {}
 ) {
-  const serverOptions: FastifyServerOptions & { https: { cert: string; key: string; minVersion: 'TLSv1.2'; handshakeTimeout: number } } = {
+  const serverOptions: FastifyServerOptions & { https: TlsOptions & { connectionsCheckingInterval: number } } = {
     // Slow or stalled clients may not hold connections open: the TLS handshake and each
     // request (headers and body; an upgrade ends at the 101) must finish in time.
-    https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    https: {
+      cert: tls.cert,
+      key: tls.key,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS_CIPHERS,
+      honorCipherOrder: true,
+      handshakeTimeout: config.handshakeTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckInterval(config.requestTimeoutMs)
+    },
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     bodyLimit: MAX_BODY_BYTES,
     logger: {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
       ...(opts.logStream && { stream: opts.logStream })
     },
-    trustProxy: false,
+    // Behind a proxy, trust exactly one hop: the address the proxy saw, never what a client wrote.
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     // Reject what the schemas do not allow instead of quietly coercing or stripping it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true
   }
   const fastify = Fastify(serverOptions)
+  // Headers count against the same limit as the whole request (Node's default is 60 s).
+  fastify.server.headersTimeout = config.requestTimeoutMs
   refusePlainHttp(fastify.server as HttpsServer)
   await fastify.register(fp(app, { name: 'parley' }), { config, ...opts })
   return fastify

@@ -36,7 +36,19 @@ export const ConfigSchema = Type.Object({
   idleActivity: Type.Enum(['input', 'message'], { default: 'input', description: 'what keeps a session from the idle reaper' }),
   roomJoinsPerMin: Int(1, 100_000, 30, 'joins, leaves and room/history requests per minute per user (bursts of 10)'),
   roomCreatesPerMin: Int(1, 10_000, 5, 'rooms one user may create per minute'),
-  scryptCost: Int(1024, 2 ** 20, 2 ** 17, 'scrypt N (a power of two)')
+  scryptCost: Int(1024, 2 ** 20, 2 ** 17, 'scrypt N (a power of two)'),
+  accountLoginFailuresPerHour: Int(1, 1_000_000, 100, 'failed logins per hour per account, over all addresses'),
+  registrationsPerHour: Int(1, 1_000_000, 5, 'registrations per hour per client address'),
+  hashConcurrency: Int(1, 64, 2, 'password hashes computed at once'),
+  hashQueueMax: Int(0, 100_000, 16, 'password hashes that may wait for a slot; more get 503 busy'),
+  trustProxy: Type.Boolean({ default: false, description: 'take the client address from X-Forwarded-For (one proxy hop)' }),
+  maxConnectionsPerIp: Int(1, 100_000, 64, 'open TLS connections per client address; more are closed at once'),
+  maxSocketsPerIp: Int(1, 100_000, 32, 'open chat sockets per client address'),
+  connectionsPerIpPerMin: Int(1, 1_000_000, 120, 'new connections per minute per client address (a burst of this many)'),
+  maxConnections: Int(0, 10_000_000, 0, 'open connections in total; 0 = derived from the open-file limit'),
+  requestTimeoutMs: Int(100, 600_000, 30_000, 'time to receive a whole request (headers and body)'),
+  handshakeTimeoutMs: Int(100, 600_000, 10_000, 'time to finish the TLS handshake'),
+  publicOrigin: Type.Optional(Type.String({ minLength: 1, description: "the server's own origin, e.g. https://chat.example.org" }))
 })
 type Raw = Static<typeof ConfigSchema>
 
@@ -48,23 +60,25 @@ export class ConfigError extends Error {}
 /** The environment variable of a config field: `messageMaxChars` -> `MESSAGE_MAX_CHARS`. */
 export const envName = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()
 
+function parseOrigin(s: string, variable: string): string {
+  let url: URL
+  try {
+    url = new URL(s)
+  } catch {
+    throw new ConfigError(`${variable}: "${s}" is not an origin like https://example.com`)
+  }
+  if (url.origin !== s.replace(/\/$/, '') || url.protocol !== 'https:') {
+    throw new ConfigError(`${variable}: "${s}" must be a bare https origin like https://example.com`)
+  }
+  return url.origin
+}
+
 function parseOrigins(raw: string): string[] {
   return raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((s) => {
-      let url: URL
-      try {
-        url = new URL(s)
-      } catch {
-        throw new ConfigError(`ALLOWED_ORIGINS: "${s}" is not an origin like https://example.com`)
-      }
-      if (url.origin !== s.replace(/\/$/, '') || url.protocol !== 'https:') {
-        throw new ConfigError(`ALLOWED_ORIGINS: "${s}" must be a bare https origin like https://example.com`)
-      }
-      return url.origin
-    })
+    .map((s) => parseOrigin(s, 'ALLOWED_ORIGINS'))
 }
 
 /** Checks the relations between values that one field's schema cannot express. */
@@ -78,6 +92,7 @@ function checkConfig(c: Config): Config {
   if ((c.scryptCost & (c.scryptCost - 1)) !== 0) {
     throw new ConfigError(`SCRYPT_COST (${c.scryptCost}) must be a power of two`)
   }
+  if (c.publicOrigin !== undefined) c.publicOrigin = parseOrigin(c.publicOrigin, 'PUBLIC_ORIGIN')
   return c
 }
 

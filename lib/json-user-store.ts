@@ -2,7 +2,8 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from './atomic-file.js'
-import { usernameKey } from './credentials.js'
+import { foldUsername, usernameKey } from './credentials.js'
+import { nameSkeletons } from './confusables.js'
 import { UnknownUserError, UsernameTakenError, type UserRecord, type UserStore } from './user-store.js'
 
 // Hooks for tests and metrics; both optional.
@@ -32,14 +33,50 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
     await write(file, serialise(new Map()))
   }
   const byKey = users ?? new Map<string, UserRecord>()
+  // In-memory indexes, rebuilt at every open (the file keeps its NFC-lowercase keys, so older
+  // stores load unchanged). byFold finds a name typed in another NFKC/case form (`ａｌｉｃｅ`);
+  // null marks a fold shared by two names stored before the look-alike rule (found by neither).
+  // bySkeleton holds every stored name's confusable skeletons: a new name meeting one is taken.
+  const byFold = new Map<string, string | null>()
+  const bySkeleton = new Map<string, string>()
+  for (const [key, record] of byKey) index(key, record)
   let pending: Change[] = []
   let flushing: Promise<void> | undefined
   let closed = false
 
+  function index(key: string, record: UserRecord): void {
+    const fold = foldUsername(record.username)
+    byFold.set(fold, byFold.has(fold) && byFold.get(fold) !== key ? null : key)
+    for (const s of nameSkeletons(record.username)) if (!bySkeleton.has(s)) bySkeleton.set(s, key)
+  }
+
+  function unindex(key: string, record: UserRecord): void {
+    const fold = foldUsername(record.username)
+    if (byFold.get(fold) === key) byFold.delete(fold)
+    for (const s of nameSkeletons(record.username)) if (bySkeleton.get(s) === key) bySkeleton.delete(s)
+  }
+
+  // Sets (or, with undefined, removes) a record and keeps the indexes in step.
+  function put(key: string, record: UserRecord | undefined): void {
+    const old = byKey.get(key)
+    if (old) unindex(key, old)
+    if (record === undefined) byKey.delete(key)
+    else {
+      byKey.set(key, record)
+      index(key, record)
+    }
+  }
+
+  // The same name, the same name in another NFKC/case form, or a look-alike of a stored name.
+  function taken(username: string): boolean {
+    if (byKey.has(usernameKey(username)) || byFold.has(foldUsername(username))) return true
+    return nameSkeletons(username).some((s) => bySkeleton.has(s))
+  }
+
   // Applies a change in memory now and resolves once a write that includes it is durable.
   function commit(key: string, record: UserRecord): Promise<void> {
     const previous = byKey.get(key)
-    byKey.set(key, structuredClone(record))
+    put(key, structuredClone(record))
     return new Promise<void>((resolve, reject) => {
       pending.push({ key, previous, resolve, reject })
       flushing ??= flush()
@@ -68,10 +105,7 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
         // Later changes were made on top of this batch: undo all of them, newest first, and reject them.
         const failed = [...batch, ...pending]
         pending = []
-        for (const change of failed.toReversed()) {
-          if (change.previous === undefined) byKey.delete(change.key)
-          else byKey.set(change.key, change.previous)
-        }
+        for (const change of failed.toReversed()) put(change.key, change.previous)
         const message = cause instanceof Error ? cause.message : String(cause)
         const err = new Error(`could not write user store ${file}: ${message}`, { cause })
         for (const change of failed) change.reject(err)
@@ -92,15 +126,20 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
 
   return {
     async findUser(username) {
-      const record = byKey.get(usernameKey(username))
+      // The exact stored spelling first (names stored before NFKC keep working), then the fold.
+      const key = byKey.has(usernameKey(username)) ? usernameKey(username) : byFold.get(foldUsername(username))
+      const record = key == null ? undefined : byKey.get(key)
       return record && structuredClone(record)
+    },
+    async isTaken(username) {
+      return taken(username)
     },
     async createUser(record) {
       assertOpen()
-      // Checked and claimed synchronously: of two concurrent "Alice"/"alice" registrations exactly one wins.
-      const key = usernameKey(record.username)
-      if (byKey.has(key)) throw new UsernameTakenError(record.username)
-      return commit(key, record)
+      // Checked and claimed synchronously: of two concurrent look-alike registrations ("alice",
+      // "ALICE", "ａｌｉｃｅ", "aIice") exactly one wins.
+      if (taken(record.username)) throw new UsernameTakenError(record.username)
+      return commit(usernameKey(record.username), record)
     },
     async updateUser(record) {
       assertOpen()
@@ -110,6 +149,9 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
     },
     async countUsers() {
       return byKey.size
+    },
+    async listUsernames() {
+      return [...byKey.values()].map((record) => record.username)
     },
     async close() {
       closed = true
@@ -182,7 +224,7 @@ function isUserRecord(value: unknown): value is UserRecord {
   const password = value.password
   if (password.alg === 'sha256-legacy') return typeof password.hash === 'string'
   return (
-    password.alg === 'scrypt' &&
+    (password.alg === 'scrypt' || password.alg === 'scrypt-sha256') &&
     isPositiveInteger(password.N) &&
     isPositiveInteger(password.r) &&
     isPositiveInteger(password.p) &&

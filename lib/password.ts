@@ -56,10 +56,25 @@ export async function verifyPassword(
     await burnPasswordCheck(password, currentParams)
     return { ok: false, rehash: false }
   }
+  // A wrapped legacy record is scrypt over the old hash: the old app's SHA-256 hex stands in for the password.
+  const input = stored.alg === 'scrypt-sha256' ? sha256Hex(password) : password
   const expected = Buffer.from(stored.hash, 'base64')
-  const actual = await deriveKey(password, Buffer.from(stored.salt, 'base64'), expected.length || KEY_BYTES, stored)
+  const actual = await deriveKey(input, Buffer.from(stored.salt, 'base64'), expected.length || KEY_BYTES, stored)
   const ok = expected.length === actual.length && timingSafeEqual(actual, expected)
-  return { ok, rehash: ok && (isWeaker(stored, currentParams) || expected.length < KEY_BYTES) }
+  const weak = isWeaker(stored, currentParams) || expected.length < KEY_BYTES
+  return { ok, rehash: ok && (stored.alg === 'scrypt-sha256' || weak) }
+}
+
+// Wraps a legacy SHA-256 hex hash in scrypt, so the bare hash need not be stored; verifyPassword checks it.
+export async function wrapLegacyHash(sha256hex: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<PasswordHash> {
+  if (!LEGACY_HEX.test(sha256hex)) throw new Error('a legacy hash is 64 hex characters')
+  const salt = randomBytes(SALT_BYTES)
+  const key = await deriveKey(sha256hex.toLowerCase(), salt, KEY_BYTES, params)
+  return { alg: 'scrypt-sha256', N: params.N, r: params.r, p: params.p, salt: salt.toString('base64'), hash: key.toString('base64') }
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex')
 }
 
 // Spends the time of a real check for a user that does not exist, so login answers alike either way; never ok.

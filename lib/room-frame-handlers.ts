@@ -11,7 +11,8 @@ export interface RoomFrameDeps {
   joinLimiter: RateLimiter
   /** create per user (ROOM_CREATES_PER_MIN). */
   createLimiter: RateLimiter
-  idle: IdleTracker
+  /** Records a session's activity. */
+  idle: Pick<IdleTracker, 'touch'>
   /** IDLE_ACTIVITY=input: `activity` and `typing` frames count as activity. */
   inputIsActivity: boolean
 }

@@ -11,6 +11,23 @@ export interface TlsMaterial {
   generated: boolean
 }
 
+/**
+ * TLS 1.2: forward-secret (ECDHE) AEAD suites only, for ECDSA and RSA certificates alike; no
+ * CBC (LUCKY13), no CCM8, no static RSA. TLS 1.3: its standard AEAD suites (named here because
+ * a `ciphers` list without TLS_ names would switch TLS 1.3 off).
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305'
+].join(':')
+
 const SELF_SIGNED_DAYS = 365
 export const SELF_SIGNED_NAMES = ['localhost', '127.0.0.1', '::1']
 
@@ -44,10 +61,14 @@ const ipBytes = (ip: string): Buffer => {
   return Buffer.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]))
 }
 
-/** Builds a self-signed ECDSA P-256 certificate (PEM) for the given DNS names and IP addresses. */
-export function createSelfSigned(names: string[] = SELF_SIGNED_NAMES, now = new Date()): { cert: string; key: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'))
+/**
+ * Builds a self-signed certificate (PEM) for the given DNS names and IP addresses: ECDSA P-256,
+ * or RSA 2048 (used by tests to check the RSA cipher suites).
+ */
+export function createSelfSigned(names: string[] = SELF_SIGNED_NAMES, now = new Date(), keyType: 'ec' | 'rsa' = 'ec'): { cert: string; key: string } {
+  const { privateKey, publicKey } =
+    keyType === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const signatureAlgorithm = keyType === 'rsa' ? seq(oid('1.2.840.113549.1.1.11'), der(0x05, Buffer.alloc(0))) : seq(oid('1.2.840.10045.4.3.2'))
   const name = seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c, Buffer.from('Parley self-signed')))))
   const serial = randomBytes(16)
   serial[0] = (serial[0]! & 0x7f) | 0x40
@@ -64,15 +85,15 @@ export function createSelfSigned(names: string[] = SELF_SIGNED_NAMES, now = new 
   const tbs = seq(
     der(0xa0, der(0x02, Buffer.from([2]))), // v3
     der(0x02, serial),
-    ecdsaSha256,
+    signatureAlgorithm,
     name,
     seq(utcTime(new Date(now.getTime() - 60_000)), utcTime(notAfter)),
     name,
     publicKey.export({ type: 'spki', format: 'der' }),
     der(0xa3, extensions)
   )
-  const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' })
-  const cert = seq(tbs, ecdsaSha256, der(0x03, Buffer.concat([Buffer.from([0]), signature])))
+  const signature = sign('sha256', tbs, keyType === 'rsa' ? privateKey : { key: privateKey, dsaEncoding: 'der' })
+  const cert = seq(tbs, signatureAlgorithm, der(0x03, Buffer.concat([Buffer.from([0]), signature])))
   const pem = cert.toString('base64').replace(/.{1,64}/g, '$&\n')
   return {
     cert: `-----BEGIN CERTIFICATE-----\n${pem}-----END CERTIFICATE-----\n`,

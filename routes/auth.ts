@@ -1,83 +1,120 @@
 // Accounts and sessions over JSON: register, login, logout, me.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiErrorSchema, CredentialsSchema, UserSchema } from '../schemas/http.js'
 import { ApiError } from '../lib/api-error.js'
-import { isAllowedOrigin } from '../lib/origin.js'
-import { checkPassword, checkUsername, normaliseUsername } from '../lib/credentials.js'
-import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from '../lib/password.js'
-import { UsernameTakenError } from '../lib/user-store.js'
+import { checkPassword, normaliseUsername, PASSWORD_PROBLEM, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/credentials.js'
+import { isReservedLookalike } from '../lib/confusables.js'
+import type { VerifyResult } from '../lib/password.js'
+import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/user-store.js'
+import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
-  invalid_username: "Usernames are 3-32 letters, digits, '_', '.' or '-'.",
-  invalid_password: 'Passwords are 8-128 characters and may not be the username.',
+  invalid_password: PASSWORD_PROBLEM,
   username_taken: 'That username is taken.',
   invalid_credentials: 'Wrong username or password.',
   unauthorized: 'Not logged in.'
 } as const
 
+const LIMIT_MESSAGES = {
+  address: 'Too many failed logins from this address',
+  pair: 'Too many failed logins for this account from this address',
+  account: 'Too many failed logins for this account'
+} as const
+
 export default async function authRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
-  const { config, userStore, sessions, loginFailureLimiter } = fastify
-  const params: ScryptParams = { N: config.scryptCost, r: 8, p: 1 }
+  const { userStore, sessions, passwords, loginGuard, registrationLimiter } = fastify
+  // Cross-site POSTs are refused app-wide by plugins/csrf.ts before they get here.
 
-  // SameSite=Strict already keeps other sites' cookies out; refusing foreign origins also
-  // stops login CSRF and keeps the API to the pages we serve or allow.
-  fastify.addHook('onRequest', async (request) => {
-    const origin = request.headers.origin
-    if (request.method === 'POST' && origin !== undefined && !isAllowedOrigin(origin, request.headers.host, config.allowedOrigins)) {
-      throw new ApiError(403, 'forbidden_origin', 'This origin may not use the API.')
-    }
-  })
-
-  const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema }
+  const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema }
 
   fastify.post('/api/register', { schema: { body: CredentialsSchema, response: { 201: UserSchema, ...errors } } }, async (request, reply) => {
     const username = normaliseUsername(request.body.username)
     const { password } = request.body
-    const bad = checkUsername(username) ?? checkPassword(password, username)
-    if (bad) throw new ApiError(400, bad, MESSAGES[bad])
-    if (await userStore.findUser(username)) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
-    const now = new Date().toISOString()
+    const problem = usernameProblem(username)
+    const refuse = (reason: keyof typeof USERNAME_PROBLEMS) => new ApiError(400, 'invalid_username', USERNAME_PROBLEMS[reason])
+    // A look-alike of an existing name is answered "taken" even when it also mixes scripts or
+    // copies a reserved name (`аlice` beside `alice`): that is the truer answer. Other faults come first.
+    if (problem && problem !== 'mixed_scripts' && problem !== 'reserved') throw refuse(problem)
+    if (checkPassword(password, username)) throw new ApiError(400, 'invalid_password', MESSAGES.invalid_password)
+    if (await userStore.isTaken(username)) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
+    if (problem) throw refuse(problem)
+    if (isReservedLookalike(username)) throw refuse('reserved')
+    // Each registration costs a hash and adds an account (with its own message rate and
+    // socket cap): REGISTRATIONS_PER_HOUR per address. Given back when nothing was created.
+    const retryInMs = registrationLimiter.take(request.ip)
+    if (retryInMs > 0) {
+      const seconds = Math.ceil(retryInMs / 1000)
+      throw new ApiError(429, 'rate_limited', `Too many registrations from this address; try again in ${seconds} s.`, seconds)
+    }
+    let created = false
     try {
-      await userStore.createUser({ username, password: await hashPassword(password, params), createdAt: now, updatedAt: now })
+      const now = new Date().toISOString()
+      await userStore.createUser({ username, password: await passwords.hash(password), createdAt: now, updatedAt: now })
+      created = true
     } catch (err) {
       if (err instanceof UsernameTakenError) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
       throw err
+    } finally {
+      if (!created) registrationLimiter.refund(request.ip)
     }
     request.log.info({ username }, 'user registered')
     return reply.code(201).send({ username })
   })
 
-  fastify.post('/api/login', { schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request, reply) => {
-    // A token is taken before the check and given back on success, so a burst of concurrent
-    // guesses cannot all slip past the limit while their hashes run.
-    const retryInMs = loginFailureLimiter.take(request.ip)
-    if (retryInMs > 0) {
-      const seconds = Math.ceil(retryInMs / 1000)
-      reply.header('retry-after', seconds)
-      throw new ApiError(429, 'rate_limited', `Too many failed logins; try again in ${seconds} s.`)
-    }
-    const username = normaliseUsername(request.body.username)
+  fastify.post('/api/login', { schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request) => {
+    // As typed (NFC only): the store tries the exact stored spelling, then the NFKC case fold, so
+    // `ａｌｉｃｅ` logs in as `alice` and names stored under older rules keep working.
+    const username = request.body.username.normalize('NFC')
     const { password } = request.body
-    const user = checkUsername(username) ? undefined : await userStore.findUser(username)
-    const { ok, rehash } = user
-      ? await verifyPassword(password, user.password, params)
-      : await burnPasswordCheck(password, params) // same work, so timing does not tell who exists
-    if (!user || !ok) throw new ApiError(401, 'invalid_credentials', MESSAGES.invalid_credentials)
-    loginFailureLimiter.refund(request.ip)
-    if (rehash) {
-      const updated = { ...user, password: await hashPassword(password, params), updatedAt: new Date().toISOString() }
-      await userStore.updateUser(updated)
-      request.log.info({ username: user.username }, 'password re-hashed with current scrypt parameters')
+    // Limits are keyed by the name as typed (case-folded), whether or not it exists, so the
+    // answers tell nothing about which accounts exist. Attempts in flight count against the
+    // limits (a burst of guesses cannot slip past), but only failures use them up.
+    const admission = await loginGuard.admit(usernameKey(username), request.ip)
+    if (!admission.ok) {
+      const seconds = Math.ceil(admission.retryInMs / 1000)
+      if (admission.reason === 'busy') throw new ApiError(503, 'busy', 'The server is busy; try again shortly.', seconds)
+      throw new ApiError(429, 'rate_limited', `${LIMIT_MESSAGES[admission.reason]}; try again in ${seconds} s.`, seconds)
     }
-    await fastify.startSession(request, user.username)
+    let user: UserRecord | undefined
+    let result: VerifyResult
+    try {
+      user = await userStore.findUser(username)
+      // With no user, the same work, so timing does not tell who exists.
+      result = user ? await passwords.verify(password, user.password) : await passwords.burn(password)
+    } catch (err) {
+      admission.done('void') // not checked (e.g. the hashing queue was full): counts for nothing
+      throw err
+    }
+    admission.done(user && result.ok ? 'success' : 'failure')
+    if (!user || !result.ok) throw new ApiError(401, 'invalid_credentials', MESSAGES.invalid_credentials)
+    if (result.rehash) await rehash(request, user, password)
+    const session = await fastify.startSession(request, user.username)
+    fastify.touchSession(session.id) // login is the session's first activity
     return { username: user.username }
   })
 
+  // Replaces a legacy or weaker record; when the hashing queue is full it waits for a later login.
+  async function rehash(request: FastifyRequest, user: UserRecord, password: string) {
+    let hashed: PasswordHash
+    try {
+      hashed = await passwords.hash(password)
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'busy') return
+      throw err
+    }
+    const current = await userStore.findUser(user.username)
+    // Unless the password was changed meanwhile.
+    if (!current || JSON.stringify(current.password) !== JSON.stringify(user.password)) return
+    await userStore.updateUser({ ...current, password: hashed, updatedAt: new Date().toISOString() })
+    request.log.info({ username: user.username }, 'password re-hashed with current scrypt parameters')
+  }
+
   fastify.post('/api/logout', { schema: { response: { 204: { type: 'null' } } } }, async (request, reply) => {
-    const sid = request.session.get('sid')
-    if (typeof sid === 'string') await sessions.end(sid, 'logout')
+    // The end is durable before the answer: a replayed cookie stays refused, even after a restart.
+    const session = await fastify.currentSession(request)
+    if (session) await sessions.end(session.id, 'logout')
     request.session.delete()
     return reply.code(204).send(null)
   })
@@ -87,4 +124,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     if (!session) throw new ApiError(401, 'unauthorized', MESSAGES.unauthorized)
     return { username: session.username }
   })
+
+  // Inside this context, so the origin check above guards their POSTs and DELETEs too.
+  await fastify.register(sessionRoutes)
 }

@@ -63,7 +63,7 @@ export function onSocketError(err: Error, socket: WebSocket, request: FastifyReq
 }
 
 export default async function wsRoutes(fastify: FastifyInstance) {
-  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle } = fastify
+  const { config, chatHub: hub, messageLimiter: limiter } = fastify
   const limits = {
     maxChars: config.messageMaxChars,
     ratePerSec: config.messageRatePerSec,
@@ -79,18 +79,18 @@ export default async function wsRoutes(fastify: FastifyInstance) {
   const handlers = createFrameHandlers({
     rooms,
     limiter,
-    idle,
+    idle: { touch: fastify.touchSession },
     maxChars: config.messageMaxChars,
     joinLimiter: fastify.roomJoinLimiter,
     createLimiter: fastify.roomCreateLimiter,
     inputIsActivity: config.idleActivity === 'input'
   })
   const alive = new WeakSet<WebSocket>()
-  const admitted = new WeakMap<FastifyRequest, SessionRecord>()
+  const admitted = new WeakMap<FastifyRequest, { session: SessionRecord; token: string }>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
   const admit = async (request: FastifyRequest) => {
-    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not open the chat socket.')
     }
     const session = await fastify.currentSession(request)
@@ -98,12 +98,15 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     if (hub.countUser(session.username) >= config.maxSocketsPerUser) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
     }
-    admitted.set(request, session)
+    if (!fastify.claimChatSocket(request)) {
+      throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
+    }
+    admitted.set(request, { session, token: request.session.get('sid') ?? '' })
   }
 
   // One chat connection: listeners first (before any await), then join and welcome.
   const openChat = (socket: WebSocket, request: FastifyRequest) => {
-    const session = admitted.get(request)!
+    const { session, token } = admitted.get(request)!
     const budget = createFrameBudget(budgetOptions)
     const faults: Partial<Record<Fault, number>> = {}
     let closedFor: CloseName | undefined
@@ -211,7 +214,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     socket.on('close', (code: number) => {
       clearTimeout(holding)
       rooms.disconnect(client)
-      if (hub.leave(client) === 0) idle.remove(session.id)
+      // The session's idle clock keeps running without sockets: the reaper ends it in time.
+      hub.leave(client)
       // Client faults make one line per socket, whatever their number, and never a stack.
       if (Object.keys(faults).length > 0) {
         const entry = { user: client.user, faults, closeCode: sentCode ?? code }
@@ -222,13 +226,22 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
 
     alive.add(socket)
+    // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(client)
-    idle.touch(session.id)
     send({ type: 'welcome', user: session.username, room: client.room, limits })
+    // A socket joining a session that is already past the warning learns its deadline too.
+    const last = fastify.idleTracker.lastActivity(session.id)
+    const idleFor = last === undefined ? 0 : Date.now() - last
+    if (idleFor >= config.idleWarnMs) send({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
     // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
     const lobbyError = rooms.join(client, LOBBY, undefined, true)
     if (lobbyError) ctx.refuse(lobbyError, undefined, LOBBY)
     else holding = setTimeout(release, LOBBY_HOLD_MS)
+    // The session may have ended between the admission check and the join (which closing missed).
+    fastify.sessions
+      .get(token)
+      .then((live) => live || client.close(CLOSE.logout.code, CLOSE.logout.reason))
+      .catch((err) => request.log.error({ err }, 'session re-check failed'))
   }
 
   fastify.route({

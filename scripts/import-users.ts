@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { openJsonUserStore } from '../lib/json-user-store.js'
 import { importLegacyUsers } from '../lib/legacy-import.js'
+import { loadConfig } from '../lib/config.js'
 
 async function main(argv: string[]): Promise<number> {
   const source = argv[0]
@@ -17,10 +18,12 @@ async function main(argv: string[]): Promise<number> {
     console.error(`cannot read ${source}: ${(err as Error).message}`)
     return 1
   }
-  const target = path.join(process.env.DATA_DIR ?? './data', 'users.json')
+  // Same DATA_DIR and SCRYPT_COST as the server: each old hash is stored wrapped in scrypt.
+  const config = loadConfig()
+  const target = path.join(config.dataDir, 'users.json')
   const store = await openJsonUserStore(target)
   try {
-    const { imported, skipped } = await importLegacyUsers(store, data)
+    const { imported, skipped } = await importLegacyUsers(store, data, { N: config.scryptCost, r: 8, p: 1 })
     for (const name of imported) console.log(`imported ${JSON.stringify(name)}`)
     for (const { name, reason } of skipped) console.log(`skipped ${JSON.stringify(name)}: ${reason}`)
     console.log(`${imported.length} imported, ${skipped.length} skipped, into ${target}`)

@@ -39,7 +39,19 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
     [{ ALLOWED_ORIGINS: 'http://plain.example' }, /^ALLOWED_ORIGINS: .*https/],
     [{ ALLOWED_ORIGINS: 'https://a.example/path' }, /^ALLOWED_ORIGINS: /],
     [{ TLS_CERT: '/tmp/cert.pem' }, /TLS_CERT and TLS_KEY/],
-    [{ SCRYPT_COST: '3000' }, /^SCRYPT_COST: .*power of two|^SCRYPT_COST/]
+    [{ SCRYPT_COST: '3000' }, /^SCRYPT_COST: .*power of two|^SCRYPT_COST/],
+    [{ PUBLIC_ORIGIN: 'chat.example.org' }, /^PUBLIC_ORIGIN: /],
+    [{ PUBLIC_ORIGIN: 'http://chat.example.org' }, /^PUBLIC_ORIGIN: .*https/],
+    [{ PUBLIC_ORIGIN: 'https://chat.example.org/app' }, /^PUBLIC_ORIGIN: /],
+    [{ MAX_SOCKETS_PER_IP: '0' }, /^MAX_SOCKETS_PER_IP: /],
+    [{ REQUEST_TIMEOUT_MS: 'slow' }, /^REQUEST_TIMEOUT_MS: /]
   ]
   for (const [env, message] of cases) t.throws(() => loadConfig(env), message, JSON.stringify(env))
+})
+
+t.test('transport limits and PUBLIC_ORIGIN are read from the environment', async (t) => {
+  t.match(loadConfig({}), { maxConnectionsPerIp: 64, maxSocketsPerIp: 32, connectionsPerIpPerMin: 120, maxConnections: 0, requestTimeoutMs: 30000, handshakeTimeoutMs: 10000, publicOrigin: undefined })
+  const c = loadConfig({ PUBLIC_ORIGIN: 'https://chat.example.org/', MAX_CONNECTIONS_PER_IP: '8', MAX_SOCKETS_PER_IP: '4', REQUEST_TIMEOUT_MS: '5000' })
+  t.equal(c.publicOrigin, 'https://chat.example.org', 'a trailing slash is dropped')
+  t.match(c, { maxConnectionsPerIp: 8, maxSocketsPerIp: 4, requestTimeoutMs: 5000 })
 })

@@ -2,7 +2,11 @@ import t from 'tap'
 import {
   checkPassword,
   checkUsername,
+  foldUsername,
   normaliseUsername,
+  RESERVED_USERNAMES,
+  USERNAME_PROBLEMS,
+  usernameProblem,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   USERNAME_MAX_LENGTH,
@@ -50,7 +54,7 @@ t.test('lone surrogates are refused', async (t) => {
   t.equal(checkUsername('ab\ud800'), 'invalid_username')
 })
 
-t.test('normaliseUsername composes to NFC', async (t) => {
+t.test('normaliseUsername composes (NFKC includes NFC)', async (t) => {
   t.equal(normaliseUsername('Jose\u0301'), 'José')
   t.equal(normaliseUsername('José'), 'José')
 })
@@ -82,4 +86,44 @@ t.test('a password equal to the username, in any case, is refused', async (t) =>
   t.equal(checkPassword('ALICE_Smith', 'alice_smith'), 'invalid_password')
   t.equal(checkPassword('José_maria', 'Jose\u0301_Maria'), 'invalid_password')
   t.equal(checkPassword('alice_smith1', 'alice_smith'), null)
+})
+
+t.test('usernameProblem names the rule a name breaks', async (t) => {
+  const cases: [string, string | null][] = [
+    ['alice', null],
+    ['ab', 'length'],
+    ['bob smith', 'characters'],
+    ['___', 'characters'],
+    ['\u3164\u3164\u3164', 'invisible'],
+    ['\uffa0abc', 'invisible'],
+    ['abc\u115f', 'invisible'],
+    ['ab\u00adc', 'invisible'],
+    ['\u0301\u0301\u0301', 'marks'],
+    ['\u0301abc', 'marks'],
+    ['q' + '\u0301\u0302\u0303\u0304\u0305', 'marks'],
+    ['q' + '\u0301\u0302\u0303\u0304', null],
+    ['\u0430lice', 'mixed_scripts'],
+    ['\u13e3\u13b3\u13a9', 'script'],
+    ['\u02bcabc'.replace('\u02bc', '\u02b9'), 'script'],
+    ['admin', 'reserved'],
+    ['Root', 'reserved'],
+    ['\u6771\u4eac\u30bf\u30ef\u30fc', null],
+    ['\ud55c\uad6d\u6f22\u5b57', null],
+    ['taro\u592a\u90ce', null],
+    ['\ud55c\uad6d\u3072\u3089', 'mixed_scripts']
+  ]
+  for (const [name, problem] of cases) t.equal(usernameProblem(name), problem, JSON.stringify(name))
+})
+
+t.test('every problem has a message; the reserved list is short and lower case', async (t) => {
+  for (const text of Object.values(USERNAME_PROBLEMS)) t.match(text, /\S/)
+  t.ok(RESERVED_USERNAMES.includes('admin') && RESERVED_USERNAMES.includes('system') && RESERVED_USERNAMES.includes('parley'))
+  for (const name of RESERVED_USERNAMES) t.equal(name, name.toLowerCase())
+})
+
+t.test('normaliseUsername is NFKC; foldUsername also folds case', async (t) => {
+  t.equal(normaliseUsername('\uff41\uff4c\uff49\uff43\uff45'), 'alice')
+  t.equal(normaliseUsername('\ufb01sh'), 'fish')
+  t.equal(foldUsername('STRASSE'), foldUsername('stra\u00dfe'))
+  t.equal(foldUsername('\uff21\uff2c\uff29\uff23\uff25'), 'alice')
 })

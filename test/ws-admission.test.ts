@@ -6,7 +6,7 @@ import { startServer } from './helpers/server.js'
 t.test('no session -> 401 and no socket', async (t) => {
   const server = await startServer(t)
   t.equal(await refusal(connect(server, undefined)), 401)
-  t.equal(await refusal(connect(server, 'parley=forged')), 401)
+  t.equal(await refusal(connect(server, '__Host-parley=forged')), 401)
   t.equal(server.app.chatHub.size, 0)
 })
 

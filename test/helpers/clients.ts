@@ -11,19 +11,20 @@ export interface Response {
   cookie?: string
 }
 
-/** One HTTPS request; JSON in and out. `cookie` is the `name=value` from a previous login. */
+/** One HTTPS request; JSON in and out. `cookie` is the `name=value` from a previous login; `localAddress` (127.0.0.N) picks the client address. */
 export function request(
   server: Pick<TestServer, 'origin' | 'ca'>,
   method: string,
   path: string,
-  opts: { body?: unknown; cookie?: string; headers?: Record<string, string>; raw?: string } = {}
+  opts: { body?: unknown; cookie?: string; headers?: Record<string, string>; raw?: string; localAddress?: string } = {}
 ): Promise<Response> {
   const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body))
   const headers: Record<string, string> = { ...opts.headers }
   if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json'
   if (opts.cookie) headers.cookie = opts.cookie
   return new Promise((resolve, reject) => {
-    const req = https.request(new URL(path, server.origin), { method, headers, ca: server.ca }, (res) => {
+    const options = { method, headers, ca: server.ca, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) }
+    const req = https.request(new URL(path, server.origin), options, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (c) => (text += c))
@@ -102,15 +103,16 @@ export class ChatClient {
 export function connect(
   server: Pick<TestServer, 'origin' | 'ca'>,
   cookie: string | undefined,
-  opts: { origin?: string | null; autoPong?: boolean } = {}
+  opts: { origin?: string | null; autoPong?: boolean; localAddress?: string; headers?: Record<string, string> } = {}
 ): Promise<ChatClient> {
-  const headers: Record<string, string> = {}
+  const headers: Record<string, string> = { ...opts.headers }
   if (cookie) headers.cookie = cookie
   const origin = opts.origin === undefined ? server.origin : opts.origin
   const ws = new WebSocket(server.origin.replace('https:', 'wss:') + '/ws', {
     ca: server.ca,
     headers,
     autoPong: opts.autoPong ?? true,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     ...(origin ? { origin } : {})
   })
   const client = new ChatClient(ws)

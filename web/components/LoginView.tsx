@@ -2,6 +2,16 @@
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
 import { ApiRequestError } from '../api.ts'
+import {
+  checkPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_PROBLEM,
+  USERNAME_MAX_LENGTH,
+  USERNAME_MIN_LENGTH,
+  USERNAME_PROBLEMS,
+  usernameProblem
+} from '../../lib/credentials.ts'
 import { useChatState } from '../state.ts'
 import { Notice } from './Notice.tsx'
 
@@ -28,14 +38,24 @@ export function LoginView() {
   const busy = useSignal(false)
   const registering = mode.value === 'register'
 
+  // The server's own rules, checked here first so a mistake is explained without a round trip.
+  function localProblem(name: string): string {
+    const problem = usernameProblem(name)
+    if (problem) return USERNAME_PROBLEMS[problem]
+    return checkPassword(password.value, name) ? PASSWORD_PROBLEM : ''
+  }
+
   async function onSubmit(event: SubmitEvent) {
     event.preventDefault()
     if (busy.value) return
+    const name = username.value.trim()
+    // Logging in skips the rules: names registered under older rules still log in.
+    error.value = registering ? localProblem(name) : ''
+    if (error.value) return
     busy.value = true
-    error.value = ''
     try {
       const act = registering ? actions.register : actions.login
-      await act(username.value.trim(), password.value)
+      await act(name, password.value)
     } catch (err) {
       error.value = describe(err)
       busy.value = false
@@ -58,16 +78,21 @@ export function LoginView() {
         <label class="field" for="login-username">
           <span class="field__label">Username</span>
           <input id="login-username" name="username" data-testid="login-username" required
-            autocomplete="username" autocapitalize="none" spellcheck={false} maxLength={32}
+            autocomplete="username" autocapitalize="none" spellcheck={false} maxLength={USERNAME_MAX_LENGTH * 2}
             value={username.value} onInput={(e) => (username.value = e.currentTarget.value)} />
         </label>
         <label class="field" for="login-password">
           <span class="field__label">Password</span>
           <input id="login-password" name="password" type="password" data-testid="login-password"
-            required autocomplete={registering ? 'new-password' : 'current-password'} maxLength={128}
+            required autocomplete={registering ? 'new-password' : 'current-password'} maxLength={PASSWORD_MAX_LENGTH * 2}
             value={password.value} onInput={(e) => (password.value = e.currentTarget.value)} />
         </label>
-        {registering && <p class="field__hint">3-32 letters, digits, _ . or -; password 8-128 characters.</p>}
+        {registering && (
+          <p class="field__hint">
+            {USERNAME_MIN_LENGTH}-{USERNAME_MAX_LENGTH} letters of one script, digits, _ . or -; password{' '}
+            {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters.
+          </p>
+        )}
         <p class="form-error" role="alert" data-testid="login-error">{error.value}</p>
         <button type="submit" class="button button--primary" data-testid="login-submit" disabled={busy.value}>
           {registering ? 'Create account' : 'Log in'}

@@ -1,0 +1,94 @@
+// Connection caps per client address and in total, a rate of new connections per address,
+// and the per-address cap on chat sockets that /ws checks before upgrading.
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Server } from 'node:net'
+import type { Socket } from 'node:net'
+import { ApiError } from '../lib/api-error.js'
+import { addressKey, createAddressCounter, readOpenFileLimit, totalConnectionCap } from '../lib/connection-limits.js'
+import { createRateLimiter } from '../lib/rate-limiter.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Holds a chat-socket slot for the request's address until its connection closes;
+     * false when the address already holds MAX_SOCKETS_PER_IP.
+     */
+    claimChatSocket(request: FastifyRequest): boolean
+  }
+}
+
+/** One log line per address and kind of refusal per this window, however many refusals. */
+const LOG_EVERY_MS = 60_000
+
+async function connectionLimitsPlugin(fastify: FastifyInstance) {
+  const { maxConnectionsPerIp, maxSocketsPerIp, connectionsPerIpPerMin, maxConnections } = fastify.config
+  const server = fastify.server as Server
+  const openFiles = readOpenFileLimit()
+  // Node closes connections beyond this before emitting them ('drop'), so no descriptor is
+  // spent on TLS or HTTP for them and accept() never fails for want of descriptors.
+  server.maxConnections = totalConnectionCap(maxConnections, openFiles)
+
+  const connections = createAddressCounter()
+  const chatSockets = createAddressCounter()
+  const newConnections = createRateLimiter(connectionsPerIpPerMin / 60, { burst: connectionsPerIpPerMin })
+  const logGate = createRateLimiter(1000 / LOG_EVERY_MS, { burst: 1 })
+  // Open connections that came over the rate, by "address|port" (unique while open) -> ms to wait.
+  const overRate = new Map<string, number>()
+
+  const note = (msg: string, address: string, limit: number) => {
+    if (logGate.take(`${msg} ${address}`) === 0) fastify.log.warn({ address, limit }, msg)
+  }
+
+  // Runs on the raw TCP socket, first, before the TLS layer wraps it: nothing can be said over HTTP yet, so a
+  // refused connection is just closed.
+  server.prependListener('connection', (socket: Socket) => {
+    if (!socket.remoteAddress) return void socket.destroy() // gone already
+    const address = addressKey(socket.remoteAddress)
+    const retryMs = newConnections.take(address) // every attempt counts, refused ones too
+    if (!connections.tryAdd(address, maxConnectionsPerIp)) {
+      socket.destroy()
+      return note('connection refused: MAX_CONNECTIONS_PER_IP reached', address, maxConnectionsPerIp)
+    }
+    const key = `${socket.remoteAddress}|${socket.remotePort}`
+    if (retryMs > 0) overRate.set(key, retryMs)
+    socket.once('close', () => {
+      connections.remove(address)
+      overRate.delete(key)
+    })
+  })
+  server.on('drop', () => note('connection refused: MAX_CONNECTIONS reached', 'any', server.maxConnections))
+
+  // Once TLS is up, a connection that came over the rate gets a clear answer and is closed.
+  fastify.addHook('onRequest', async (request, reply) => {
+    const { remoteAddress, remotePort } = request.raw.socket
+    const retryMs = overRate.get(`${remoteAddress}|${remotePort}`)
+    if (retryMs === undefined) return
+    const seconds = Math.max(1, Math.ceil(retryMs / 1000))
+    note('request refused: CONNECTIONS_PER_IP_PER_MIN exceeded', addressKey(request.ip), connectionsPerIpPerMin)
+    reply.header('retry-after', seconds).header('connection', 'close')
+    throw new ApiError(429, 'rate_limited', `Too many new connections from this address; try again in ${seconds} s.`)
+  })
+
+  const claimed = new WeakSet<object>()
+  fastify.decorate('claimChatSocket', (request: FastifyRequest) => {
+    const socket = request.raw.socket
+    if (claimed.has(socket)) return true
+    const address = addressKey(request.ip)
+    if (!chatSockets.tryAdd(address, maxSocketsPerIp)) {
+      note('chat socket refused: MAX_SOCKETS_PER_IP reached', address, maxSocketsPerIp)
+      return false
+    }
+    claimed.add(socket)
+    socket.once('close', () => chatSockets.remove(address))
+    return true
+  })
+
+  const timer = setInterval(() => {
+    newConnections.prune()
+    logGate.prune()
+  }, LOG_EVERY_MS).unref()
+  fastify.addHook('onClose', async () => clearInterval(timer))
+}
+
+export default fp(connectionLimitsPlugin, { name: 'connection-limits', dependencies: ['config'] })

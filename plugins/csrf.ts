@@ -1,0 +1,19 @@
+// Cross-site request refusal for every state-changing route (POST, PUT, PATCH, DELETE), app-wide:
+// a foreign `Origin`, or no `Origin` with `Sec-Fetch-Site: cross-site`/`same-site`, gets 403
+// forbidden_origin before any route runs. SameSite=Strict keeps other sites' cookies out; this
+// also stops login CSRF and keeps the API to the pages we serve or allow (ALLOWED_ORIGINS).
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { ApiError } from '../lib/api-error.js'
+import { isCrossSiteWrite } from '../lib/origin.js'
+
+async function csrfPlugin(fastify: FastifyInstance) {
+  const { config } = fastify
+  fastify.addHook('onRequest', async (request) => {
+    if (isCrossSiteWrite(request.method, request.headers, request.headers.host, config)) {
+      throw new ApiError(403, 'forbidden_origin', 'This origin may not use the API.')
+    }
+  })
+}
+
+export default fp(csrfPlugin, { name: 'csrf', dependencies: ['config'] })
