@@ -72,10 +72,8 @@ t.test('resume after a server restart: history and sessions persisted', async (t
   await writer.next('joined')
   writer.send({ type: 'message', text: 'after restart' })
   await writer.next('message', (f) => f.seq === 7)
-  // Sessions persist across restarts with the on-disk session registry; without it, log in again.
-  const status = await refusal(connect(second, bobCookie))
-  t.equal(status, 'open', 'the session survived the restart', status === 401 ? { todo: 'sessions are not persisted yet' } : {})
-  const back = await connect(second, status === 401 ? await logIn(second, 'bob') : bobCookie)
+  t.equal(await refusal(connect(second, bobCookie)), 'open', 'the session survived the restart')
+  const back = await connect(second, bobCookie)
   t.teardown(() => back.ws.close())
   back.send({ type: 'join', room: 'lobby', since: 3 })
   await back.next('joined', (f) => f.messages.length === 0)
