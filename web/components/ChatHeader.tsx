@@ -1,0 +1,27 @@
+// The top bar: app name, the rooms button (phones), who is signed in, and Log out.
+import { useActions } from '../actions.ts'
+import { useChatState } from '../state.ts'
+import { LogoutButton } from './LogoutButton.tsx'
+
+export function ChatHeader() {
+  const state = useChatState()
+  const actions = useActions()
+  const unread = state.totalUnread.value
+  const roomsOpen = state.pane.value === 'rooms'
+  return (
+    <header class="chat__header">
+      <div class="chat__title">
+        <button type="button" class="button button--icon chat__rooms-toggle" data-testid="show-rooms"
+          aria-expanded={roomsOpen} aria-controls="room-list"
+          onClick={() => actions.showPane(roomsOpen ? 'chat' : 'rooms')}>
+          Rooms{unread > 0 && <span class="badge" aria-label={`, ${unread} unread`}>{unread}</span>}
+        </button>
+        <h1 class="chat__app">Parley</h1>
+      </div>
+      <div class="chat__me">
+        <span class="chat__user" data-testid="chat-user">{state.user.value}</span>
+        <LogoutButton />
+      </div>
+    </header>
+  )
+}

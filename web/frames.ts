@@ -1,0 +1,193 @@
+// Applies one server frame to the page state: rooms joined and resumed, messages merged once by seq,
+// presence, typing, history pages, idle warnings, and refusals matched to what caused them.
+import { batch } from '@preact/signals'
+import { mentions } from './message-format.ts'
+import * as outbox from './outbox.ts'
+import { LOBBY, type ClientFrame, type ErrorFrame, type ServerFrame } from './protocol.ts'
+import { createRoomState, type RoomState } from './room-state.ts'
+import type { ChatState } from './state.ts'
+import { addNotice, firstSeq, lastSeq, mergeMessages } from './timeline.ts'
+
+/** How long "x is typing" shows after the last typing frame. */
+export const TYPING_SHOW_MS = 3000
+
+export interface FrameContext {
+  state: ChatState
+  findRoom(name: string): RoomState | undefined
+  /** Rooms asked for with join/create and not answered yet. */
+  pendingJoins: Set<string>
+  isVisible(): boolean
+  send(frame: ClientFrame): boolean
+  flush(): void
+  resume(): void
+  rateLimit(ms: number): void
+  openRoom(name: string): void
+}
+
+const ROOM_ERRORS: Partial<Record<string, string>> = {
+  room_full: 'That room is full.',
+  no_such_room: 'There is no room by that name. Create it instead?',
+  room_exists: 'That room exists already. Join it instead.',
+  too_many_rooms: 'The server has too many rooms. Try again later.'
+}
+
+export function errorText(code: string, fallback: string): string {
+  switch (code) {
+    case 'empty':
+      return 'Empty messages are not sent.'
+    case 'too_long':
+      return 'That message is too long.'
+    case 'invalid':
+      return 'That message has characters that are not allowed.'
+    case 'not_in_room':
+      return 'You are not in that room.'
+    default:
+      return fallback
+  }
+}
+
+export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
+  const { state } = ctx
+  switch (frame.type) {
+    case 'welcome':
+      batch(() => {
+        state.user.value = frame.user
+        state.limits.value = frame.limits
+        state.idleKickAt.value = 0
+      })
+      ctx.resume()
+      ctx.send({ type: 'rooms' })
+      return
+    case 'joined': {
+      let r = ctx.findRoom(frame.room)
+      if (!r) {
+        if (!ctx.pendingJoins.delete(frame.room)) {
+          // The server's auto-join of lobby after we left it: leave again.
+          if (frame.room === LOBBY) ctx.send({ type: 'leave', room: LOBBY })
+          return
+        }
+        r = createRoomState(frame.room)
+        state.rooms.value = [...state.rooms.value, r]
+        ctx.openRoom(frame.room)
+      }
+      const room = r
+      batch(() => {
+        room.cap.value = frame.cap
+        room.members.value = [...frame.members].sort()
+        room.online.value = frame.members.length
+        room.items.value = mergeMessages(frame.reset ? [] : room.items.value, frame.messages)
+        room.more.value = firstSeq(room.items.value) > 1
+        room.status.value = 'joined'
+      })
+      ctx.flush()
+      return
+    }
+    case 'message':
+      return onMessage(ctx, frame)
+    case 'presence': {
+      const r = ctx.findRoom(frame.room)
+      if (!r) return
+      const others = r.members.value.filter((m) => m !== frame.user)
+      batch(() => {
+        r.online.value = frame.online
+        r.members.value = frame.event === 'join' ? [...others, frame.user].sort() : others
+        if (frame.user !== state.user.value) {
+          r.items.value = addNotice(r.items.value, `${frame.user} ${frame.event === 'join' ? 'joined' : 'left'}`, Date.now())
+        }
+      })
+      return
+    }
+    case 'typing': {
+      const r = ctx.findRoom(frame.room)
+      if (!r || frame.user === state.user.value) return
+      const now = Date.now()
+      r.typing.value = { ...pruneTyping(r.typing.value, now), [frame.user]: now + TYPING_SHOW_MS }
+      setTimeout(() => (r.typing.value = pruneTyping(r.typing.value, Date.now())), TYPING_SHOW_MS + 50)
+      return
+    }
+    case 'rooms':
+      state.directory.value = frame.rooms
+      return
+    case 'history': {
+      const r = ctx.findRoom(frame.room)
+      if (!r) return
+      batch(() => {
+        r.items.value = mergeMessages(r.items.value, frame.messages)
+        r.more.value = frame.more
+        r.loadingHistory.value = false
+      })
+      return
+    }
+    case 'left':
+      return
+    case 'idle_warning':
+      state.idleKickAt.value = Date.now() + frame.kickInMs
+      return
+    case 'error':
+      return onError(ctx, frame)
+  }
+}
+
+function pruneTyping(typing: Readonly<Record<string, number>>, now: number): Record<string, number> {
+  const kept: Record<string, number> = {}
+  for (const [user, until] of Object.entries(typing)) if (until > now) kept[user] = until
+  return kept
+}
+
+function onMessage(ctx: FrameContext, frame: Extract<ServerFrame, { type: 'message' }>) {
+  const { state } = ctx
+  const r = ctx.findRoom(frame.room)
+  const own = frame.user === state.user.value
+  batch(() => {
+    // Ours, with the cid we sent: delivered, whether live or replayed after a reconnect.
+    if (own) {
+      state.outbox.value = outbox.acknowledge(state.outbox.value, frame.cid)
+      state.idleKickAt.value = 0
+    }
+    if (!r) return
+    const before = r.items.value
+    r.items.value = mergeMessages(before, [frame])
+    if (r.items.value === before) return // seen already
+    if (frame.user in r.typing.value) r.typing.value = pruneTyping({ ...r.typing.value, [frame.user]: 0 }, 0)
+    if (!own && (state.currentRoom.value !== r.name || !ctx.isVisible())) {
+      r.unread.value++
+      if (mentions(frame.text, state.user.value)) r.mentions.value++
+    }
+  })
+  ctx.flush()
+}
+
+function onError(ctx: FrameContext, frame: ErrorFrame) {
+  const { state } = ctx
+  const roomError = ROOM_ERRORS[frame.code]
+  if (roomError) {
+    if (frame.room) ctx.pendingJoins.delete(frame.room)
+    state.roomError.value = roomError
+    return
+  }
+  const entry = outbox.inFlight(state.outbox.value)
+  const forRoomOp = frame.room !== undefined && ctx.pendingJoins.has(frame.room)
+  if (frame.code === 'rate_limited') {
+    const wait = frame.retryInMs ?? 1000
+    if (entry && !forRoomOp) {
+      // Refused for speed: it stays queued (same cid) and goes out when the wait is over.
+      state.outbox.value = outbox.requeue(state.outbox.value, entry.cid)
+      return ctx.rateLimit(wait)
+    }
+    if (frame.room) ctx.pendingJoins.delete(frame.room)
+    state.roomError.value = `Too many room changes. Try again in ${Math.ceil(wait / 1000)} s.`
+    return
+  }
+  if (frame.code === 'not_in_room' && !entry && frame.room && ctx.findRoom(frame.room)) {
+    // The server no longer has us in a room we show: join it again, asking for what we missed.
+    const since = lastSeq(ctx.findRoom(frame.room)!.items.value)
+    ctx.send(since > 0 ? { type: 'join', room: frame.room, since } : { type: 'join', room: frame.room })
+    return
+  }
+  if (entry) {
+    state.outbox.value = outbox.markFailed(state.outbox.value, entry.cid, errorText(frame.code, frame.message))
+    ctx.flush()
+    return
+  }
+  state.composerError.value = { code: frame.code, message: errorText(frame.code, frame.message) }
+}
