@@ -71,13 +71,22 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
         ctx.openRoom(frame.room)
       }
       const room = r
+      const me = state.user.value
+      // On a resume, messages that arrive with `joined` are as unread as live ones.
+      const known = new Set(room.items.value.map((i) => i.seq))
+      const fresh = !room.joinedBefore ? [] : frame.messages.filter((m) => !known.has(m.seq) && m.user !== me)
       batch(() => {
+        if (state.currentRoom.value !== room.name || !ctx.isVisible()) {
+          room.unread.value += fresh.length
+          room.mentions.value += fresh.filter((m) => mentions(m.text, me)).length
+        }
         room.cap.value = frame.cap
         room.members.value = [...frame.members].sort()
         room.online.value = frame.members.length
         room.items.value = mergeMessages(frame.reset ? [] : room.items.value, frame.messages)
         room.more.value = firstSeq(room.items.value) > 1
         room.status.value = 'joined'
+        room.joinedBefore = true
       })
       ctx.flush()
       return

@@ -5,6 +5,8 @@ import type { Timeline } from './timeline.ts'
 export function createRoomState(name: string) {
   return {
     name,
+    /** Set once the first `joined` came: later ones are resumes, whose new messages count as unread. */
+    joinedBefore: false,
     items: signal<Timeline>([]),
     members: signal<readonly string[]>([]),
     online: signal(0),

@@ -19,7 +19,8 @@ export function ChatView() {
   const room = state.room.value
 
   return (
-    <div class={`chat chat--pane-${state.pane.value}`} data-testid="chat-view">
+    <div class={`chat chat--pane-${state.pane.value}`} data-testid="chat-view" data-link={state.link.value}
+      data-room-status={room?.status.value}>
       <ChatHeader />
       <LinkBanner />
       <div class="chat__body">
