@@ -17,6 +17,7 @@ import auth from './plugins/auth.js'
 import rateLimit from './plugins/rate-limit.js'
 import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
+import rooms from './plugins/rooms.js'
 import authRoutes from './routes/auth.js'
 import wsRoutes from './routes/ws.js'
 
@@ -58,6 +59,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(rateLimit)
   await fastify.register(chatHub)
   await fastify.register(idleReaper)
+  await fastify.register(rooms)
   await fastify.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
     // Runs when close starts: tell every client we are going away, then stop.

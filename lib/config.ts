@@ -25,6 +25,13 @@ export const ConfigSchema = Type.Object({
   sessionTtlMs: Int(1000, 30 * 86_400_000, 8 * 3_600_000, 'absolute session lifetime'),
   allowedOrigins: Str('', 'comma-separated extra origins allowed to open /ws'),
   logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  roomMaxUsers: Int(2, 100_000, 50, 'users one room holds, each counted once however many tabs; the largest cap'),
+  maxRooms: Int(1, 1_000_000, 1000, 'rooms the server holds at once, the lobby included'),
+  roomTtlMs: Int(1000, 365 * 86_400_000, 7 * 86_400_000, 'a room nobody used this long vanishes with its history (not the lobby)'),
+  historyLimit: Int(1, 100_000, 500, 'messages kept per room in DATA_DIR/history'),
+  idleActivity: Type.Enum(['input', 'message'], { default: 'input', description: 'what keeps a session from the idle reaper' }),
+  roomJoinsPerMin: Int(1, 100_000, 30, 'joins, leaves and room/history requests per minute per user (bursts of 10)'),
+  roomCreatesPerMin: Int(1, 10_000, 5, 'rooms one user may create per minute'),
   scryptCost: Int(1024, 2 ** 20, 2 ** 17, 'scrypt N (a power of two)')
 })
 type Raw = Static<typeof ConfigSchema>

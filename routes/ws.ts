@@ -2,25 +2,33 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
 import { Compile } from 'typebox/compile'
-import { ClientFrameSchema, type ErrorCode, type ErrorFrame, type ServerFrame } from '../schemas/frames.js'
+import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ErrorCode, type ErrorFrame, type ServerFrame } from '../schemas/frames.js'
 import { ApiError } from '../lib/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
 import { prepareText } from '../lib/message-text.js'
 import type { ChatClient } from '../lib/chat-hub.js'
 import type { SessionRecord } from '../lib/session-registry.js'
+import { LOBBY } from '../lib/room-hub.js'
+import { createRoomFrameHandler, ROOM_ERROR_TEXT } from './ws-rooms.js'
 
-export const LOBBY = 'lobby'
+export { LOBBY }
 /** A client that lets this much pile up unread is too slow to keep: it is dropped. */
 export const MAX_BUFFERED_BYTES = 1 << 20
 
-const checkFrame = Compile(ClientFrameSchema)
+// One compiled check per frame type: a frame is judged only against the schema its type names.
+const FRAME_CHECKS = new Map(Object.entries(CLIENT_FRAME_SCHEMAS).map(([type, schema]) => [type, Compile(schema)]))
+const frameType = (frame: unknown) =>
+  typeof frame === 'object' && frame !== null && typeof (frame as { type?: unknown }).type === 'string'
+    ? (frame as { type: string }).type
+    : undefined
 
 const ERROR_MESSAGES: Record<ErrorCode, string> = {
   invalid: 'Frames are JSON objects like {"type":"message","text":"..."}.',
   empty: 'The message is empty.',
   too_long: 'The message is too long.',
-  rate_limited: 'You are sending messages too fast.'
+  rate_limited: 'You are sending messages too fast.',
+  ...ROOM_ERROR_TEXT
 }
 
 declare module 'fastify' {
@@ -30,7 +38,8 @@ declare module 'fastify' {
 }
 
 export default async function wsRoutes(fastify: FastifyInstance) {
-  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle } = fastify
+  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle, roomHub: rooms } = fastify
+  const onRoomFrame = createRoomFrameHandler(fastify)
   const limits = {
     maxChars: config.messageMaxChars,
     ratePerSec: config.messageRatePerSec,
@@ -74,14 +83,23 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       } catch {
         return fail('invalid')
       }
-      if (!checkFrame.Check(frame)) return fail('invalid')
-      const prepared = prepareText(frame.text, config.messageMaxChars)
-      if (!prepared.ok) return fail(prepared.code)
+      const check = FRAME_CHECKS.get(frameType(frame) ?? '')
+      if (!check || !check.Check(frame)) return fail('invalid')
+      const valid = frame as ClientFrame
+      if (valid.type !== 'message') return onRoomFrame(roomSocket, valid)
+      // A client that never names a room talks in the lobby, as before rooms existed.
+      const room = valid.room ?? LOBBY
+      if (!rooms.isMember(client, room)) return fail('not_in_room', { room })
+      const prepared = prepareText(valid.text, config.messageMaxChars)
+      if (!prepared.ok) return fail(prepared.code, { room })
       const retryInMs = limiter.take(session.username)
-      if (retryInMs > 0) return fail('rate_limited', { retryInMs })
+      if (retryInMs > 0) return fail('rate_limited', { room, retryInMs })
       idle.touch(session.id)
-      await hub.post(client.room, session.username, prepared.text)
+      // Broadcast (to the sender too) once durable; an error here is the hub's own refusal.
+      const error = rooms.post(client, room, prepared.text, valid.cid)
+      if (error) fail(error === 'invalid' ? 'invalid' : error, { room })
     }
+    const roomSocket = { client, sessionId: session.id, fail }
 
     // Listeners go on before any await, so no early frame is missed.
     socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -92,6 +110,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
     socket.on('pong', () => alive.add(socket))
     socket.on('close', () => {
+      rooms.disconnect(client)
       if (hub.leave(client) === 0) idle.remove(session.id)
     })
 
@@ -99,6 +118,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     hub.join(client)
     idle.touch(session.id)
     send({ type: 'welcome', user: session.username, room: client.room, limits })
+    // Every socket starts in the lobby (a full lobby says so, and the socket can join other rooms).
+    const lobbyError = rooms.join(client, LOBBY)
+    if (lobbyError) fail(lobbyError === 'invalid' ? 'invalid' : lobbyError, { room: LOBBY })
   }
 
   fastify.route({
