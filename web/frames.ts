@@ -10,6 +10,8 @@ import { addNotice, firstSeq, lastSeq, mergeMessages } from './timeline.ts'
 
 /** How long "x is typing" shows after the last typing frame. */
 export const TYPING_SHOW_MS = 3000
+/** A message the server could not store is sent again after this long. */
+export const NOT_STORED_RETRY_MS = 1000
 
 export interface FrameContext {
   state: ChatState
@@ -178,13 +180,26 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
   const forRoomOp = frame.room !== undefined && ctx.pendingJoins.has(frame.room)
   if (frame.code === 'rate_limited') {
     const wait = frame.retryInMs ?? 1000
-    if (entry && !forRoomOp) {
+    // Only the room list (`rooms`) is refused without a room: it is just not refreshed.
+    if (frame.room === undefined) return
+    if (entry && entry.room === frame.room && !forRoomOp) {
       // Refused for speed: it stays queued (same cid) and goes out when the wait is over.
       state.outbox.value = outbox.requeue(state.outbox.value, entry.cid)
       return ctx.rateLimit(wait)
     }
-    if (frame.room) ctx.pendingJoins.delete(frame.room)
+    const r = ctx.findRoom(frame.room)
+    if (r?.loadingHistory.value && !forRoomOp) {
+      r.loadingHistory.value = false
+      return
+    }
+    ctx.pendingJoins.delete(frame.room)
     state.roomError.value = `Too many room changes. Try again in ${Math.ceil(wait / 1000)} s.`
+    return
+  }
+  if (frame.code === 'not_stored' && entry) {
+    // The server could not store it: nothing was posted, so the same cid goes out again shortly.
+    state.outbox.value = outbox.requeue(state.outbox.value, entry.cid)
+    setTimeout(ctx.flush, NOT_STORED_RETRY_MS)
     return
   }
   if (frame.code === 'not_in_room' && !entry && frame.room && ctx.findRoom(frame.room)) {
