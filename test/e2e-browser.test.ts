@@ -125,7 +125,7 @@ if (!existsSync(CHROMIUM)) {
     t.pass('the other tab of the session is back at the login view too')
   })
 
-  t.test('sending too fast shows a countdown and keeps the text', async (t) => {
+  t.test('sending too fast: a countdown, Send disabled, and the refused message goes out once after', async (t) => {
     const { origin } = await startServer(t, { messageRatePerSec: 1 })
     const page = await (await newContext(t)).newPage()
     await registerInUi(page, origin, 'dave')
@@ -134,8 +134,14 @@ if (!existsSync(CHROMIUM)) {
     await send(page, 'two')
     await page.getByTestId('rate-limit-notice').waitFor()
     t.match(await page.getByTestId('rate-limit-notice').textContent(), /Try again in \d+ s/)
-    t.equal(await page.getByTestId('composer-input').inputValue(), 'two', 'the refused text is back')
+    await page.getByTestId('composer-input').fill('three')
+    t.ok(await page.getByTestId('composer-send').isDisabled(), 'Send is disabled during the rate limit')
+    t.match(await page.getByTestId('composer-send').textContent(), /Send \(\d+ s\)/, 'with the countdown')
+    t.equal(await page.getByTestId('pending-message').filter({ hasText: 'two' }).count(), 1, 'the refused text waits, visibly')
     await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden' })
+    await message(page, 'two').waitFor()
+    t.equal(await message(page, 'two').count(), 1, 'sent once after the wait')
+    t.ok(await page.getByTestId('composer-send').isEnabled(), 'Send is enabled again')
   })
 
   t.test('an idle user is warned, then sent back to the login with the reason', async (t) => {
