@@ -19,6 +19,8 @@ async function createRoom(page: Page, name: string, how: 'create' | 'join') {
 /** Every delivered message text in the current room, in order. */
 const texts = (page: Page) => page.getByTestId('message-text').allTextContents()
 
+t.setTimeout(300_000)
+
 if (hasChromium(t)) {
   const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-rooms-screenshots'))
 

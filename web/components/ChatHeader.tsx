@@ -14,7 +14,14 @@ export function ChatHeader() {
         <button type="button" class="button button--icon chat__rooms-toggle" data-testid="show-rooms"
           aria-expanded={roomsOpen} aria-controls="room-list"
           onClick={() => actions.showPane(roomsOpen ? 'chat' : 'rooms')}>
-          Rooms{unread > 0 && <span class="badge" aria-label={`, ${unread} unread`}>{unread}</span>}
+          Rooms
+          {unread > 0 && (
+            <span class="badge">
+              <span class="visually-hidden">, </span>
+              {unread}
+              <span class="visually-hidden"> unread</span>
+            </span>
+          )}
         </button>
         <h1 class="chat__app">Parley</h1>
       </div>

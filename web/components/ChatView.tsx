@@ -23,9 +23,9 @@ export function ChatView() {
       data-room-status={room?.status.value}>
       <ChatHeader />
       <LinkBanner />
-      <div class="chat__body">
+      <main class="chat__body">
         <RoomList />
-        <main class="conversation" aria-label={room ? `Room ${room.name}` : 'Conversation'}>
+        <section class="conversation" aria-label={room ? `Conversation in ${room.name}` : 'Conversation'}>
           {room ? (
             <>
               <RoomHeader room={room} />
@@ -36,9 +36,9 @@ export function ChatView() {
             <p class="conversation__empty" data-testid="no-room">You are in no room. Join or create one from the room list.</p>
           )}
           <Composer />
-        </main>
+        </section>
         {room && <MemberList room={room} />}
-      </div>
+      </main>
     </div>
   )
 }

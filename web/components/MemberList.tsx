@@ -9,7 +9,7 @@ export function MemberList({ room }: { room: RoomState }) {
   const actions = useActions()
   const me = state.user.value
   return (
-    <aside class="pane pane--members" id="member-list" aria-labelledby="members-title" data-testid="member-list">
+    <section class="pane pane--members" id="member-list" aria-labelledby="members-title" data-testid="member-list">
       <div class="pane__head">
         <h2 class="pane__title" id="members-title">In #{room.name} ({room.members.value.length})</h2>
         <button type="button" class="button button--small pane__back" onClick={() => actions.showPane('chat')}>
@@ -25,6 +25,6 @@ export function MemberList({ room }: { room: RoomState }) {
           </li>
         ))}
       </ul>
-    </aside>
+    </section>
   )
 }

@@ -15,17 +15,22 @@ export function RoomList() {
       <ul class="rooms">
         {state.rooms.value.map((r) => {
           const unread = r.unread.value
-          const label = `${r.name}, ${r.online.value} online${unread > 0 ? `, ${unread} unread` : ''}${r.mentions.value > 0 ? ', mentions you' : ''}`
           return (
             <li key={r.name}>
               <button type="button" class={r.name === current ? 'room room--current' : 'room'}
-                aria-current={r.name === current ? 'true' : undefined} aria-label={label}
+                aria-current={r.name === current ? 'true' : undefined}
                 data-testid="room-entry" data-room={r.name} onClick={() => actions.switchRoom(r.name)}>
                 <span class="room__name">#{r.name}</span>
-                <span class="room__online" data-testid="room-online">{r.online.value}</span>
+                <span class="room__online">
+                  <span class="visually-hidden">, </span>
+                  <span data-testid="room-online">{r.online.value}</span>
+                  <span class="visually-hidden"> online</span>
+                </span>
                 {unread > 0 && (
-                  <span class={r.mentions.value > 0 ? 'badge badge--mention' : 'badge'} data-testid="room-unread">
-                    {unread}
+                  <span class={r.mentions.value > 0 ? 'badge badge--mention' : 'badge'}>
+                    <span class="visually-hidden">, </span>
+                    <span data-testid="room-unread">{unread}</span>
+                    <span class="visually-hidden"> unread{r.mentions.value > 0 ? ', mentions you' : ''}</span>
                   </span>
                 )}
               </button>
