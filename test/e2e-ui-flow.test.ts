@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // End to end in headless Chromium, issue 7: grouping, the new-messages pill and the title count, the
 // idle "I'm still here" button keeping a user connected, and a 320 px screen with nothing cut off.
 import { join } from 'node:path'

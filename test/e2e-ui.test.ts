@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // End to end in headless Chromium, issue 7: the conversation layout and its signals, checked with
 // axe-core (0 violations) on every view at desktop and phone sizes, and at 320 px nothing is cut off.
 import { createRequire } from 'node:module'
@@ -17,21 +18,6 @@ async function axe(t: Test, page: Page, view: string) {
     return result.violations.map((v: any) => `${v.id}: ${v.help} -> ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`)
   })
   t.same(violations, [], `axe: no violations (${view})`)
-}
-
-/** Controls whose content is cut off (wider than their box) or that stick out of the viewport. */
-async function truncated(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = []
-    for (const el of document.querySelectorAll<HTMLElement>('button, input, a, [role="button"]')) {
-      if (el.offsetParent === null) continue
-      const box = el.getBoundingClientRect()
-      if (el.scrollWidth > el.clientWidth + 1 || box.right > window.innerWidth + 1 || box.left < -1) {
-        out.push(el.dataset.testid ?? el.textContent ?? el.tagName)
-      }
-    }
-    return out
-  })
 }
 
 t.setTimeout(300_000)

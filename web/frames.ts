@@ -1,6 +1,7 @@
 // Applies one server frame to the page state: rooms joined and resumed, messages merged once by seq,
 // presence, typing, history pages, idle warnings, and refusals matched to what caused them.
 import { batch } from '@preact/signals'
+import { alertMessage } from './alerts.ts'
 import { mentions } from './message-format.ts'
 import * as outbox from './outbox.ts'
 import { LOBBY, type ClientFrame, type ErrorFrame, type ServerFrame } from './protocol.ts'
@@ -161,6 +162,7 @@ function onMessage(ctx: FrameContext, frame: Extract<ServerFrame, { type: 'messa
     if (r.items.value === before) return // seen already
     if (frame.user in r.typing.value) r.typing.value = pruneTyping({ ...r.typing.value, [frame.user]: 0 }, 0)
     if (!own && (state.currentRoom.value !== r.name || !ctx.isVisible())) {
+      alertMessage(state.alerts.value, r.name, frame.user, frame.text)
       r.unread.value++
       if (mentions(frame.text, state.user.value)) r.mentions.value++
     }

@@ -4,6 +4,7 @@ import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
 // The server's own counter (plain code, no Node APIs), so the page and the server never disagree.
 import { countGraphemes as countClusters } from '../lib/message-text.ts'
+import { loadAlertPrefs } from './alerts.ts'
 import type { Outbox } from './outbox.ts'
 import type { Limits, RoomInfo } from './protocol.ts'
 import type { RoomState } from './room-state.ts'
@@ -44,6 +45,8 @@ export function createChatState() {
   /** Date.now() values at which the rate limit lifts and the idle reaper kicks. */
   const rateLimitedUntil = signal(0)
   const idleKickAt = signal(0)
+  /** Desktop notification and sound for messages out of view (remembered per browser). */
+  const alerts = signal(loadAlertPrefs())
 
   const room = computed(() => rooms.value.find((r) => r.name === currentRoom.value) ?? null)
   const draftLength = computed(() => countGraphemes(draft.value))
@@ -74,6 +77,7 @@ export function createChatState() {
     composerError,
     rateLimitedUntil,
     idleKickAt,
+    alerts,
     room,
     draftLength,
     maxChars,

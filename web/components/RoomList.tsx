@@ -2,6 +2,7 @@
 // other rooms on the server.
 import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
+import { AlertSettings } from './AlertSettings.tsx'
 import { RoomDirectory } from './RoomDirectory.tsx'
 import { RoomForm } from './RoomForm.tsx'
 
@@ -40,6 +41,7 @@ export function RoomList() {
       </ul>
       <RoomForm />
       <RoomDirectory />
+      <AlertSettings />
     </nav>
   )
 }
