@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { startServer } from './helpers/server.js'
-import { connected, hasChromium, message, openRoom, registerInUi, send, useBrowser, WAIT_MS } from './helpers/browser.js'
+import { connected, hasChromium, message, openRoom, registerInUi, send, useBrowser, WAIT_MS } from './helpers/chromium-page.js'
 
 const SESSION_ENDED = 'Your session has ended. Please log in again.'
 

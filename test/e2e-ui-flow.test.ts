@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { startServer } from './helpers/server.js'
-import { connected, hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from './helpers/browser.js'
+import { connected, hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from './helpers/chromium-page.js'
 
 t.setTimeout(300_000)
 

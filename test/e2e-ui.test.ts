@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
 import { startServer } from './helpers/server.js'
-import { connected, DESKTOP, hasChromium, message, PHONE, registerInUi, send, useBrowser, WAIT_MS } from './helpers/browser.js'
+import { connected, DESKTOP, hasChromium, message, PHONE, registerInUi, send, useBrowser, WAIT_MS } from './helpers/chromium-page.js'
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
