@@ -34,7 +34,21 @@ export const REQUEST_TIMEOUT_MS = 30_000
 // From sources this file sits beside dist/; bundled, it is dist/server.js itself.
 export const DEFAULT_WEB_ROOT = ['./dist/web/', './web/']
   .map((dir) => fileURLToPath(new URL(dir, import.meta.url)))
-  .find((dir) => existsSync(join(dir, 'app.js')))
+  .find((dir) => existsSync(join(dir, 'index.html.br')))
+/** Bundles whose names carry a content hash (build.mjs) never change: cache them for a year. */
+const HASHED_ASSET = /-[A-Z0-9]{8}\.(js|css)(\.map)?$/
+
+function cacheHeaders(reply: { header(name: string, value: string): unknown }, file: string) {
+  const path = file.replace(/\.(br|gz)$/, '') // the precompressed sibling stands for its original
+  if (HASHED_ASSET.test(path)) reply.header('cache-control', 'public, max-age=31536000, immutable')
+  else if (path.endsWith('/widget.js')) {
+    // Other sites load the embed loader with a <script> tag: allow that, and let updates reach them within the hour.
+    reply.header('cross-origin-resource-policy', 'cross-origin')
+    reply.header('cache-control', 'public, max-age=3600')
+  }
+  else if (path.endsWith('.html')) reply.header('cache-control', 'no-store')
+  else reply.header('cache-control', 'public, max-age=86400')
+}
 
 /** Registers everything Parley serves: plugins, error and 404 handlers, then routes. */
 export async function app(fastify: FastifyInstance, opts: AppOptions) {
@@ -88,7 +102,10 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(wsRoutes)
   const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT
   if (webRoot && existsSync(webRoot)) {
-    await fastify.register(fastifyStatic, { root: webRoot, index: 'index.html', wildcard: false })
+    // preCompressed: build.mjs writes .br/.gz siblings; the best one the client accepts is sent.
+    await fastify.register(fastifyStatic, { root: webRoot, index: false, wildcard: false, preCompressed: true, setHeaders: cacheHeaders })
+    // The plugin's own index route ignores preCompressed; sendFile honours it.
+    fastify.get('/', (_request, reply) => reply.sendFile('index.html'))
   } else {
     fastify.log.warn({ webRoot }, 'web bundle missing: run `node build.mjs`; serving the API only')
   }

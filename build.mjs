@@ -1,21 +1,28 @@
 // Builds the chat page into dist/web and the server entries into dist; always a full rebuild (ms).
+// Page assets get content-hashed names (cached for a year, immutable) and precompressed
+// .br/.gz siblings that @fastify/static serves with the matching Content-Encoding.
 import { build } from 'esbuild'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 
 process.chdir(fileURLToPath(new URL('.', import.meta.url)))
 
 const SERVER_ENTRIES = ['server.ts', 'scripts/import-users.ts']
 
 try {
+  await rm('dist/web', { recursive: true, force: true })
   await mkdir('dist/web', { recursive: true })
-  await build({
+  const page = await build({
     entryPoints: [
       { in: 'web/main.tsx', out: 'app' },
       { in: 'web/styles.css', out: 'app' }
     ],
     outdir: 'dist/web',
+    entryNames: '[name]-[hash]',
+    metafile: true,
     bundle: true,
     minify: true,
     sourcemap: true,
@@ -25,7 +32,19 @@ try {
     jsxImportSource: 'preact',
     logLevel: 'warning'
   })
-  await copyFile('web/index.html', 'dist/web/index.html')
+  // The embed loader keeps a stable URL (sites reference it) and runs as a classic script,
+  // so document.currentScript can tell it its own data- attributes.
+  await build({
+    entryPoints: { widget: 'web/widget/loader.ts' },
+    outdir: 'dist/web',
+    bundle: true,
+    minify: true,
+    target: 'es2020',
+    format: 'iife',
+    logLevel: 'warning'
+  })
+  await writePage(page.metafile)
+  await precompress('dist/web')
 
   // The server entries may not exist yet while the project grows: build those that do.
   const serverEntries = SERVER_ENTRIES.filter((file) => {
@@ -52,4 +71,28 @@ try {
   // esbuild has printed its diagnostics already; anything else (a missing file) is shown here.
   if (!err?.errors) console.error(err)
   process.exit(1)
+}
+
+/** Writes index.html pointing at the hashed bundle names, and copies the static files. */
+async function writePage(metafile) {
+  const hashed = {}
+  for (const [out, info] of Object.entries(metafile.outputs)) {
+    if (!info.entryPoint) continue
+    const ext = out.endsWith('.css') ? 'css' : out.endsWith('.js') ? 'js' : null
+    if (ext) hashed[`/app.${ext}`] = `/${basename(out)}`
+  }
+  let html = await readFile('web/index.html', 'utf8')
+  for (const [plain, name] of Object.entries(hashed)) html = html.replaceAll(`"${plain}"`, `"${name}"`)
+  await writeFile('dist/web/index.html', html)
+  await copyFile('web/favicon.svg', 'dist/web/favicon.svg')
+}
+
+/** Brotli and gzip siblings for every text asset (maps aside: only developers fetch them). */
+async function precompress(dir) {
+  for (const name of await readdir(dir)) {
+    if (!/\.(js|css|html|svg)$/.test(name)) continue
+    const data = await readFile(join(dir, name))
+    await writeFile(join(dir, `${name}.br`), brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }))
+    await writeFile(join(dir, `${name}.gz`), gzipSync(data, { level: 9 }))
+  }
 }

@@ -26,8 +26,14 @@ export interface RoomInfo {
 }
 
 export interface RoomHub {
-  /** Joins (or, already a member, resumes): sends `joined`, then any replay; `presence` to the others. */
-  join(client: RoomClient, room: string, since?: number): RoomError | undefined
+  /**
+   * Joins (or, already a member, resumes): sends `joined`, then any replay; `presence` to the others.
+   * With `hold`, live messages for this socket wait (in order) until release(): the automatic lobby
+   * join on connect holds them, so a resume sent as the first frame still replays in seq order.
+   */
+  join(client: RoomClient, room: string, since?: number, hold?: boolean): RoomError | undefined
+  /** Sends the live messages held for a socket since its join with `hold`, and stops holding. */
+  release(client: RoomClient): void
   /** Creates a room with a cap (default: the largest) and joins it. */
   create(client: RoomClient, room: string, cap?: number): RoomError | undefined
   /** Leaves a room: sends `left`; `presence` to the others when it was the user's last tab there. */
@@ -68,6 +74,8 @@ interface Member {
   client: RoomClient
   /** Messages up to this seq came with `joined` or its replay; later ones come live. */
   joinSeq: number
+  /** Live messages waiting for release() (see join's `hold`). */
+  held?: { seq: number; data: string }[]
 }
 
 interface Room {
@@ -157,7 +165,11 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       }
       const data = JSON.stringify(messageFrame(room.name, record))
       const seq = record.seq
-      for (const member of room.members) if (seq > member.joinSeq) member.client.send(data)
+      for (const member of room.members) {
+        if (seq <= member.joinSeq) continue
+        if (member.held) member.held.push({ seq, data })
+        else member.client.send(data)
+      }
     }
     if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name).length)
   }
@@ -198,6 +210,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
 
   const memberOf = (client: RoomClient, name: string) => byClient.get(client)?.get(name)
 
+  // Held messages a resume has since covered (a reset moves joinSeq on) are not sent twice.
+  function releaseMember(member: Member) {
+    const held = member.held
+    if (!held) return
+    member.held = undefined
+    for (const { seq, data } of held) if (seq > member.joinSeq) member.client.send(data)
+  }
+
   function removeMember(client: RoomClient, room: Room, member: Member) {
     room.members.delete(member)
     const memberships = byClient.get(client)
@@ -215,18 +235,20 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   return {
-    join(client, name, since) {
+    join(client, name, since, hold) {
       const room = rooms.get(name)
       if (!room) return 'no_such_room'
       const existing = memberOf(client, name)
       if (existing) {
         sendJoined(client, room, existing, since)
+        releaseMember(existing)
         return undefined
       }
       const first = !room.users.has(client.user)
       // Checked and taken synchronously: concurrent joins can never overshoot the cap.
       if (first && room.users.size >= room.cap) return 'room_full'
       const member: Member = { client, joinSeq: store.lastSeq(name) }
+      if (hold) member.held = []
       room.members.add(member)
       room.users.set(client.user, (room.users.get(client.user) ?? 0) + 1)
       let memberships = byClient.get(client)
@@ -259,6 +281,9 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       if (!memberships) return
       for (const [name, member] of [...memberships]) removeMember(client, rooms.get(name)!, member)
       byClient.delete(client)
+    },
+    release(client) {
+      for (const member of byClient.get(client)?.values() ?? []) releaseMember(member)
     },
     isMember(client, name) {
       return memberOf(client, name) !== undefined

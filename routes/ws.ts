@@ -15,6 +15,11 @@ import { createRoomFrameHandler, ROOM_ERROR_TEXT } from './ws-rooms.js'
 export { LOBBY }
 /** A client that lets this much pile up unread is too slow to keep: it is dropped. */
 export const MAX_BUFFERED_BYTES = 1 << 20
+/**
+ * Live lobby messages wait this long after connecting for the client's first frame, so a
+ * reconnecting client's `join lobby since` replays in seq order; a silent client gets them then.
+ */
+export const LOBBY_HOLD_MS = 1000
 
 // One compiled check per frame type: a frame is judged only against the schema its type names.
 const FRAME_CHECKS = new Map(Object.entries(CLIENT_FRAME_SCHEMAS).map(([type, schema]) => [type, Compile(schema)]))
@@ -75,6 +80,12 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const fail = (code: ErrorCode, extra?: Partial<ErrorFrame>) =>
       send({ type: 'error', code, message: ERROR_MESSAGES[code], ...extra })
 
+    let holding: NodeJS.Timeout | undefined
+    const release = () => {
+      clearTimeout(holding)
+      holding = undefined
+      rooms.release(client)
+    }
     const onMessage = async (data: Buffer, isBinary: boolean) => {
       if (isBinary) return socket.close(1003, 'binary')
       let frame: unknown
@@ -83,7 +94,11 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       } catch {
         return fail('invalid')
       }
-      const check = FRAME_CHECKS.get(frameType(frame) ?? '')
+      const type = frameType(frame)
+      // Resuming clients send their joins first (a lobby join releases it in the hub, after its
+      // replay); any other frame ends the hold.
+      if (holding && type !== 'join') release()
+      const check = FRAME_CHECKS.get(type ?? '')
       if (!check || !check.Check(frame)) return fail('invalid')
       const valid = frame as ClientFrame
       if (valid.type !== 'message') return onRoomFrame(roomSocket, valid)
@@ -110,6 +125,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
     socket.on('pong', () => alive.add(socket))
     socket.on('close', () => {
+      clearTimeout(holding)
       rooms.disconnect(client)
       if (hub.leave(client) === 0) idle.remove(session.id)
     })
@@ -119,8 +135,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     idle.touch(session.id)
     send({ type: 'welcome', user: session.username, room: client.room, limits })
     // Every socket starts in the lobby (a full lobby says so, and the socket can join other rooms).
-    const lobbyError = rooms.join(client, LOBBY)
+    const lobbyError = rooms.join(client, LOBBY, undefined, true)
     if (lobbyError) fail(lobbyError === 'invalid' ? 'invalid' : lobbyError, { room: LOBBY })
+    else holding = setTimeout(release, LOBBY_HOLD_MS)
   }
 
   fastify.route({

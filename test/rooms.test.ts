@@ -1,21 +1,11 @@
 // Rooms over real sockets: caps, presence, typing, limits, and the frames that name rooms.
-import t, { type Test } from 'tap'
-import { connect, logIn, signUp, type ChatClient } from './helpers/clients.js'
-import { startServer, type TestServer } from './helpers/server.js'
+import t from 'tap'
+import { connect, logIn, signUp } from './helpers/clients.js'
+import { startServer } from './helpers/server.js'
+import { chatUser, openChat } from './helpers/rooms.js'
 
-/** Opens a socket and waits for the welcome and the lobby's `joined`. */
-async function open(t: Test, server: TestServer, cookie: string): Promise<ChatClient> {
-  const client = await connect(server, cookie)
-  t.teardown(() => client.ws.close())
-  await client.next('welcome')
-  await client.next('joined', (f) => f.room === 'lobby')
-  return client
-}
-
-async function user(t: Test, server: TestServer, name: string) {
-  const cookie = await signUp(server, name)
-  return { cookie, client: await open(t, server, cookie) }
-}
+const open = openChat
+const user = chatUser
 
 t.test('a client that never sends join is in the lobby and talks there, with seq', async (t) => {
   const server = await startServer(t)
