@@ -111,16 +111,32 @@ export function createActions(state: ChatState) {
     }, ms)
   }
 
+  /** Joins a room we show, asking for everything after the last seq we hold. */
+  function rejoin(name: string) {
+    const r = findRoom(name)
+    if (!r || r.status.value === 'joined') return
+    const since = lastSeq(r.items.value)
+    link.send(since > 0 ? { type: 'join', room: name, since } : { type: 'join', room: name })
+  }
+
   /** After a (re)connect: rejoin every room with the last seq seen, so the server replays the gap. */
   function resume() {
     const rooms = state.rooms.value
     for (const r of rooms) {
-      const since = lastSeq(r.items.value)
       // The server auto-joins lobby; a fresh lobby needs no second join.
-      if (r.name === LOBBY && since === 0) continue
-      link.send(since > 0 ? { type: 'join', room: r.name, since } : { type: 'join', room: r.name })
+      if (r.name === LOBBY && lastSeq(r.items.value) === 0) continue
+      rejoin(r.name)
     }
     if (!rooms.some((r) => r.name === LOBBY)) link.send({ type: 'leave', room: LOBBY })
+  }
+
+  /** Forgets a room locally; messages still waiting for it are marked not sent. */
+  function dropRoom(name: string, reason: string) {
+    batch(() => {
+      state.rooms.value = state.rooms.value.filter((r) => r.name !== name)
+      state.outbox.value = outbox.failRoom(state.outbox.value, name, reason)
+      if (state.currentRoom.value === name) state.currentRoom.value = state.rooms.value[0]?.name ?? ''
+    })
   }
 
   const ctx: FrameContext = {
@@ -132,7 +148,12 @@ export function createActions(state: ChatState) {
     flush,
     resume,
     rateLimit,
-    openRoom: (name) => switchRoom(name)
+    openRoom: (name) => switchRoom(name),
+    rejoin: (name, afterMs) => void setTimeout(() => rejoin(name), afterMs),
+    dropRoom(name, reason) {
+      dropRoom(name, reason)
+      state.roomError.value = reason
+    }
   }
 
   function reset() {
@@ -282,11 +303,7 @@ export function createActions(state: ChatState) {
     joinRoom: (name: string) => roomOp('join', name),
     createRoom: (name: string) => roomOp('create', name),
     leaveRoom(name: string) {
-      batch(() => {
-        state.rooms.value = state.rooms.value.filter((r) => r.name !== name)
-        state.outbox.value = outbox.failRoom(state.outbox.value, name, 'You left this room.')
-        if (state.currentRoom.value === name) state.currentRoom.value = state.rooms.value[0]?.name ?? ''
-      })
+      dropRoom(name, 'You left this room.')
       link.send({ type: 'leave', room: name })
       link.send({ type: 'rooms' })
     },

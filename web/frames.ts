@@ -4,7 +4,7 @@ import { batch } from '@preact/signals'
 import { alertMessage } from './alerts.ts'
 import { mentions } from './message-format.ts'
 import * as outbox from './outbox.ts'
-import { LOBBY, type ClientFrame, type ErrorFrame, type ServerFrame } from './protocol.ts'
+import { type ClientFrame, type ErrorFrame, type ServerFrame } from './protocol.ts'
 import { createRoomState, type RoomState } from './room-state.ts'
 import type { ChatState } from './state.ts'
 import { addNotice, firstSeq, lastSeq, mergeMessages } from './timeline.ts'
@@ -25,6 +25,10 @@ export interface FrameContext {
   resume(): void
   rateLimit(ms: number): void
   openRoom(name: string): void
+  /** Sends the resume `join` of a room again after `afterMs`. */
+  rejoin(name: string, afterMs: number): void
+  /** Removes a room the server will not let us back into; its queued messages are marked not sent. */
+  dropRoom(name: string, reason: string): void
 }
 
 const ROOM_ERRORS: Partial<Record<string, string>> = {
@@ -65,8 +69,8 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
       let r = ctx.findRoom(frame.room)
       if (!r) {
         if (!ctx.pendingJoins.delete(frame.room)) {
-          // The server's auto-join of lobby after we left it: leave again.
-          if (frame.room === LOBBY) ctx.send({ type: 'leave', room: LOBBY })
+          // Not asked for (the auto-join of lobby after we left it, or a join answered after a leave).
+          ctx.send({ type: 'leave', room: frame.room })
           return
         }
         r = createRoomState(frame.room)
@@ -174,7 +178,10 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
   const { state } = ctx
   const roomError = ROOM_ERRORS[frame.code]
   if (roomError) {
+    const r = frame.room === undefined ? undefined : ctx.findRoom(frame.room)
     if (frame.room) ctx.pendingJoins.delete(frame.room)
+    // A resume that cannot happen (the room vanished or filled up meanwhile): the room goes.
+    if (r && r.status.value === 'joining') return ctx.dropRoom(r.name, `#${r.name}: ${roomError}`)
     state.roomError.value = roomError
     return
   }
@@ -190,6 +197,8 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
       return ctx.rateLimit(wait)
     }
     const r = ctx.findRoom(frame.room)
+    // A resume join refused for speed: asked again once the wait is over.
+    if (r && r.status.value === 'joining' && !forRoomOp) return ctx.rejoin(r.name, wait)
     if (r?.loadingHistory.value && !forRoomOp) {
       r.loadingHistory.value = false
       return
