@@ -5,8 +5,6 @@ import t from 'tap'
 import { startServer } from '../helpers/server.js'
 import { hasChromium, message, registerInUi, send, useBrowser } from '../helpers/chromium-page.js'
 
-t.setTimeout(300_000)
-
 const TEXTS = [
   'javascript:alert(1)',
   'data:text/html,<script>alert(1)</script>',
