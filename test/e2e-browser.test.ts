@@ -145,7 +145,7 @@ if (!existsSync(CHROMIUM)) {
   })
 
   t.test('an idle user is warned, then sent back to the login with the reason', async (t) => {
-    const { origin } = await startServer(t, { idleWarnMs: 400, idleKickMs: 1200 })
+    const { origin } = await startServer(t, { idleWarnMs: 400, idleKickMs: 3000 })
     const context = await newContext(t)
     const page = await context.newPage()
     await registerInUi(page, origin, 'carol')
