@@ -19,7 +19,7 @@ import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
 import rooms from './plugins/rooms.js'
 import authRoutes from './routes/auth.js'
-import wsRoutes from './routes/ws.js'
+import wsRoutes, { onSocketError } from './routes/ws.js'
 
 export interface AppOptions {
   config: Config
@@ -76,6 +76,9 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(rooms)
   await fastify.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
+    // Not the default (log with a stack, terminate): that flooded the logs and raced ws's own
+    // close frame for oversize frames (1006 instead of 1009).
+    errorHandler: onSocketError,
     // Runs when close starts: tell every client we are going away, then stop.
     preClose: async () => {
       fastify.chatHub.closeAll(1001, 'shutdown')
@@ -112,7 +115,12 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
 }
 
 /** Builds a Fastify instance that speaks HTTPS only, with the app registered. */
-export async function buildApp(config: Config, tls: Pick<TlsMaterial, 'cert' | 'key'>, opts: Partial<AppOptions> = {}) {
+export async function buildApp(
+  config: Config,
+  tls: Pick<TlsMaterial, 'cert' | 'key'>,
+  // logStream: where log lines go instead of stdout (tests read them).
+  opts: Partial<AppOptions> & { logStream?: { write(line: string): void } } = {}
+) {
   const serverOptions: FastifyServerOptions & { https: { cert: string; key: string; minVersion: 'TLSv1.2'; handshakeTimeout: number } } = {
     // Slow or stalled clients may not hold connections open: the TLS handshake and each
     // request (headers and body; an upgrade ends at the 101) must finish in time.
@@ -121,7 +129,8 @@ export async function buildApp(config: Config, tls: Pick<TlsMaterial, 'cert' | '
     bodyLimit: MAX_BODY_BYTES,
     logger: {
       level: config.logLevel,
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]']
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      ...(opts.logStream && { stream: opts.logStream })
     },
     trustProxy: false,
     // Reject what the schemas do not allow instead of quietly coercing or stripping it.

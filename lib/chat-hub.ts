@@ -8,9 +8,13 @@ export interface ChatClient {
   readonly user: string
   readonly sessionId: string
   readonly room: string
-  send(data: string): void
+  /** One encoded frame; the same buffer goes to every recipient of a fan-out. */
+  send(data: Buffer): void
   close(code: number, reason: string): void
 }
+
+/** A server frame as the bytes of one WebSocket text frame. */
+export const encodeFrame = (frame: ServerFrame): Buffer => Buffer.from(JSON.stringify(frame))
 
 export interface ChatHub {
   join(client: ChatClient): void
@@ -42,7 +46,7 @@ export function createMemoryHub(): ChatHub {
     return set.size
   }
   const sendAll = (clients: Iterable<ChatClient>, frame: ServerFrame) => {
-    const data = JSON.stringify(frame) // serialised once per fan-out, not per recipient
+    const data = encodeFrame(frame) // encoded once per fan-out: N sockets hold one buffer, not N copies
     for (const client of clients) client.send(data)
   }
   let size = 0

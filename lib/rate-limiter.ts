@@ -1,4 +1,5 @@
-// Token-bucket rate limiting keyed by name (a user, an address), with an injectable clock.
+// Rate limiting keyed by name (a user, an address), with an injectable clock: GCRA, which
+// judges the long-run rate and can forgive arrivals that jitter a little early.
 
 export interface RateLimiter {
   /** Takes one token for `key`: 0 when allowed, otherwise the ms until the next token. */
@@ -13,46 +14,87 @@ export interface RateLimiter {
 }
 
 export interface RateLimiterOptions {
-  /** Tokens a full bucket holds; default max(1, floor(ratePerSec)). */
+  /** Events allowed at once; default max(1, floor(ratePerSec)). */
   burst?: number
+  /**
+   * How early (ms) an event may arrive and still count as on time; default 0.
+   * Network and event-loop jitter bunch up arrivals of a steady sender: without a tolerance, a
+   * client sending steadily just below the rate has some messages refused. Below one interval,
+   * two events back to back are still refused (with burst 1), and the long-run rate never exceeds
+   * `ratePerSec` (over any span of L ms at most (L + tolerance) / interval + burst events pass).
+   */
+  toleranceMs?: number
   clock?: () => number
 }
 
+/** One GCRA cell: the state is a single number, the theoretical arrival time (TAT). */
+export interface Gcra {
+  /** 0 when an event at `now` conforms (and it is counted), else the ms until one would. */
+  take(now: number): number
+  /** Like take, without counting. */
+  wait(now: number): number
+}
+
+/** The jitter tolerance for people's messages: half an interval (500 ms at 1/s). */
+export const jitterTolerance = (ratePerSec: number) => 500 / ratePerSec
+
+/** Interval and tolerance of a rate, checked once. */
+function gcraParams(ratePerSec: number, opts: RateLimiterOptions) {
+  if (!(ratePerSec > 0)) throw new Error('ratePerSec must be > 0')
+  const interval = 1000 / ratePerSec
+  const burst = opts.burst ?? Math.max(1, Math.floor(ratePerSec))
+  if (!(burst >= 1)) throw new Error('burst must be >= 1')
+  const tolerance = opts.toleranceMs ?? 0
+  if (!(tolerance >= 0)) throw new Error('toleranceMs must be >= 0')
+  // An event conforms when now >= TAT - tau; then TAT = max(TAT, now) + interval.
+  return { interval, tau: (burst - 1) * interval + tolerance }
+}
+
+/** A single GCRA cell (per socket, say): O(1) per event, no timers, no map. */
+export function createGcra(ratePerSec: number, opts: Omit<RateLimiterOptions, 'clock'> = {}): Gcra {
+  const { interval, tau } = gcraParams(ratePerSec, opts)
+  let tat = -Infinity
+  const wait = (now: number) => Math.max(0, Math.ceil(tat - tau - now))
+  return {
+    take(now) {
+      const ms = wait(now)
+      if (ms === 0) tat = Math.max(tat, now) + interval
+      return ms
+    },
+    wait
+  }
+}
+
 /**
- * `ratePerSec` tokens per second in bursts of up to `burst`: at 1/s, a second message within
- * the same second is refused. Per-call work is O(1) with no timers.
+ * `ratePerSec` events per second in bursts of up to `burst`, keyed: at 1/s, a second message
+ * right after the first is refused. Per-call work is O(1) with no timers.
  */
 export function createRateLimiter(ratePerSec: number, opts: RateLimiterOptions = {}): RateLimiter {
-  if (!(ratePerSec > 0)) throw new Error('ratePerSec must be > 0')
+  const { interval, tau } = gcraParams(ratePerSec, opts)
   const clock = opts.clock ?? Date.now
-  const burst = opts.burst ?? Math.max(1, Math.floor(ratePerSec))
-  const msPerToken = 1000 / ratePerSec
-  // A bucket is stored as the time at which it will be full again ("theoretical arrival time").
-  const fullAt = new Map<string, number>()
-  const wait = (key: string, now: number) => {
-    const next = Math.max(fullAt.get(key) ?? now, now) + msPerToken
-    return Math.max(0, Math.ceil(next - burst * msPerToken - now))
-  }
+  // Per key, the theoretical arrival time: a key whose TAT has passed is back to a full burst.
+  const tats = new Map<string, number>()
+  const wait = (key: string, now: number) => Math.max(0, Math.ceil((tats.get(key) ?? now) - tau - now))
   return {
     take(key, now = clock()) {
       const ms = wait(key, now)
-      if (ms === 0) fullAt.set(key, Math.max(fullAt.get(key) ?? now, now) + msPerToken)
+      if (ms === 0) tats.set(key, Math.max(tats.get(key) ?? now, now) + interval)
       return ms
     },
     wait(key, now = clock()) {
       return wait(key, now)
     },
     refund(key, now = clock()) {
-      const t = fullAt.get(key)
+      const t = tats.get(key)
       if (t === undefined) return
-      if (t - msPerToken <= now) fullAt.delete(key)
-      else fullAt.set(key, t - msPerToken)
+      if (t - interval <= now) tats.delete(key)
+      else tats.set(key, t - interval)
     },
     prune(now = clock()) {
-      for (const [key, t] of fullAt) if (t <= now) fullAt.delete(key)
+      for (const [key, t] of tats) if (t <= now) tats.delete(key)
     },
     get size() {
-      return fullAt.size
+      return tats.size
     }
   }
 }

@@ -14,8 +14,12 @@ export const CID_WINDOW = 1000
 /** One connected socket, as the hub sees it: no framework or socket types. */
 export interface RoomClient {
   readonly user: string
-  send(data: string): void
+  /** One encoded text frame; the same buffer goes to every recipient of a fan-out. */
+  send(data: Buffer): void
 }
+
+/** A frame as the bytes of one WebSocket text frame. */
+const encode = (frame: object): Buffer => Buffer.from(JSON.stringify(frame))
 
 export type RoomError = 'room_full' | 'no_such_room' | 'room_exists' | 'too_many_rooms' | 'not_in_room' | 'invalid'
 
@@ -75,7 +79,7 @@ interface Member {
   /** Messages up to this seq came with `joined` or its replay; later ones come live. */
   joinSeq: number
   /** Live messages waiting for release() (see join's `hold`). */
-  held?: { seq: number; data: string }[]
+  held?: { seq: number; data: Buffer }[]
 }
 
 interface Room {
@@ -99,7 +103,7 @@ interface Pending {
   sender: RoomClient
 }
 
-const NOT_STORED = JSON.stringify({ type: 'error', code: 'not_stored', message: 'The message could not be stored; send it again.' })
+const NOT_STORED = encode({ type: 'error', code: 'not_stored', message: 'The message could not be stored; send it again.' })
 
 export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const { store, maxUsers, maxRooms, ttlMs } = opts
@@ -163,7 +167,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         sender.send(NOT_STORED)
         continue
       }
-      const data = JSON.stringify(messageFrame(room.name, record))
+      const data = encode(messageFrame(room.name, record))
       const seq = record.seq
       for (const member of room.members) {
         if (seq <= member.joinSeq) continue
@@ -175,7 +179,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   const sendToOthers = (room: Room, except: RoomClient | string, frame: object) => {
-    const data = JSON.stringify(frame)
+    const data = encode(frame)
     for (const member of room.members) {
       if (typeof except === 'string' ? member.client.user !== except : member.client !== except) member.client.send(data)
     }
@@ -195,7 +199,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     }
     if (since === undefined || reset) messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
     client.send(
-      JSON.stringify({
+      encode({
         type: 'joined',
         room: room.name,
         cap: room.cap,
@@ -205,7 +209,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         ...(reset ? { reset: true } : {})
       })
     )
-    if (replay) for (const record of replay) client.send(JSON.stringify(messageFrame(room.name, record)))
+    if (replay) for (const record of replay) client.send(encode(messageFrame(room.name, record)))
   }
 
   const memberOf = (client: RoomClient, name: string) => byClient.get(client)?.get(name)
@@ -273,7 +277,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const member = memberOf(client, name)
       if (!room || !member) return 'not_in_room'
       removeMember(client, room, member)
-      client.send(JSON.stringify({ type: 'left', room: name }))
+      client.send(encode({ type: 'left', room: name }))
       return undefined
     },
     disconnect(client) {
@@ -321,12 +325,12 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       if (!rooms.has(name) || !memberOf(client, name)) return 'not_in_room'
       const page = store.before(name, before, limit)
       client.send(
-        JSON.stringify({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more })
+        encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more })
       )
       return undefined
     },
     list(client) {
-      client.send(JSON.stringify({ type: 'rooms', rooms: this.rooms() }))
+      client.send(encode({ type: 'rooms', rooms: this.rooms() }))
     },
     rooms() {
       return [...rooms.values()]

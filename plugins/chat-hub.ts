@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { createMemoryHub, type ChatHub } from '../lib/chat-hub.js'
-import { CLOSE_CODES } from '../schemas/frames.js'
+import { CLOSE } from '../lib/protocol.js'
 import type { EndReason } from '../lib/session-registry.js'
 
 declare module 'fastify' {
@@ -12,9 +12,9 @@ declare module 'fastify' {
 }
 
 const CLOSE_FOR: Record<EndReason, [number, string]> = {
-  idle: [CLOSE_CODES.idle, 'idle'],
-  logout: [CLOSE_CODES.logout, 'logout'],
-  expired: [CLOSE_CODES.sessionExpired, 'session_expired']
+  idle: [CLOSE.idle.code, CLOSE.idle.reason],
+  logout: [CLOSE.logout.code, CLOSE.logout.reason],
+  expired: [CLOSE.sessionExpired.code, CLOSE.sessionExpired.reason]
 }
 
 async function chatHubPlugin(fastify: FastifyInstance) {

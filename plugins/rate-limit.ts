@@ -2,7 +2,7 @@
 // sockets) and failed logins per client address (LOGIN_FAILURES_PER_MIN).
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { createRateLimiter, type RateLimiter } from '../lib/rate-limiter.js'
+import { createRateLimiter, jitterTolerance, type RateLimiter } from '../lib/rate-limiter.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,7 +15,9 @@ const PRUNE_EVERY_MS = 60_000
 
 async function rateLimitPlugin(fastify: FastifyInstance) {
   const { messageRatePerSec, loginFailuresPerMin } = fastify.config
-  const messages = createRateLimiter(messageRatePerSec)
+  // A steady sender just below the rate is never refused for network jitter; the long-run
+  // rate still never exceeds it, and two messages back to back are still refused.
+  const messages = createRateLimiter(messageRatePerSec, { toleranceMs: jitterTolerance(messageRatePerSec) })
   // Only failures count: people who type their password right are never slowed down,
   // while guessing is held to a trickle once the burst is spent.
   const loginFailures = createRateLimiter(loginFailuresPerMin / 60, { burst: loginFailuresPerMin })

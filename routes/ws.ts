@@ -1,57 +1,92 @@
-// The chat socket: authenticated and origin-checked before the upgrade, every frame validated.
+// The chat socket: authenticated and origin-checked before the upgrade. Each frame then walks
+// one way: budget, size (ws maxPayload), JSON and schema, its handler (limits, text rules, hub);
+// every frame out, whatever its kind, goes through one bounded output.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
-import { Compile } from 'typebox/compile'
-import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ErrorCode, type ErrorFrame, type ServerFrame } from '../schemas/frames.js'
+import type { ErrorFrame, ServerFrame } from '../schemas/frames.js'
 import { ApiError } from '../lib/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
-import { prepareText } from '../lib/message-text.js'
-import type { ChatClient } from '../lib/chat-hub.js'
-import type { SessionRecord } from '../lib/session-registry.js'
+import { encodeFrame, type ChatClient } from '../lib/chat-hub.js'
+import { createBoundedOutput } from '../lib/bounded-output.js'
+import { createFrameBudget } from '../lib/frame-budget.js'
+import { createFrameHandlers, dispatchFrame, parseClientFrame, type FrameContext } from '../lib/chat-frames.js'
 import { LOBBY } from '../lib/room-hub.js'
-import { createRoomFrameHandler, ROOM_ERROR_TEXT } from './ws-rooms.js'
+import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/protocol.js'
+import type { SessionRecord } from '../lib/session-registry.js'
 
 export { LOBBY }
-/** A client that lets this much pile up unread is too slow to keep: it is dropped. */
-export const MAX_BUFFERED_BYTES = 1 << 20
 /**
- * Live lobby messages wait this long after connecting for the client's first frame, so a
- * reconnecting client's `join lobby since` replays in seq order; a silent client gets them then.
+ * Live lobby messages wait this long after connecting for the client's first frame that is not
+ * a `join`, so a reconnecting client's `join lobby since` replays in seq order; a silent client
+ * gets them then.
  */
-export const LOBBY_HOLD_MS = 1000
+export const LOBBY_HOLD_MS = 250
+/** After closing a socket for a fault (1003, 1008), it is no longer read, and dropped after this. */
+export const CLOSE_GRACE_MS = 250
 
-// One compiled check per frame type: a frame is judged only against the schema its type names.
-const FRAME_CHECKS = new Map(Object.entries(CLIENT_FRAME_SCHEMAS).map(([type, schema]) => [type, Compile(schema)]))
-const frameType = (frame: unknown) =>
-  typeof frame === 'object' && frame !== null && typeof (frame as { type?: unknown }).type === 'string'
-    ? (frame as { type: string }).type
-    : undefined
+/** Client faults, counted per socket and logged in one line when it closes. */
+type Fault = ErrorCode | 'over_budget' | 'binary' | 'too_big' | 'invalid_utf8' | 'protocol' | 'network' | 'slow_reader'
 
-const ERROR_MESSAGES: Record<ErrorCode, string> = {
-  invalid: 'Frames are JSON objects like {"type":"message","text":"..."}.',
-  empty: 'The message is empty.',
-  too_long: 'The message is too long.',
-  rate_limited: 'You are sending messages too fast.',
-  ...ROOM_ERROR_TEXT
+/** The close code ws sends for each of a client's protocol errors. */
+const WS_CLOSE_FOR: Partial<Record<Fault, number>> = {
+  too_big: CLOSE.tooBig.code,
+  invalid_utf8: CLOSE.invalidUtf8.code,
+  protocol: CLOSE.protocolError.code
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    chatSession?: SessionRecord
+/** What a socket 'error' event was: ws reports a client's protocol errors with WS_ERR_* codes. */
+function faultOf(err: Error & { code?: string }): Fault {
+  switch (err.code) {
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+      return 'too_big'
+    case 'WS_ERR_INVALID_UTF8':
+      return 'invalid_utf8'
+    default:
+      return err.code?.startsWith('WS_ERR_') ? 'protocol' : 'network'
   }
 }
 
+const isClientError = (err: Error & { code?: string; syscall?: string }) =>
+  Boolean(err.code?.startsWith('WS_ERR_') || err.syscall || err.code === 'ECONNRESET' || err.code === 'EPIPE')
+
+/**
+ * @fastify/websocket's error hook. A client's protocol error (oversize, bad UTF-8...) is already
+ * being answered by ws with its close code (1009, 1007, 1002) and is logged once by the route:
+ * terminating here would race that close frame (clients saw 1006). Anything else is ours.
+ */
+export function onSocketError(err: Error, socket: WebSocket, request: FastifyRequest) {
+  if (isClientError(err)) return
+  request.log.error({ err }, 'chat socket failed')
+  if (socket.readyState === socket.OPEN) socket.close(CLOSE.internal.code, CLOSE.internal.reason)
+  else socket.terminate()
+}
+
 export default async function wsRoutes(fastify: FastifyInstance) {
-  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle, roomHub: rooms } = fastify
-  const onRoomFrame = createRoomFrameHandler(fastify)
+  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle } = fastify
   const limits = {
     maxChars: config.messageMaxChars,
     ratePerSec: config.messageRatePerSec,
     idleWarnMs: config.idleWarnMs,
     idleKickMs: config.idleKickMs
   }
+  const budgetOptions = {
+    framesPerSec: config.frameBudgetPerSec,
+    burst: config.frameBudgetBurst,
+    refusedPerMin: config.refusedFramesPerMin
+  }
+  const rooms = fastify.roomHub
+  const handlers = createFrameHandlers({
+    rooms,
+    limiter,
+    idle,
+    maxChars: config.messageMaxChars,
+    joinLimiter: fastify.roomJoinLimiter,
+    createLimiter: fastify.roomCreateLimiter,
+    inputIsActivity: config.idleActivity === 'input'
+  })
   const alive = new WeakSet<WebSocket>()
+  const admitted = new WeakMap<FastifyRequest, SessionRecord>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
   const admit = async (request: FastifyRequest) => {
@@ -63,80 +98,136 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     if (hub.countUser(session.username) >= config.maxSocketsPerUser) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
     }
-    request.chatSession = session
+    admitted.set(request, session)
   }
 
   // One chat connection: listeners first (before any await), then join and welcome.
   const openChat = (socket: WebSocket, request: FastifyRequest) => {
-    const session = request.chatSession!
+    const session = admitted.get(request)!
+    const budget = createFrameBudget(budgetOptions)
+    const faults: Partial<Record<Fault, number>> = {}
+    let closedFor: CloseName | undefined
+    // The code this server sent, for the log (the 'close' event shows what came back).
+    let sentCode: number | undefined
+    const note = (fault: Fault) => {
+      faults[fault] = (faults[fault] ?? 0) + 1
+    }
+
+    const output = createBoundedOutput(
+      {
+        get bufferedAmount() {
+          return socket.bufferedAmount
+        },
+        get open() {
+          return socket.readyState === socket.OPEN
+        },
+        write: (data) => socket.send(data, { binary: false }),
+        drop: () => {
+          note('slow_reader')
+          socket.terminate()
+        }
+      },
+      config.maxBufferedBytes
+    )
+    const send = (frame: ServerFrame) => output.send(encodeFrame(frame))
+
+    // A socket closed for its own fault is no longer read: a flood stops costing anything.
+    const closeFor = (name: 'binary' | 'policy') => {
+      closedFor = name
+      sentCode = CLOSE[name].code
+      socket.close(CLOSE[name].code, CLOSE[name].reason)
+      socket.pause()
+      const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS)
+      socket.once('close', () => clearTimeout(timer))
+    }
+    const refuse = (code: ErrorCode, retryInMs?: number, fault: Fault = code, room?: string) => {
+      note(fault)
+      if (budget.refuse(Date.now())) return closeFor('policy')
+      const frame: ErrorFrame = { type: 'error', code, message: ERROR_TEXT[code] }
+      if (room !== undefined) frame.room = room
+      if (retryInMs) frame.retryInMs = retryInMs
+      send(frame)
+    }
+    const fail = (err: unknown) => {
+      request.log.error({ err }, 'chat frame failed')
+      closedFor = 'internal'
+      sentCode = CLOSE.internal.code
+      socket.close(CLOSE.internal.code, CLOSE.internal.reason)
+    }
+
     const client: ChatClient = {
       user: session.username,
       sessionId: session.id,
       room: LOBBY,
-      send: (data) => (socket.bufferedAmount > MAX_BUFFERED_BYTES ? socket.terminate() : socket.send(data)),
+      send: output.send,
       close: (code, reason) => socket.close(code, reason)
     }
-    const send = (frame: ServerFrame) => socket.send(JSON.stringify(frame))
-    const fail = (code: ErrorCode, extra?: Partial<ErrorFrame>) =>
-      send({ type: 'error', code, message: ERROR_MESSAGES[code], ...extra })
-
+    const ctx: FrameContext = {
+      user: client.user,
+      sessionId: client.sessionId,
+      client,
+      refuse: (code, retryInMs, room) => refuse(code, retryInMs, code, room),
+      fail
+    }
     let holding: NodeJS.Timeout | undefined
     const release = () => {
       clearTimeout(holding)
       holding = undefined
       rooms.release(client)
     }
-    const onMessage = async (data: Buffer, isBinary: boolean) => {
-      if (isBinary) return socket.close(1003, 'binary')
-      let frame: unknown
-      try {
-        frame = JSON.parse(data.toString('utf8'))
-      } catch {
-        return fail('invalid')
+
+    const onMessage = (data: Buffer, isBinary: boolean) => {
+      if (socket.readyState !== socket.OPEN) return
+      // The budget comes first, before the frame is looked at: refused frames spend it too.
+      const waitMs = budget.spend(Date.now())
+      if (isBinary) {
+        note('binary')
+        return closeFor('binary')
       }
-      const type = frameType(frame)
-      // Resuming clients send their joins first (a lobby join releases it in the hub, after its
-      // replay); any other frame ends the hold.
-      if (holding && type !== 'join') release()
-      const check = FRAME_CHECKS.get(type ?? '')
-      if (!check || !check.Check(frame)) return fail('invalid')
-      const valid = frame as ClientFrame
-      if (valid.type !== 'message') return onRoomFrame(roomSocket, valid)
-      // A client that never names a room talks in the lobby, as before rooms existed.
-      const room = valid.room ?? LOBBY
-      if (!rooms.isMember(client, room)) return fail('not_in_room', { room })
-      const prepared = prepareText(valid.text, config.messageMaxChars)
-      if (!prepared.ok) return fail(prepared.code, { room })
-      const retryInMs = limiter.take(session.username)
-      if (retryInMs > 0) return fail('rate_limited', { room, retryInMs })
-      idle.touch(session.id)
-      // Broadcast (to the sender too) once durable; an error here is the hub's own refusal.
-      const error = rooms.post(client, room, prepared.text, valid.cid)
-      if (error) fail(error === 'invalid' ? 'invalid' : error, { room })
+      if (waitMs > 0) return refuse('rate_limited', waitMs, 'over_budget')
+      // Size: ws has refused anything over MAX_FRAME_BYTES (1009) before it gets here.
+      const frame = parseClientFrame(data)
+      // Resuming clients send their joins first (a lobby join ends the hold in the hub, after its
+      // replay); any other frame ends it here.
+      if (holding && frame?.type !== 'join') release()
+      if (!frame) return refuse('invalid')
+      dispatchFrame(handlers, frame, ctx)
     }
-    const roomSocket = { client, sessionId: session.id, fail }
 
     // Listeners go on before any await, so no early frame is missed.
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      onMessage(data, isBinary).catch((err) => {
-        request.log.error({ err }, 'chat frame failed')
-        socket.close(1011, 'internal')
-      })
+      try {
+        onMessage(data, isBinary)
+      } catch (err) {
+        fail(err)
+      }
+    })
+    socket.on('error', (err) => {
+      const fault = faultOf(err)
+      note(fault)
+      sentCode ??= WS_CLOSE_FOR[fault]
     })
     socket.on('pong', () => alive.add(socket))
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       clearTimeout(holding)
       rooms.disconnect(client)
       if (hub.leave(client) === 0) idle.remove(session.id)
+      // Client faults make one line per socket, whatever their number, and never a stack.
+      if (Object.keys(faults).length > 0) {
+        const entry = { user: client.user, faults, closeCode: sentCode ?? code }
+        if (closedFor === 'policy' || closedFor === 'binary' || output.dropped || sentCode !== undefined) {
+          request.log.warn(entry, 'chat socket closed for client faults')
+        } else request.log.info(entry, 'chat client faults')
+      }
     })
 
     alive.add(socket)
     hub.join(client)
     idle.touch(session.id)
     send({ type: 'welcome', user: session.username, room: client.room, limits })
-    // Every socket starts in the lobby (a full lobby says so, and the socket can join other rooms).
+    // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
     const lobbyError = rooms.join(client, LOBBY, undefined, true)
-    if (lobbyError) fail(lobbyError === 'invalid' ? 'invalid' : lobbyError, { room: LOBBY })
+    if (lobbyError) ctx.refuse(lobbyError, undefined, LOBBY)
     else holding = setTimeout(release, LOBBY_HOLD_MS)
   }
 

@@ -1,22 +1,21 @@
 // WebSocket frame schemas shared by the server (validation) and the browser (types only).
+// Codes and texts live in lib/protocol.ts; text rules (characters, length) in lib/message-text.ts.
 import Type, { type Static } from 'typebox'
-import { CidSchema, ROOM_FRAME_SCHEMAS, RoomNameSchema, type RoomServerFrame } from './room-frames.js'
+import { ERROR_CODES, type ErrorCode } from '../lib/protocol.js'
+import { CidSchema, ROOM_FRAME_SCHEMAS, RoomMessageSchema, ROOM_SERVER_FRAME_SCHEMAS, RoomNameSchema, type RoomServerFrame } from './room-frames.js'
 
-/** Close codes the server uses on /ws, besides the standard 1001 (going away), 1003 and 1009. */
-export const CLOSE_CODES = {
-  idle: 4000,
-  logout: 4001,
-  sessionExpired: 4002
-} as const
+export { CLOSE_CODES, type ErrorCode } from '../lib/protocol.js'
 
-// C0/C1 controls and bidi overrides/isolates are refused: chat lines are single-line text and
-// must not be able to reorder what other people see.
-const FORBIDDEN_CHARS = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069'
+/** No string in a frame can be longer than a frame (MAX_FRAME_BYTES). */
+const MAX_STRING = 4096
 
 export const MessageInSchema = Type.Object(
   {
     type: Type.Literal('message'),
-    text: Type.String({ maxLength: 4096, pattern: `^[^${FORBIDDEN_CHARS}]*$` }),
+    // Only the shape here: which characters a text may hold is judged after the rate limit,
+    // by lib/message-text.ts (trimmed first, so "hi\n" is "hi").
+    text: Type.String({ maxLength: MAX_STRING }),
+    /** Default `lobby`. */
     room: Type.Optional(RoomNameSchema),
     cid: Type.Optional(CidSchema)
   },
@@ -24,56 +23,57 @@ export const MessageInSchema = Type.Object(
 )
 export type MessageIn = Static<typeof MessageInSchema>
 
-/** Every frame a client may send, by `type`. */
-export const CLIENT_FRAME_SCHEMAS = { message: MessageInSchema, ...ROOM_FRAME_SCHEMAS } as const
+/**
+ * Every frame a client may send, by `type`. A new frame type is one entry here and one handler
+ * in the dispatch table of routes/ws.ts.
+ */
+export const CLIENT_FRAME_SCHEMAS = {
+  message: MessageInSchema,
+  ...ROOM_FRAME_SCHEMAS
+} as const
 
 /** Every frame a client may send. */
 export const ClientFrameSchema = Type.Union(Object.values(CLIENT_FRAME_SCHEMAS))
 export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS
 export type ClientFrame = { [K in ClientFrameType]: Static<(typeof CLIENT_FRAME_SCHEMAS)[K]> }[ClientFrameType]
 
-export interface Limits {
-  maxChars: number
-  ratePerSec: number
-  idleWarnMs: number
-  idleKickMs: number
-}
+export const LimitsSchema = Type.Object(
+  {
+    maxChars: Type.Integer(),
+    ratePerSec: Type.Number(),
+    idleWarnMs: Type.Integer(),
+    idleKickMs: Type.Integer()
+  },
+  { additionalProperties: false }
+)
+export type Limits = Static<typeof LimitsSchema>
 
-export interface WelcomeFrame {
-  type: 'welcome'
-  user: string
-  room: string
-  limits: Limits
-}
+export const WelcomeFrameSchema = Type.Object(
+  { type: Type.Literal('welcome'), user: Type.String(), room: Type.String(), limits: LimitsSchema },
+  { additionalProperties: false }
+)
+export type WelcomeFrame = Static<typeof WelcomeFrameSchema>
 
-export interface MessageFrame {
-  type: 'message'
-  id: string
-  room: string
-  user: string
-  text: string
-  ts: number
-  seq: number
-  cid?: string
-}
+/** A message as sent live, with `joined`, replayed and in `history` pages (room-frames.ts). */
+export const MessageFrameSchema = RoomMessageSchema
+export type MessageFrame = Static<typeof MessageFrameSchema>
 
-export interface IdleWarningFrame {
-  type: 'idle_warning'
-  kickInMs: number
-}
+export const IdleWarningFrameSchema = Type.Object(
+  { type: Type.Literal('idle_warning'), kickInMs: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false }
+)
+export type IdleWarningFrame = Static<typeof IdleWarningFrameSchema>
 
-export type ErrorCode =
-  | 'invalid'
-  | 'empty'
-  | 'too_long'
-  | 'rate_limited'
-  | 'room_full'
-  | 'no_such_room'
-  | 'room_exists'
-  | 'too_many_rooms'
-  | 'not_in_room'
-  | 'not_stored'
-
+export const ErrorFrameSchema = Type.Object(
+  {
+    type: Type.Literal('error'),
+    code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
+    message: Type.String(),
+    room: Type.Optional(Type.String()),
+    retryInMs: Type.Optional(Type.Integer({ minimum: 1 }))
+  },
+  { additionalProperties: false }
+)
 export interface ErrorFrame {
   type: 'error'
   code: ErrorCode
@@ -82,5 +82,12 @@ export interface ErrorFrame {
   retryInMs?: number
 }
 
-/** Every frame the server may send. */
+/** Every frame the server may send (tests check each answer against it). */
+export const ServerFrameSchema = Type.Union([
+  WelcomeFrameSchema,
+  MessageFrameSchema,
+  IdleWarningFrameSchema,
+  ErrorFrameSchema,
+  ...ROOM_SERVER_FRAME_SCHEMAS
+])
 export type ServerFrame = WelcomeFrame | MessageFrame | IdleWarningFrame | ErrorFrame | RoomServerFrame

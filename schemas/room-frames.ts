@@ -47,50 +47,72 @@ export type RoomFrame = { [K in RoomFrameType]: Static<(typeof ROOM_FRAME_SCHEMA
 export const HISTORY_PAGE_DEFAULT = 50
 
 /** A message as sent live, with `joined`, replayed and in `history` pages. */
-export interface RoomMessage {
-  type: 'message'
-  id: string
-  room: string
-  seq: number
-  user: string
-  text: string
-  ts: number
-  cid?: string
-}
+export const RoomMessageSchema = Type.Object(
+  {
+    type: Type.Literal('message'),
+    id: Type.String(),
+    room: Type.String(),
+    seq: Type.Integer({ minimum: 1 }),
+    user: Type.String(),
+    text: Type.String(),
+    ts: Type.Integer(),
+    cid: Type.Optional(Type.String())
+  },
+  { additionalProperties: false }
+)
+export type RoomMessage = Static<typeof RoomMessageSchema>
 
-export interface JoinedFrame {
-  type: 'joined'
-  room: string
-  cap: number
-  members: string[]
-  lastSeq: number
-  messages: RoomMessage[]
-  reset?: true
-}
-export interface LeftFrame {
-  type: 'left'
-  room: string
-}
-export interface PresenceFrame {
-  type: 'presence'
-  room: string
-  user: string
-  event: 'join' | 'leave'
-  online: number
-}
-export interface TypingFrame {
-  type: 'typing'
-  room: string
-  user: string
-}
-export interface RoomsFrame {
-  type: 'rooms'
-  rooms: { name: string; online: number; cap: number }[]
-}
-export interface HistoryFrame {
-  type: 'history'
-  room: string
-  messages: RoomMessage[]
-  more: boolean
-}
+const strict = { additionalProperties: false } as const
+
+export const JoinedFrameSchema = Type.Object(
+  {
+    type: Type.Literal('joined'),
+    room: Type.String(),
+    cap: Type.Integer({ minimum: 1 }),
+    members: Type.Array(Type.String()),
+    lastSeq: Type.Integer({ minimum: 0 }),
+    messages: Type.Array(RoomMessageSchema),
+    reset: Type.Optional(Type.Literal(true))
+  },
+  strict
+)
+export type JoinedFrame = Static<typeof JoinedFrameSchema>
+export const LeftFrameSchema = Type.Object({ type: Type.Literal('left'), room: Type.String() }, strict)
+export type LeftFrame = Static<typeof LeftFrameSchema>
+export const PresenceFrameSchema = Type.Object(
+  {
+    type: Type.Literal('presence'),
+    room: Type.String(),
+    user: Type.String(),
+    event: Type.Union([Type.Literal('join'), Type.Literal('leave')]),
+    online: Type.Integer({ minimum: 0 })
+  },
+  strict
+)
+export type PresenceFrame = Static<typeof PresenceFrameSchema>
+export const TypingFrameSchema = Type.Object({ type: Type.Literal('typing'), room: Type.String(), user: Type.String() }, strict)
+export type TypingFrame = Static<typeof TypingFrameSchema>
+export const RoomsFrameSchema = Type.Object(
+  {
+    type: Type.Literal('rooms'),
+    rooms: Type.Array(Type.Object({ name: Type.String(), online: Type.Integer({ minimum: 0 }), cap: Type.Integer({ minimum: 1 }) }, strict))
+  },
+  strict
+)
+export type RoomsFrame = Static<typeof RoomsFrameSchema>
+export const HistoryFrameSchema = Type.Object(
+  { type: Type.Literal('history'), room: Type.String(), messages: Type.Array(RoomMessageSchema), more: Type.Boolean() },
+  strict
+)
+export type HistoryFrame = Static<typeof HistoryFrameSchema>
+
+/** The room frames the server may send (besides `message` and `error`, in frames.ts). */
+export const ROOM_SERVER_FRAME_SCHEMAS = [
+  JoinedFrameSchema,
+  LeftFrameSchema,
+  PresenceFrameSchema,
+  TypingFrameSchema,
+  RoomsFrameSchema,
+  HistoryFrameSchema
+] as const
 export type RoomServerFrame = JoinedFrame | LeftFrame | PresenceFrame | TypingFrame | RoomsFrame | HistoryFrame

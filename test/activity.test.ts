@@ -8,7 +8,7 @@ const KICK = 1500
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('IDLE_ACTIVITY=input: a reading user is kept by activity, a silent one and a refused-frames one are kicked', async (t) => {
-  const server = await startServer(t, { idleWarnMs: WARN, idleKickMs: KICK })
+  const server = await startServer(t, { idleWarnMs: WARN, idleKickMs: KICK, refusedFramesPerMin: 100_000 })
   const reader = await connect(server, await signUp(server, 'reader'))
   const silent = await connect(server, await signUp(server, 'silent'))
   const noisy = await connect(server, await signUp(server, 'noisy'))

@@ -7,9 +7,11 @@ function fakeClient(user: string, sessionId: string, room = 'lobby') {
     sessionId,
     room,
     received: [] as string[],
+    buffers: [] as Buffer[],
     closed: [] as [number, string][],
-    send(data: string) {
-      this.received.push(data)
+    send(data: Buffer) {
+      this.buffers.push(data)
+      this.received.push(data.toString())
     },
     close(code: number, reason: string) {
       this.closed.push([code, reason])

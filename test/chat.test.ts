@@ -59,6 +59,12 @@ t.test('text limits: 50 characters counted as graphemes, never truncated', async
   t.equal((await alice.next('message')).text, '\u00e9'.repeat(50), 'NFC-normalised, 50 accented letters')
   alice.send({ type: 'message', text: 'x'.repeat(50) })
   t.equal((await alice.next('message')).text.length, 50)
+  alice.send({ type: 'message', text: 'hi\n' })
+  t.equal((await alice.next('message')).text, 'hi', 'a trailing newline is trimmed, not refused')
+  alice.send({ type: 'message', text: ' \t\n ' })
+  t.match(await alice.next('error'), { code: 'empty' })
+  alice.send({ type: 'message', text: '\u200b\u2060' })
+  t.match(await alice.next('error'), { code: 'empty' }, 'invisible-only text is empty')
   t.same(alice.frames.filter((f) => f.type !== 'welcome' && f.type !== 'joined'), [], 'refused texts were not broadcast')
 })
 
@@ -89,6 +95,8 @@ t.test('malformed frames get error "invalid" and change nothing', async (t) => {
     '{"type":"message","text":"hi\\u0000there"}',
     '{"type":"message","text":"line\\nbreak"}',
     '{"type":"message","text":"\\u202Eevil"}',
+    '{"type":"message","text":"a\\u2028b"}',
+    '{"type":"message","text":"lone \\ud800"}',
     '{"__proto__":{"admin":true},"type":"message","text":"x"}'
   ]
   for (const raw of bad) {

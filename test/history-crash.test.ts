@@ -22,7 +22,7 @@ async function wholeHistory(client: ChatClient, room: string): Promise<any[]> {
 
 t.test('kill -9 during a burst: every message any client received is in the history after the restart', async (t) => {
   const dir = t.testdir({})
-  const env = { DATA_DIR: join(dir, 'data'), CERTS_DIR: join(dir, 'certs'), MESSAGE_RATE_PER_SEC: '100', ROOM_JOINS_PER_MIN: '1000' }
+  const env = { DATA_DIR: join(dir, 'data'), CERTS_DIR: join(dir, 'certs'), MESSAGE_RATE_PER_SEC: '100', ROOM_JOINS_PER_MIN: '1000', FRAME_BUDGET_PER_SEC: '1000', FRAME_BUDGET_BURST: '1000' }
   const received = new Map<string, any>()
   for (let round = 0; round < 2; round++) {
     const server = runServer(t, env)

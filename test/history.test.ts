@@ -2,12 +2,12 @@
 import t from 'tap'
 import { logIn } from './helpers/clients.js'
 import { startServer } from './helpers/server.js'
-import { chatUser, openChat, range } from './helpers/rooms.js'
+import { chatUser, openChat, range, FAST_FRAMES } from './helpers/rooms.js'
 
 const seqs = (messages: any[]) => messages.map((m) => m.seq)
 
 t.test('joining a room sends its recent history; a member pages further back with `history`', async (t) => {
-  const server = await startServer(t, { messageRatePerSec: 100 })
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
   const { client: alice } = await chatUser(t, server, 'alice')
   const { client: bob } = await chatUser(t, server, 'bob')
   alice.send({ type: 'create', room: 'dev' })
@@ -35,7 +35,7 @@ t.test('joining a room sends its recent history; a member pages further back wit
 
 t.test('history and seq survive a restart', async (t) => {
   const dir = t.testdir({})
-  const first = await startServer(t, { messageRatePerSec: 100 }, dir)
+  const first = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 }, dir)
   const { client: alice } = await chatUser(t, first, 'alice')
   alice.send({ type: 'create', room: 'dev', cap: 7 })
   await alice.next('joined', (f) => f.room === 'dev')
@@ -43,7 +43,7 @@ t.test('history and seq survive a restart', async (t) => {
   const sent = await alice.next('message', (f) => f.seq === 3)
   await first.app.close()
 
-  const second = await startServer(t, { messageRatePerSec: 100 }, dir)
+  const second = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 }, dir)
   const again = await openChat(t, second, await logIn(second, 'alice'))
   again.send({ type: 'rooms' })
   t.match((await again.next('rooms')).rooms, [{ name: 'dev', cap: 7, online: 0 }, { name: 'lobby' }])
@@ -59,7 +59,7 @@ t.test('history and seq survive a restart', async (t) => {
 })
 
 t.test('a resume point older than the history: the server says reset and sends the recent history', async (t) => {
-  const server = await startServer(t, { messageRatePerSec: 100, historyLimit: 5 })
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100, historyLimit: 5 })
   const { client: alice, cookie } = await chatUser(t, server, 'alice')
   for (let i = 1; i <= 10; i++) alice.send({ type: 'message', text: `m${i}` })
   await alice.next('message', (f) => f.seq === 10)

@@ -2,13 +2,13 @@
 import t from 'tap'
 import { connect, logIn, refusal } from './helpers/clients.js'
 import { startServer } from './helpers/server.js'
-import { chatUser, range, takeMessages } from './helpers/rooms.js'
+import { chatUser, range, takeMessages, FAST_FRAMES } from './helpers/rooms.js'
 
 const seqs = (messages: any[]) => messages.map((m) => m.seq)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('resume after a forced disconnect while others kept writing: exactly the missed messages, in order, no duplicates', async (t) => {
-  const server = await startServer(t, { messageRatePerSec: 100 })
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
   const { client: alice } = await chatUser(t, server, 'alice')
   const { client: bob, cookie: bobCookie } = await chatUser(t, server, 'bob')
   alice.send({ type: 'create', room: 'dev' })
@@ -56,7 +56,7 @@ t.test('resume after a forced disconnect while others kept writing: exactly the 
 
 t.test('resume after a server restart: history and sessions persisted', async (t) => {
   const dir = t.testdir({})
-  const first = await startServer(t, { messageRatePerSec: 100 }, dir)
+  const first = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 }, dir)
   const { client: alice } = await chatUser(t, first, 'alice')
   const { client: bob, cookie: bobCookie } = await chatUser(t, first, 'bob')
   for (let i = 1; i <= 3; i++) alice.send({ type: 'message', text: `before ${i}` })
@@ -66,7 +66,7 @@ t.test('resume after a server restart: history and sessions persisted', async (t
   await alice.next('message', (f) => f.seq === 6)
   await first.app.close()
 
-  const second = await startServer(t, { messageRatePerSec: 100 }, dir)
+  const second = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 }, dir)
   const writer = await connect(second, await logIn(second, 'alice'))
   t.teardown(() => writer.ws.close())
   await writer.next('joined')

@@ -8,8 +8,8 @@ function fakeClient(user: string) {
   const client = {
     user,
     received: [] as string[],
-    send(data: string) {
-      this.received.push(data)
+    send(data: Buffer) {
+      this.received.push(String(data))
     },
     /** Parsed frames received so far (and forgets them). */
     take(type?: string): any[] {

@@ -2,13 +2,13 @@
 import t from 'tap'
 import { connect, logIn, signUp } from './helpers/clients.js'
 import { startServer } from './helpers/server.js'
-import { chatUser, openChat } from './helpers/rooms.js'
+import { chatUser, openChat, FAST_FRAMES } from './helpers/rooms.js'
 
 const open = openChat
 const user = chatUser
 
 t.test('a client that never sends join is in the lobby and talks there, with seq', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const alice = await connect(server, await signUp(server, 'alice'))
   t.teardown(() => alice.ws.close())
   t.match(await alice.next('welcome'), { room: 'lobby' })
@@ -18,7 +18,7 @@ t.test('a client that never sends join is in the lobby and talks there, with seq
 })
 
 t.test('create, list, join, message in a room, leave; errors name the room', async (t) => {
-  const server = await startServer(t, { messageRatePerSec: 100 })
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
   const { client: alice } = await user(t, server, 'alice')
   const { client: bob } = await user(t, server, 'bob')
   alice.send({ type: 'create', room: 'dev', cap: 3 })
@@ -52,7 +52,7 @@ t.test('create, list, join, message in a room, leave; errors name the room', asy
 })
 
 t.test('room cap: the same user in two tabs counts once; a join beyond the cap is refused and changes nothing', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: alice, cookie: aliceCookie } = await user(t, server, 'alice')
   const alice2 = await open(t, server, aliceCookie)
   const { client: bob } = await user(t, server, 'bob')
@@ -75,7 +75,7 @@ t.test('room cap: the same user in two tabs counts once; a join beyond the cap i
 })
 
 t.test('20 concurrent joins for the last seat let exactly one in', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: owner } = await user(t, server, 'owner')
   owner.send({ type: 'create', room: 'last', cap: 2 })
   await owner.next('joined', (f) => f.room === 'last')
@@ -96,7 +96,7 @@ t.test('20 concurrent joins for the last seat let exactly one in', async (t) => 
 })
 
 t.test('presence on join, on leave, and when the last tab closes (not the first)', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: bob } = await user(t, server, 'bob')
   const aliceCookie = await signUp(server, 'alice')
   const tab1 = await open(t, server, aliceCookie)
@@ -117,7 +117,7 @@ t.test('presence on join, on leave, and when the last tab closes (not the first)
 })
 
 t.test('names come from sessions: a frame cannot name its sender', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: alice } = await user(t, server, 'alice')
   alice.send({ type: 'typing', room: 'lobby', user: 'mallory' })
   t.match(await alice.next('error'), { code: 'invalid' })
@@ -126,7 +126,7 @@ t.test('names come from sessions: a frame cannot name its sender', async (t) => 
 })
 
 t.test('typing is passed on to the others at most once every 2 s per room, and not stored', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: alice } = await user(t, server, 'alice')
   const { client: bob } = await user(t, server, 'bob')
   for (let i = 0; i < 5; i++) alice.send({ type: 'typing', room: 'lobby' })
@@ -155,7 +155,7 @@ t.test('typing is passed on to the others at most once every 2 s per room, and n
 })
 
 t.test('join/leave spam is refused with rate_limited and floods no one', async (t) => {
-  const server = await startServer(t, { roomJoinsPerMin: 6 })
+  const server = await startServer(t, { ...FAST_FRAMES, roomJoinsPerMin: 6 })
   const { client: alice } = await user(t, server, 'alice')
   const { client: bob } = await user(t, server, 'bob')
   bob.send({ type: 'create', room: 'dev' })
@@ -172,7 +172,7 @@ t.test('join/leave spam is refused with rate_limited and floods no one', async (
 })
 
 t.test('room creation has its own limit; MAX_ROOMS is enforced', async (t) => {
-  const server = await startServer(t, { roomCreatesPerMin: 2, maxRooms: 3 })
+  const server = await startServer(t, { ...FAST_FRAMES, roomCreatesPerMin: 2, maxRooms: 3 })
   const { client: alice } = await user(t, server, 'alice')
   const { client: bob } = await user(t, server, 'bob')
   alice.send({ type: 'create', room: 'a' })

@@ -3,6 +3,7 @@
 import { batch } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
+import { CLOSE } from '../lib/protocol.ts'
 import * as api from './api.ts'
 import { createConnection } from './connection.ts'
 import { applyFrame, type FrameContext } from './frames.ts'
@@ -28,9 +29,9 @@ export const HISTORY_PAGE = 50
 
 const CLOSE_NOTICES: Partial<Record<number, string>> = {
   0: SESSION_ENDED_NOTICE,
-  4000: IDLE_NOTICE,
-  4001: LOGGED_OUT_NOTICE,
-  4002: EXPIRED_NOTICE
+  [CLOSE.idle.code]: IDLE_NOTICE,
+  [CLOSE.logout.code]: LOGGED_OUT_NOTICE,
+  [CLOSE.sessionExpired.code]: EXPIRED_NOTICE
 }
 
 async function checkSession(): Promise<SessionCheck> {

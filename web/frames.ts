@@ -1,6 +1,7 @@
 // Applies one server frame to the page state: rooms joined and resumed, messages merged once by seq,
 // presence, typing, history pages, idle warnings, and refusals matched to what caused them.
 import { batch } from '@preact/signals'
+import { ERROR_TEXT } from '../lib/protocol.ts'
 import { alertMessage } from './alerts.ts'
 import { mentions } from './message-format.ts'
 import * as outbox from './outbox.ts'
@@ -32,25 +33,17 @@ export interface FrameContext {
 }
 
 const ROOM_ERRORS: Partial<Record<string, string>> = {
-  room_full: 'That room is full.',
-  no_such_room: 'There is no room by that name. Create it instead?',
-  room_exists: 'That room exists already. Join it instead.',
-  too_many_rooms: 'The server has too many rooms. Try again later.'
+  room_full: ERROR_TEXT.room_full,
+  no_such_room: 'There is no room of that name. Create it instead?',
+  room_exists: 'A room of that name exists already. Join it instead.',
+  too_many_rooms: ERROR_TEXT.too_many_rooms
 }
 
+/** The page's wording where it differs, else the protocol's own text, else the server's message. */
 export function errorText(code: string, fallback: string): string {
-  switch (code) {
-    case 'empty':
-      return 'Empty messages are not sent.'
-    case 'too_long':
-      return 'That message is too long.'
-    case 'invalid':
-      return 'That message has characters that are not allowed.'
-    case 'not_in_room':
-      return 'You are not in that room.'
-    default:
-      return fallback
-  }
+  if (code === 'invalid') return 'That message has characters that are not allowed.'
+  if (code === 'empty') return 'Empty messages are not sent.'
+  return Object.hasOwn(ERROR_TEXT, code) ? ERROR_TEXT[code as keyof typeof ERROR_TEXT] : fallback
 }
 
 export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {

@@ -29,3 +29,6 @@ export function takeMessages(client: ChatClient, room: string): any[] {
 }
 
 export const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i)
+
+/** Per-socket frame limits out of the way, for tests that send fast on purpose (the room limits stay). */
+export const FAST_FRAMES = { frameBudgetPerSec: 10_000, frameBudgetBurst: 10_000, refusedFramesPerMin: 100_000 }

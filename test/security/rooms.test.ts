@@ -3,12 +3,12 @@ import t from 'tap'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startServer } from '../helpers/server.js'
-import { chatUser } from '../helpers/rooms.js'
+import { chatUser, FAST_FRAMES } from '../helpers/rooms.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('cap race: 20 users joining for the last seat at once -> exactly one gets in, the room never exceeds its cap', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: owner } = await chatUser(t, server, 'owner')
   owner.send({ type: 'create', room: 'vip', cap: 2 })
   await owner.next('joined', (f) => f.room === 'vip')
@@ -28,7 +28,7 @@ t.test('cap race: 20 users joining for the last seat at once -> exactly one gets
 })
 
 t.test('join/leave spam -> refused with rate_limited after the burst; the room sees only the allowed presence changes', async (t) => {
-  const server = await startServer(t, { roomJoinsPerMin: 6 })
+  const server = await startServer(t, { ...FAST_FRAMES, roomJoinsPerMin: 6 })
   const { client: spammer } = await chatUser(t, server, 'spammer')
   const { client: victim } = await chatUser(t, server, 'victim')
   victim.send({ type: 'create', room: 'quiet' })
@@ -40,7 +40,7 @@ t.test('join/leave spam -> refused with rate_limited after the burst; the room s
 })
 
 t.test('room creation flood -> ROOM_CREATES_PER_MIN per user, then MAX_ROOMS for everyone: memory stays bounded', async (t) => {
-  const server = await startServer(t, { roomCreatesPerMin: 3, maxRooms: 5 })
+  const server = await startServer(t, { ...FAST_FRAMES, roomCreatesPerMin: 3, maxRooms: 5 })
   const { client: first } = await chatUser(t, server, 'first')
   const { client: second } = await chatUser(t, server, 'second')
   for (let i = 0; i < 5; i++) first.send({ type: 'create', room: `a${i}` })
@@ -54,7 +54,7 @@ t.test('room creation flood -> ROOM_CREATES_PER_MIN per user, then MAX_ROOMS for
 })
 
 t.test('room names cannot reach outside DATA_DIR/history -> refused as invalid, no file written', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client } = await chatUser(t, server, 'alice')
   for (const room of ['../evil', '..', 'a/b', 'Lobby', 'x'.repeat(33), '', 'con.log']) {
     client.send({ type: 'create', room })
@@ -66,7 +66,7 @@ t.test('room names cannot reach outside DATA_DIR/history -> refused as invalid, 
 })
 
 t.test('a room is private to its members -> message, history and typing from outside are refused', async (t) => {
-  const server = await startServer(t, { messageRatePerSec: 100 })
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
   const { client: alice } = await chatUser(t, server, 'alice')
   const { client: eve } = await chatUser(t, server, 'eve')
   alice.send({ type: 'create', room: 'secret' })
@@ -85,7 +85,7 @@ t.test('a room is private to its members -> message, history and typing from out
 })
 
 t.test('typing flood -> at most one typing frame per 2 s per user reaches the others', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: alice } = await chatUser(t, server, 'alice')
   const { client: bob } = await chatUser(t, server, 'bob')
   for (let i = 0; i < 50; i++) alice.send({ type: 'typing', room: 'lobby' })
@@ -95,7 +95,7 @@ t.test('typing flood -> at most one typing frame per 2 s per user reaches the ot
 })
 
 t.test('a frame cannot choose the sender name -> user fields are refused; presence and typing use the session name', async (t) => {
-  const server = await startServer(t)
+  const server = await startServer(t, FAST_FRAMES)
   const { client: alice } = await chatUser(t, server, 'alice')
   const { client: bob } = await chatUser(t, server, 'bob')
   alice.send({ type: 'typing', room: 'lobby', user: 'bob' })

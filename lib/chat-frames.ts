@@ -1,0 +1,81 @@
+// What each client frame does, by type: a dispatch table over plain values (hub, limiter, idle
+// tracker). A new frame type is a schema in schemas/frames.ts plus a handler here.
+import { Compile } from 'typebox/compile'
+import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ClientFrameType } from '../schemas/frames.js'
+import type { IdleTracker } from './idle-tracker.js'
+import { createRoomFrameHandlers, answer, type RoomFrameDeps } from './room-frame-handlers.js'
+import { LOBBY, type RoomClient } from './room-hub.js'
+import { prepareText } from './message-text.js'
+import type { ErrorCode } from './protocol.js'
+import type { RateLimiter } from './rate-limiter.js'
+
+/** One socket, as a frame handler sees it. */
+export interface FrameContext {
+  readonly user: string
+  readonly sessionId: string
+  /** The socket as the room hub knows it. */
+  readonly client: RoomClient
+  /** Answers `error` with this code (naming the room it was about): the frame changed nothing (and counts against the socket). */
+  refuse(code: ErrorCode, retryInMs?: number, room?: string): void
+  /** Handling failed on the server (the socket is closed with 1011). */
+  fail(err: unknown): void
+}
+
+export type FrameHandlers = {
+  [K in ClientFrameType]: (frame: Extract<ClientFrame, { type: K }>, ctx: FrameContext) => void
+}
+
+// One compiled check per type: a frame is checked against its own type's schema only.
+const validators = new Map<string, { Check(value: unknown): boolean }>(
+  Object.entries(CLIENT_FRAME_SCHEMAS).map(([type, schema]) => [type, Compile(schema)])
+)
+
+/** Parses one text frame: the frame, or undefined when it is not JSON of a known type and shape. */
+export function parseClientFrame(data: Buffer | string): ClientFrame | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (typeof value !== 'object' || value === null) return undefined
+  const type = (value as { type?: unknown }).type
+  // A Map, not an object lookup: "__proto__" or "constructor" as a type finds nothing.
+  const check = typeof type === 'string' ? validators.get(type) : undefined
+  return check?.Check(value) ? (value as ClientFrame) : undefined
+}
+
+export interface FrameDeps extends RoomFrameDeps {
+  /** Messages per user, over all their sockets. */
+  limiter: RateLimiter
+  maxChars: number
+}
+
+/**
+ * The handlers, synchronous: cheap checks first (membership, limits), text rules (the costly
+ * part) last, then the room hub. A refused message still spends its rate token, so costly text
+ * work stays at the message rate.
+ */
+export function createFrameHandlers(deps: FrameDeps): FrameHandlers {
+  const { rooms, limiter, idle, maxChars } = deps
+  return {
+    message(frame, ctx) {
+      // A client that never names a room talks in the lobby, as before rooms existed.
+      const room = frame.room ?? LOBBY
+      if (!rooms.isMember(ctx.client, room)) return ctx.refuse('not_in_room', undefined, room)
+      const retryInMs = limiter.take(ctx.user)
+      if (retryInMs > 0) return ctx.refuse('rate_limited', retryInMs, room)
+      const prepared = prepareText(frame.text, maxChars)
+      if (!prepared.ok) return ctx.refuse(prepared.code, undefined, room)
+      idle.touch(ctx.sessionId)
+      // Broadcast (to the sender too) once durable in the history.
+      answer(ctx, room, rooms.post(ctx.client, room, prepared.text, frame.cid))
+    },
+    ...createRoomFrameHandlers(deps)
+  }
+}
+
+/** Calls the frame's handler. */
+export function dispatchFrame(handlers: FrameHandlers, frame: ClientFrame, ctx: FrameContext): void {
+  ;(handlers[frame.type] as (frame: ClientFrame, ctx: FrameContext) => void)(frame, ctx)
+}

@@ -1,0 +1,58 @@
+// Runs attack clients (test/helpers/attacker.mjs) in a child process and samples the server's
+// memory meanwhile. Bounded in sockets and time; stops by itself.
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { TestServer } from './server.js'
+
+export interface AttackOptions {
+  cookie: string
+  sockets: number
+  durationMs: number
+  /** The text of every frame. */
+  frame: string
+  /** false: the clients never read a byte. */
+  read: boolean
+}
+
+export interface AttackStats {
+  connections: number
+  closes: Record<string, number>
+  sent: number
+}
+
+export function runAttack(server: TestServer, opts: AttackOptions): Promise<AttackStats> {
+  // execArgv: [] so the child does not load tap's TypeScript and coverage hooks (seconds).
+  const child = fork(fileURLToPath(new URL('./attacker.mjs', import.meta.url)), [], { execArgv: [], stdio: 'ignore' })
+  child.send({ url: server.origin.replace('https:', 'wss:') + '/ws', ca: server.ca, origin: server.origin, ...opts })
+  const killer = setTimeout(() => child.kill(), opts.durationMs + 30_000)
+  return new Promise<AttackStats>((resolve, reject) => {
+    child.once('message', (stats) => resolve(stats as AttackStats))
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`attacker exited ${code} without a report`)))
+  }).finally(() => clearTimeout(killer))
+}
+
+/** Bytes the server process holds in JS objects and buffers (main thread). */
+export const heldBytes = () => {
+  const m = process.memoryUsage()
+  return m.heapUsed + m.external
+}
+
+/** Samples `read` every `everyMs` until `done` settles; resolves with the largest value seen. */
+export async function peakDuring<T>(done: Promise<T>, read: () => number, everyMs = 50): Promise<{ result: T; peak: number }> {
+  let peak = read()
+  const timer = setInterval(() => (peak = Math.max(peak, read())), everyMs)
+  try {
+    const result = await done
+    return { result, peak: Math.max(peak, read()) }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+/** Unsent bytes the server holds for all its chat sockets. */
+export const serverBuffered = (server: TestServer) => {
+  let total = 0
+  for (const socket of server.app.websocketServer.clients) total += socket.bufferedAmount
+  return total
+}
