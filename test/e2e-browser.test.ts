@@ -126,7 +126,8 @@ if (!existsSync(CHROMIUM)) {
   })
 
   t.test('sending too fast: a countdown, Send disabled, and the refused message goes out once after', async (t) => {
-    const { origin } = await startServer(t, { messageRatePerSec: 1 })
+    // One message per 10 s: the refusal's wait is long enough to look at the composer meanwhile.
+    const { origin } = await startServer(t, { messageRatePerSec: 0.1 })
     const page = await (await newContext(t)).newPage()
     await registerInUi(page, origin, 'dave')
     await send(page, 'one')
@@ -138,7 +139,7 @@ if (!existsSync(CHROMIUM)) {
     t.ok(await page.getByTestId('composer-send').isDisabled(), 'Send is disabled during the rate limit')
     t.match(await page.getByTestId('composer-send').textContent(), /Send \(\d+ s\)/, 'with the countdown')
     t.equal(await page.getByTestId('pending-message').filter({ hasText: 'two' }).count(), 1, 'the refused text waits, visibly')
-    await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden' })
+    await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden', timeout: 3 * WAIT_MS })
     await message(page, 'two').waitFor()
     t.equal(await message(page, 'two').count(), 1, 'sent once after the wait')
     t.ok(await page.getByTestId('composer-send').isEnabled(), 'Send is enabled again')
