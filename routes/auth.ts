@@ -1,7 +1,7 @@
 // Accounts and sessions over JSON: register, login, logout, me.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { ApiErrorSchema, CredentialsSchema, UserSchema } from '../schemas/http.js'
+import { ApiErrorSchema, CredentialsSchema, SessionStateSchema, UserSchema } from '../schemas/http.js'
 import { ApiError } from '../lib/api-error.js'
 import { checkPassword, normaliseUsername, PASSWORD_PROBLEM, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/credentials.js'
 import { isReservedLookalike } from '../lib/confusables.js'
@@ -123,6 +123,13 @@ export default async function authRoutes(instance: FastifyInstance) {
     const session = await fastify.currentSession(request)
     if (!session) throw new ApiError(401, 'unauthorized', MESSAGES.unauthorized)
     return { username: session.username }
+  })
+
+  // The page's start-up check: "not signed in" is an answer, not an error, so a visitor's
+  // console stays clean (a 401 there is logged by the browser as a failed resource).
+  fastify.get('/api/session', { schema: { response: { 200: SessionStateSchema } } }, async (request) => {
+    const session = await fastify.currentSession(request)
+    return { user: session ? { username: session.username } : null }
   })
 
   // Inside this context, so the origin check above guards their POSTs and DELETEs too.

@@ -14,6 +14,10 @@ export type Credentials = Static<typeof CredentialsSchema>
 export const UserSchema = Type.Object({ username: Type.String() })
 export type User = Static<typeof UserSchema>
 
+/** GET /api/session: who is signed in, or null; never an error status for "nobody". */
+export const SessionStateSchema = Type.Object({ user: Type.Union([UserSchema, Type.Null()]) })
+export type SessionState = Static<typeof SessionStateSchema>
+
 export const ApiErrorSchema = Type.Object({
   code: Type.String(),
   message: Type.String()

@@ -213,3 +213,14 @@ t.test('200 concurrent registrations over HTTPS are all acknowledged and all on 
   const users = JSON.parse(await readFile(join(server.dataDir, 'users.json'), 'utf8')).users
   t.equal(Object.keys(users).length, 200)
 })
+
+t.test('GET /api/session answers 200 either way: the user, or null without a valid session', async (t) => {
+  const server = await startServer(t)
+  const anonymous = await request(server, 'GET', '/api/session')
+  t.equal(anonymous.status, 200, 'no 401 for a visitor (the page start-up keeps the console clean)')
+  t.same(anonymous.body, { user: null })
+  const cookie = await signUp(server, 'alice')
+  t.same((await request(server, 'GET', '/api/session', { cookie })).body, { user: { username: 'alice' } })
+  await request(server, 'POST', '/api/logout', { cookie })
+  t.same((await request(server, 'GET', '/api/session', { cookie })).body, { user: null }, 'an ended session is nobody')
+})

@@ -1,5 +1,5 @@
 // Calls to the HTTP API (same origin, session cookie); JSON errors become ApiRequestError.
-import type { ApiError, ApiErrorCode, Credentials, User } from '../schemas/http.ts'
+import type { ApiError, ApiErrorCode, Credentials, SessionState, User } from '../schemas/http.ts'
 
 /** An error answer of the API, or `network` when the server could not be reached. */
 export class ApiRequestError extends Error {
@@ -41,12 +41,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string
 
 /** The signed-in user, or null without a valid session. Throws on other failures. */
 export async function getMe(): Promise<User | null> {
-  try {
-    return await request<User>('GET', '/api/me')
-  } catch (err) {
-    if (err instanceof ApiRequestError && err.status === 401) return null
-    throw err
-  }
+  return (await request<SessionState>('GET', '/api/session')).user
 }
 
 export const register = (credentials: Credentials) =>

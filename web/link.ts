@@ -1,12 +1,12 @@
 // The socket's life cycle: connect, notice a drop, reconnect with full-jitter backoff, and tell a drop
 // apart from an ended session. A browser cannot read the status of a refused upgrade, so after an
-// upgrade that never opened it asks the session check (GET /api/me) what is wrong.
+// upgrade that never opened it asks the session check (GET /api/session) what is wrong.
 import { backoffDelay, RECONNECT_BACKOFF, type BackoffOptions } from './backoff.ts'
 import type { Connection, ConnectionHandlers } from './connection-types.ts'
 import type { ClientFrame, ServerFrame } from './protocol.ts'
 import type { Timers } from './throttle.ts'
 
-/** What GET /api/me said after a failed connect. */
+/** What GET /api/session said after a failed connect. */
 export type SessionCheck =
   | { kind: 'ok' }
   | { kind: 'ended' }
