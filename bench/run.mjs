@@ -20,12 +20,14 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     servers: { type: 'string', default: 'floor,parley,socketio' },
-    scenarios: { type: 'string', default: 'connect,fanout,rooms,idle' },
+    scenarios: { type: 'string', default: 'idle,connect,fanout,rooms' },
     profile: { type: 'boolean', default: false },
+    budget: { type: 'string' },
     'no-build': { type: 'boolean', default: false }
   }
 })
 const plan = { ...PLANS[args.quick ? 'quick' : 'full'] }
+if (args.budget) plan.budgetMs = Number(args.budget) * 1000
 const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
 const scenarioNames = args.profile ? ['fanout'] : args.scenarios.split(',').map((s) => s.trim())
 const SCENARIOS = { connect, fanout, rooms, idle }

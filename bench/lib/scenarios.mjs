@@ -1,13 +1,12 @@
 // The four scenarios, run against one started server through the worker fleet. Each measured
 // window reads the server's CPU from /proc before and after; nothing is measured while
 // sockets are set up or torn down unless that is the operation being measured.
-import { startWindow, rssKb, round } from './procstat.mjs'
+import { startWindow, rssKb, cpuMs, round } from './procstat.mjs'
 import { createHistogram, merge, quantile } from './stats.mjs'
 import { ADDRESSES, SEND_PERIOD_MS, KNEE_P99_FACTOR, KNEE_P99_MIN_MS, KNEE_MIN_DELIVERED } from './plan.mjs'
 import { sleep } from './processes.mjs'
 
 const OPEN_TIMEOUT_MS = 30_000
-const SETTLE_MS = 500
 
 /** Client slot i: its user, worker and source address. Users are reused when slots outnumber them. */
 function slots(ctx, n, roomOf = () => 'lobby') {
@@ -29,7 +28,22 @@ async function openAll(ctx, perWorker, { resume = false, concurrency = 16 } = {}
 
 async function closeAll(ctx) {
   await ctx.fleet.all('closeAll', () => ({ timeoutMs: 5000 }), 60_000)
-  await sleep(SETTLE_MS)
+  await waitQuiet(ctx)
+}
+
+/**
+ * Waits (at most maxMs) until the server is nearly idle (under 10 % of a core for 300 ms), so
+ * a backlog or teardown of one step is not billed to the next.
+ */
+async function waitQuiet(ctx, maxMs = 5000) {
+  const deadline = performance.now() + maxMs
+  await sleep(100)
+  while (performance.now() < deadline) {
+    const c0 = cpuMs(ctx.server.pid)
+    await sleep(300)
+    if (!(cpuMs(ctx.server.pid) - c0 > 30)) return
+  }
+  ctx.log('server still busy after the settle time')
 }
 
 /** Logs the benchmark users in beforehand (Parley only); the cookies stay in the workers. */
@@ -106,6 +120,7 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
   }
   const m = win()
   const collected = await ctx.fleet.all('collect')
+  await waitQuiet(ctx)
   const hist = collected.reduce((h, c) => merge(h, c.hist), createHistogram())
   const sum = (k) => collected.reduce((s, c) => s + c[k], 0)
   const errorCodes = {}
@@ -153,7 +168,7 @@ export async function fanout(ctx) {
   const perWorker = slots(ctx, n)
   const res = await openAll(ctx, perWorker)
   if (res.failed) throw new Error(`fanout: ${res.failed} sockets failed to open: ${res.errors.join('; ')}`)
-  await sleep(SETTLE_MS)
+  await waitQuiet(ctx)
   const base = []
   for (let r = 0; r < ctx.plan.reps; r++) {
     base.push(await loadStep(ctx, { sendersPerWorker: pickSenders(ctx, perWorker, n, ctx.plan.baseSenders), roomSize: n, label: `fanout base ${r + 1}` }))
@@ -172,7 +187,6 @@ export async function fanout(ctx) {
       break
     }
     knee = Math.max(knee, s.deliveriesPerSec)
-    await sleep(SETTLE_MS)
   }
   await closeAll(ctx)
   // When the generator was saturated at the knee, the knee is the generator's, not the server's.
@@ -205,7 +219,7 @@ export async function rooms(ctx) {
     const failed = [...creators, ...joins].reduce((s, r) => s + r.failed, 0)
     if (failed) throw new Error(`rooms: ${failed} joins failed: ${[...creators, ...joins].flatMap((r) => r.errors).join('; ')}`)
   }
-  await sleep(SETTLE_MS)
+  await waitQuiet(ctx)
   const reps = []
   for (let r = 0; r < ctx.plan.reps; r++) {
     reps.push(await loadStep(ctx, { sendersPerWorker: perWorker.map((l) => l.filter((c) => c.id < ctx.plan.users).map((c) => c.id)), roomSize: size, label: `rooms ${r + 1}` }))
@@ -214,22 +228,30 @@ export async function rooms(ctx) {
   return { rooms: count, size, reps }
 }
 
-/** idle: N open sockets doing nothing; server RSS growth per socket over its RSS with none. */
+/**
+ * idle: N open sockets doing nothing; server RSS growth per socket over its RSS before the
+ * first socket. Sockets are added cumulatively (5,000, then 5,000 more to reach 10,000) so
+ * memory freed by an earlier teardown cannot hide the cost; run before the other scenarios.
+ */
 export async function idle(ctx) {
   const points = []
+  await waitQuiet(ctx)
+  const before = rssKb(ctx.server.pid)
+  let prev = 0
   for (const n of ctx.plan.idle) {
-    await sleep(1000)
-    const before = rssKb(ctx.server.pid)
+    const perWorker = slots(ctx, n).map((list) => list.filter((c) => c.id >= prev))
     const win = startWindow(ctx.server.pid, ctx.fleet.pids)
-    const res = await openAll(ctx, slots(ctx, n), { concurrency: 32 })
+    const res = await openAll(ctx, perWorker, { concurrency: 32 })
     const m = win()
-    await sleep(2000)
+    await waitQuiet(ctx)
+    await sleep(1000)
     const after = rssKb(ctx.server.pid)
     const open = (await ctx.fleet.all('count')).reduce((s, r) => s + r.open, 0)
-    await closeAll(ctx)
-    const p = { n, opened: res.opened, failed: res.failed, errors: res.errors, stillOpen: open, rssBeforeKb: before, rssAfterKb: after, rssPerSocketKb: round((after - before) / Math.max(1, open), 2), window: m }
+    const p = { n, opened: res.opened, failed: res.failed, errors: res.errors, open, rssBeforeKb: before, rssAfterKb: after, rssPerSocketKb: round((after - before) / Math.max(1, open), 2), window: m }
     ctx.log(`idle ${n}: ${open} open, RSS ${before} -> ${after} KiB = ${p.rssPerSocketKb} KiB/socket${res.failed ? `, ${res.failed} failed: ${res.errors.join('; ')}` : ''}`)
     points.push(p)
+    prev = n
   }
-  return { points }
+  await closeAll(ctx)
+  return { rssBeforeKb: before, points }
 }

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:https'
 import { Server } from 'socket.io'
 
-const server = createServer({ cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY) })
+// Socket.IO answers only its own path; anything else (the benchmark's readiness probe) gets a 404.
+const server = createServer({ cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY) }, (req, res) => {
+  res.writeHead(404).end()
+})
 const io = new Server(server, { transports: ['websocket'], serveClient: false })
 
 io.on('connection', (socket) => {
