@@ -2,7 +2,7 @@
 // and Socket.IO one after another on this machine, drives the same scenarios against each
 // from separate load-generator processes, prints one table and writes bench/results/<time>.json.
 // Runs under tsx (for the shared certificate code); the servers and workers run on plain node.
-import { mkdtemp, mkdir, rm, writeFile, readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, writeFile, readdir, readFile, copyFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
 })
 const plan = { ...PLANS[args.quick ? 'quick' : 'full'] }
 if (args.budget) plan.budgetMs = Number(args.budget) * 1000
+// --profile: Parley alone under the base fanout load (20 senders, 1,000 clients) for 10 s, sampled by node --cpu-prof.
+if (args.profile) Object.assign(plan, { reps: 1, stepMs: 10_000, kneeSenders: [] })
 const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
 const scenarioNames = args.profile ? ['fanout'] : args.scenarios.split(',').map((s) => s.trim())
 const SCENARIOS = { connect, fanout, rooms, idle }
@@ -84,6 +86,7 @@ async function startParley(env, opts) {
 async function main() {
   const started = Date.now()
   const tmp = await mkdtemp(join(tmpdir(), 'parley-bench-'))
+  await mkdir(join(ROOT, 'bench/results'), { recursive: true })
   const { cert, key } = createSelfSigned(['127.0.0.1', 'localhost'])
   await writeFile(join(tmp, 'cert.pem'), cert)
   await writeFile(join(tmp, 'key.pem'), key, { mode: 0o600 })
@@ -143,14 +146,13 @@ async function main() {
       await fleet.stop()
       await server.stop()
     }
-    if (args.profile) out.profile = await readProfile(profileDir)
+    if (args.profile) out.profile = await readProfile(profileDir, (out.fanout?.base ?? []).map((b) => b.window.monoUs))
   }
 
   results.conditions.durationS = Math.round((Date.now() - started) / 1000)
   const { table, text } = buildTable(results, plan)
   results.table = table
   const cond = conditions(results)
-  await mkdir(join(ROOT, 'bench/results'), { recursive: true })
   const file = join(ROOT, 'bench/results', `${results.conditions.date.replace(/[:.]/g, '-')}.json`)
   await writeFile(file, JSON.stringify(results, null, 2))
   console.log(`\n${cond}\n\n${text}\n`)
@@ -159,10 +161,12 @@ async function main() {
   await rm(tmp, { recursive: true, force: true })
 }
 
-async function readProfile(dir) {
+async function readProfile(dir, windows) {
   const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'))
   if (!files.length) return { text: 'no profile written' }
-  return summariseProfile(JSON.parse(await readFile(join(dir, files[0]), 'utf8')))
+  const file = join(ROOT, 'bench/results', files[0])
+  await copyFile(join(dir, files[0]), file)
+  return { file, ...summariseProfile(JSON.parse(await readFile(file, 'utf8')), windows) }
 }
 
 main().then(

@@ -1,10 +1,21 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time per function, top frames first,
-// plus the total ("inclusive") time of the heaviest call paths' functions.
-export function summariseProfile(profile, top = 25) {
+// plus total (inclusive) time, counting only samples inside the given windows (CLOCK_MONOTONIC
+// µs, the profile's own clock) and only busy ones (idle time left out). Samples are counted,
+// not weighted by their time deltas: on a busy machine a descheduled process would otherwise
+// bill its waiting time to whatever frame it resumed in.
+export function summariseProfile(profile, windows = [], top = 25) {
   const { nodes, samples, timeDeltas } = profile
   const byId = new Map(nodes.map((n) => [n.id, n]))
   const selfUs = new Map()
-  for (let i = 0; i < samples.length; i++) selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + (timeDeltas[i] ?? 0))
+  const inside = (t) => windows.length === 0 || windows.some(([a, b]) => t >= a && t <= b)
+  let t = profile.startTime
+  for (let i = 0; i < samples.length; i++) {
+    t += timeDeltas[i] ?? 0
+    if (!inside(t)) continue
+    const n = byId.get(samples[i])
+    if (n.callFrame.functionName === '(idle)') continue
+    selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + 1)
+  }
   const parent = new Map()
   for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const label = (n) => {
@@ -32,7 +43,7 @@ export function summariseProfile(profile, top = 25) {
   const selfTop = sort(self).slice(0, top).map(([name, us]) => ({ name, selfPct: pct(us) }))
   const totalTop = sort(total).filter(([n]) => !/^\((root|program|idle)\)/.test(n)).slice(0, top).map(([name, us]) => ({ name, totalPct: pct(us) }))
   const text = [
-    `CPU profile of Parley under fanout load (${(all / 1e6).toFixed(1)} s sampled)`,
+    `CPU profile of Parley under fanout load: ${all} busy samples inside the measured window(s); % of busy samples`,
     'top frames by self time:',
     ...selfTop.map((f) => `  ${f.selfPct.padStart(6)}  ${f.name}`),
     'top frames by total (inclusive) time:',

@@ -47,6 +47,7 @@ export const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').sl
  */
 export function startWindow(serverPid, genPids) {
   const t0 = performance.now()
+  const mono0 = monoUs()
   const s0 = cpuMs(serverPid)
   const g0 = genPids.map(cpuMs)
   const m0 = machineMs()
@@ -57,6 +58,7 @@ export function startWindow(serverPid, genPids) {
     const m1 = machineMs()
     const otherMs = m1.busyMs - m0.busyMs - serverCpuMs - genCpuMs
     return {
+      monoUs: [mono0, monoUs()],
       wallMs: round(wallMs),
       serverCpuMs: round(serverCpuMs),
       genCpuMs: round(genCpuMs),
@@ -66,5 +68,8 @@ export function startWindow(serverPid, genPids) {
     }
   }
 }
+
+/** CLOCK_MONOTONIC in µs: the clock of V8's CPU profiles, so samples can be cut to a window. */
+const monoUs = () => Number(process.hrtime.bigint() / 1000n)
 
 export const round = (v, digits = 1) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v)
