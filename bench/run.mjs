@@ -5,7 +5,7 @@
 import { mkdtemp, mkdir, rm, writeFile, readdir, readFile, copyFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { createSelfSigned } from '../lib/tls-material.ts'
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     scenarios: { type: 'string', default: 'idle,connect,fanout,rooms' },
     profile: { type: 'boolean', default: false },
     budget: { type: 'string' },
+    parley: { type: 'string' },
     'no-build': { type: 'boolean', default: false }
   }
 })
@@ -33,6 +34,8 @@ if (args.profile) Object.assign(plan, { reps: 1, stepMs: 10_000, kneeSenders: []
 const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
 const scenarioNames = args.profile ? ['fanout'] : args.scenarios.split(',').map((s) => s.trim())
 const SCENARIOS = { connect, fanout, rooms, idle }
+// --parley <dir>: build and run the Parley of another checkout (a branch to compare); default this one.
+const parleyRoot = args.parley ? resolve(args.parley) : ROOT
 const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`)
 
 // Every setting that could stop the benchmark users is raised; unknown ones are ignored by Parley.
@@ -46,6 +49,8 @@ const PARLEY_ENV = {
   MAX_SOCKETS_PER_USER: '100',
   ROOM_MAX_USERS: '10000',
   MAX_ROOMS: '10000',
+  ROOM_JOINS_PER_MIN: '100000',
+  ROOM_CREATES_PER_MIN: '10000',
   IDLE_WARN_MS: '3600000',
   IDLE_KICK_MS: '7200000'
 }
@@ -93,7 +98,7 @@ async function main() {
   const tlsEnv = { TLS_CERT: join(tmp, 'cert.pem'), TLS_KEY: join(tmp, 'key.pem') }
   if (kinds.includes('parley') && !args['no-build']) {
     log('building Parley (node build.mjs)')
-    execFileSync('node', ['build.mjs'], { cwd: ROOT, stdio: 'inherit' })
+    execFileSync('node', ['build.mjs'], { cwd: parleyRoot, stdio: 'inherit' })
   }
 
   const results = {
@@ -104,6 +109,7 @@ async function main() {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model?.trim(),
       taskset: TASKSET,
+      parley: parleyRoot,
       workers: plan.workers,
       reps: plan.reps,
       loadAvgStart: loadAvg(),
@@ -120,7 +126,7 @@ async function main() {
     await mkdir(dataDir)
     const profileDir = join(tmp, 'profile')
     log(`starting ${kind} on 127.0.0.1:${port}`)
-    const serverOpts = { port, ca: cert, nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }
+    const serverOpts = { port, ca: cert, parleyRoot, nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }
     const server = kind === 'parley' ? await startParley({ ...tlsEnv, ...PARLEY_ENV, DATA_DIR: dataDir, CERTS_DIR: tmp }, serverOpts) : await startServer(kind, { ...serverOpts, env: tlsEnv })
     const fleet = await startWorkers(plan.workers)
     const ctx = { kind, plan, server, fleet, step: 0, log: (m) => log(`${kind}: ${m}`) }

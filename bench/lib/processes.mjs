@@ -4,6 +4,7 @@
 import { spawn, fork, execFileSync } from 'node:child_process'
 import { request } from 'node:https'
 import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 export const ROOT = here('../../')
@@ -43,10 +44,11 @@ const SERVER_COMMANDS = {
  * Starts one server: `sh -c 'ulimit -n N; exec node ...'` so the pid is node's own, pinned to
  * core 0. Resolves once it answers HTTPS.
  */
-export async function startServer(kind, { port, env, ca, nodeArgs = [] }) {
-  const cmd = ['node', ...nodeArgs, ...SERVER_COMMANDS[kind]].map((a) => `'${a}'`).join(' ')
+export async function startServer(kind, { port, env, ca, nodeArgs = [], parleyRoot = ROOT }) {
+  const script = kind === 'parley' ? join(parleyRoot, SERVER_COMMANDS.parley[0]) : join(ROOT, SERVER_COMMANDS[kind][0])
+  const cmd = ['node', ...nodeArgs, script].map((a) => `'${a}'`).join(' ')
   const child = spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} 2>/dev/null; exec ${cmd}`], {
-    cwd: ROOT,
+    cwd: kind === 'parley' ? parleyRoot : ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'inherit', 'pipe']
   })

@@ -17,7 +17,7 @@ const parley = {
       case 'joined':
         return { kind: 'joined', room: f.room }
       case 'error':
-        return { kind: f.code === 'rate_limited' ? 'refused' : 'error', code: f.code, room: f.room }
+        return { kind: f.code === 'rate_limited' ? 'refused' : 'error', code: f.code, room: f.room, retryInMs: f.retryInMs }
       default:
         return { kind: 'other' }
     }

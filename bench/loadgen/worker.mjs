@@ -105,6 +105,8 @@ function onData(client, data) {
     case 'joined':
       return client.joined?.(ev)
     case 'refused':
+      // While joining, a refusal is the join's own limit (the caller retries); otherwise a message was refused.
+      if (client.joinFailed) return client.joinFailed(ev)
       counters.refused++
       return
     case 'error':
@@ -183,7 +185,10 @@ async function joinRooms({ list, cap, timeoutMs }) {
     const c = clients.get(item.id)
     if (!c) return Promise.reject(new Error('not connected'))
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('join timeout')), timeoutMs)
+      const timer = setTimeout(() => {
+        c.joined = c.joinFailed = undefined
+        reject(new Error('join timeout'))
+      }, timeoutMs)
       c.joined = (ev) => {
         if (ev.room !== item.room) return
         clearTimeout(timer)
@@ -191,12 +196,14 @@ async function joinRooms({ list, cap, timeoutMs }) {
         c.room = item.room
         resolve()
       }
+      const ask = () => c.ws.send(JSON.stringify(item.create ? { type: 'create', room: item.room, cap } : { type: 'join', room: item.room }))
       c.joinFailed = (ev) => {
+        if (ev.code === 'rate_limited' && ev.retryInMs >= 0) return void setTimeout(ask, ev.retryInMs + 5)
         clearTimeout(timer)
         c.joined = c.joinFailed = undefined
         reject(new Error(ev.code))
       }
-      c.ws.send(JSON.stringify(item.create ? { type: 'create', room: item.room, cap } : { type: 'join', room: item.room }))
+      ask()
     })
   })
   return { joined: list.length - errors.length, errors: [...new Set(errors)].slice(0, 5), failed: errors.length }
