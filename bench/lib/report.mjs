@@ -32,17 +32,19 @@ function rows(plan) {
     { name: '  p99 delivery latency (ms)', values: fromBase('p99'), target: { ratio: 1.1, text: '<= 1.1x floor' } },
     { name: '  server CPU per delivery (us)', values: fromBase('cpuPerDeliveryUs'), target: { ratio: 1.0, text: '<= 1.0x floor' } },
     { name: '  refused messages', values: fromBase('refused'), target: { absMax: 0, text: '= 0' }, noRatio: true },
-    { name: 'knee: deliveries/s before latency explodes', values: (r) => [r?.fanout?.knee?.deliveriesPerSec], target: { kneeMin: true, text: '>= 1.5x floor, >= 2x Socket.IO' }, higherIsBetter: true },
-    { name: 'rooms 100x10, all send: deliveries/s', values: fromReps('rooms', 'deliveriesPerSec') },
-    { name: '  p99 delivery latency (ms)', values: fromReps('rooms', 'p99') },
-    { name: '  server CPU per delivery (us)', values: fromReps('rooms', 'cpuPerDeliveryUs') },
-    { name: '  server CPU per message (us)', values: fromReps('rooms', 'cpuPerMessageUs') },
+    { name: '  delivered within the drain time (%)', values: (r) => fromBase('delivered')(r).map((v) => v * 100), noRatio: true },
+    { name: 'knee: deliveries/s before latency explodes', values: (r) => [r?.fanout?.knee?.deliveriesPerSec], target: { kneeMin: true, text: '>= 1.5x floor, >= 2x Socket.IO' }, knee: true },
+    { name: 'rooms 100x10, all send: deliveries/s', values: fromReps('rooms', 'deliveriesPerSec'), rooms: true },
+    { name: '  p99 delivery latency (ms)', values: fromReps('rooms', 'p99'), rooms: true },
+    { name: '  server CPU per delivery (us)', values: fromReps('rooms', 'cpuPerDeliveryUs'), rooms: true },
+    { name: '  server CPU per message (us)', values: fromReps('rooms', 'cpuPerMessageUs'), rooms: true },
     ...idleRows
   ]
 }
 
 function fmt(s) {
   if (!s.n) return 'n/a'
+  if (s.note) return fmt({ ...s, note: undefined }) + s.note
   const v = (x) => (Math.abs(x) >= 100 ? round(x, 0) : Math.abs(x) >= 10 ? round(x, 1) : round(x, 3)).toString()
   return s.n > 1 && s.min !== s.max ? `${v(s.median)} [${v(s.min)}-${v(s.max)}]` : v(s.median)
 }
@@ -68,8 +70,10 @@ export function buildTable(results, plan) {
     const stats = {}
     for (const kind of KINDS) {
       const r = results.servers[kind]
-      const unsupported = row.name.startsWith('rooms') && r?.rooms?.unsupported
+      const unsupported = row.rooms && r?.rooms?.unsupported
       stats[kind] = unsupported ? { n: 0, unsupported: true } : spread((r ? row.values(r) : []).filter((v) => v !== undefined))
+      // A knee of 0: even the base load failed. A generator-bound knee is the generator's limit.
+      if (row.knee && stats[kind].n) stats[kind].note = stats[kind].median === 0 ? ' (base failed)' : r?.fanout?.knee?.generatorBound ? ' (gen-bound)' : ''
     }
     const ratio = (kind) => (row.noRatio ? '' : stats[kind].n && stats.floor.n && stats.floor.median ? `${round(stats[kind].median / stats.floor.median, 2)}x` : '')
     return {
@@ -102,7 +106,9 @@ export function conditions(results) {
   const bg = spread(windows.map((w) => w.backgroundCores))
   const gen = spread(windows.map((w) => w.genCores))
   const c = results.conditions
+  const noisy = bg.median > 0.3
   return [
+    ...(noisy ? [`NOISY RUN: other processes kept ${round(bg.median, 2)} of ${c.cpus} cores busy; latencies and CPU-per-operation figures are not comparable with a quiet run`] : []),
     `${c.date} | ${c.mode} | node ${c.node} | ${c.cpus} cores (${c.cpuModel}) | server on core 0, generator (${c.workers} processes) on core 1${c.taskset ? '' : ' (taskset missing: not pinned)'}`,
     `background load (other processes) during measured windows: median ${round(bg.median, 2)} cores [${round(bg.min, 2)}-${round(bg.max, 2)}] of ${c.cpus}; load average at start ${c.loadAvgStart.join(' ')}; generator ${round(gen.median, 2)} cores [${round(gen.min, 2)}-${round(gen.max, 2)}]`,
     `values: median [min-max] of ${c.reps} runs where repeated`
