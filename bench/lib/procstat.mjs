@@ -31,6 +31,16 @@ export function rssKb(pid) {
   }
 }
 
+/** The soft open-file limit of a process (from /proc/PID/limits), NaN when unknown. */
+export function openFileLimit(pid) {
+  try {
+    const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))
+    return m ? (m[1] === 'unlimited' ? Infinity : Number(m[1])) : NaN
+  } catch {
+    return NaN
+  }
+}
+
 /** Busy and total CPU time of the whole machine (all cores) in ms, from /proc/stat. */
 export function machineMs() {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)

@@ -1,7 +1,7 @@
 // The four scenarios, run against one started server through the worker fleet. Each measured
 // window reads the server's CPU from /proc before and after; nothing is measured while
 // sockets are set up or torn down unless that is the operation being measured.
-import { startWindow, rssKb, cpuMs, round } from './procstat.mjs'
+import { startWindow, rssKb, cpuMs, openFileLimit, round } from './procstat.mjs'
 import { createHistogram, merge, quantile } from './stats.mjs'
 import { ADDRESSES, SEND_PERIOD_MS, KNEE_P99_FACTOR, KNEE_P99_MIN_MS, KNEE_MIN_DELIVERED } from './plan.mjs'
 import { sleep } from './processes.mjs'
@@ -234,6 +234,11 @@ export async function rooms(ctx) {
  * memory freed by an earlier teardown cannot hide the cost; run before the other scenarios.
  */
 export async function idle(ctx) {
+  // Each socket is one descriptor in the server and one in a worker: check the limits first.
+  const most = Math.max(...ctx.plan.idle)
+  const limits = { server: openFileLimit(ctx.server.pid), workers: ctx.fleet.pids.map(openFileLimit) }
+  const short = limits.server < most + 200 || limits.workers.some((l) => l < most / ctx.fleet.workers.length + 200)
+  if (short) ctx.log(`idle: open-file limits too low for ${most} sockets (server ${limits.server}, workers ${limits.workers.join('/')}): expect failures`)
   const points = []
   await waitQuiet(ctx)
   const before = rssKb(ctx.server.pid)
@@ -253,5 +258,5 @@ export async function idle(ctx) {
     prev = n
   }
   await closeAll(ctx)
-  return { rssBeforeKb: before, points }
+  return { rssBeforeKb: before, openFileLimits: limits, points }
 }
