@@ -91,6 +91,14 @@ async function startParley(env, opts) {
 async function main() {
   const started = Date.now()
   const tmp = await mkdtemp(join(tmpdir(), 'parley-bench-'))
+  try {
+    await run(tmp, started)
+  } finally {
+    await rm(tmp, { recursive: true, force: true })
+  }
+}
+
+async function run(tmp, started) {
   await mkdir(join(ROOT, 'bench/results'), { recursive: true })
   const { cert, key } = createSelfSigned(['127.0.0.1', 'localhost'])
   await writeFile(join(tmp, 'cert.pem'), cert)
@@ -164,7 +172,6 @@ async function main() {
   console.log(`\n${cond}\n\n${text}\n`)
   if (args.profile) console.log(results.servers.parley.profile.text)
   console.log(`raw figures: ${file} (${results.conditions.durationS} s)`)
-  await rm(tmp, { recursive: true, force: true })
 }
 
 async function readProfile(dir, windows) {
