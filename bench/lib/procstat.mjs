@@ -1,0 +1,85 @@
+// Reads CPU time and memory of processes from /proc: the benchmark reports server CPU per
+// operation (utime+stime deltas), not only rates, and the background load of the machine.
+import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+
+let ticksPerSec = 100
+try {
+  ticksPerSec = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+} catch {}
+export const CLK_TCK = ticksPerSec
+
+/** utime+stime of a process (all its threads, live and exited) in ms; NaN when it is gone. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name may contain spaces: fields are counted after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSec // fields 14 and 15
+  } catch {
+    return NaN
+  }
+}
+
+/** Resident set size in KiB (VmRSS), NaN when the process is gone. */
+export function rssKb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) : NaN
+  } catch {
+    return NaN
+  }
+}
+
+/** The soft open-file limit of a process (from /proc/PID/limits), NaN when unknown. */
+export function openFileLimit(pid) {
+  try {
+    const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))
+    return m ? (m[1] === 'unlimited' ? Infinity : Number(m[1])) : NaN
+  } catch {
+    return NaN
+  }
+}
+
+/** Busy and total CPU time of the whole machine (all cores) in ms, from /proc/stat. */
+export function machineMs() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+  const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+  const busy = user + nice + system + irq + softirq + steal
+  return { busyMs: (busy * 1000) / ticksPerSec, totalMs: ((busy + idle + iowait) * 1000) / ticksPerSec }
+}
+
+export const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
+
+/**
+ * Measures one window: server CPU, load-generator CPU, and what the rest of the machine
+ * (other people's work) burnt meanwhile, in cores (1.0 = one core busy all the window).
+ */
+export function startWindow(serverPid, genPids) {
+  const t0 = performance.now()
+  const mono0 = monoUs()
+  const s0 = cpuMs(serverPid)
+  const g0 = genPids.map(cpuMs)
+  const m0 = machineMs()
+  return () => {
+    const wallMs = performance.now() - t0
+    const serverCpuMs = cpuMs(serverPid) - s0
+    const genCpuMs = genPids.map(cpuMs).reduce((sum, v, i) => sum + (v - g0[i]), 0)
+    const m1 = machineMs()
+    const otherMs = m1.busyMs - m0.busyMs - serverCpuMs - genCpuMs
+    return {
+      monoUs: [mono0, monoUs()],
+      wallMs: round(wallMs),
+      serverCpuMs: round(serverCpuMs),
+      genCpuMs: round(genCpuMs),
+      serverCores: round(serverCpuMs / wallMs, 3),
+      genCores: round(genCpuMs / wallMs, 3),
+      backgroundCores: round(Math.max(0, otherMs) / wallMs, 3)
+    }
+  }
+}
+
+/** CLOCK_MONOTONIC in µs: the clock of V8's CPU profiles, so samples can be cut to a window. */
+const monoUs = () => Number(process.hrtime.bigint() / 1000n)
+
+export const round = (v, digits = 1) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v)

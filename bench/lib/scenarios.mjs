@@ -1,0 +1,262 @@
+// The four scenarios, run against one started server through the worker fleet. Each measured
+// window reads the server's CPU from /proc before and after; nothing is measured while
+// sockets are set up or torn down unless that is the operation being measured.
+import { startWindow, rssKb, cpuMs, openFileLimit, round } from './procstat.mjs'
+import { createHistogram, merge, quantile } from './stats.mjs'
+import { ADDRESSES, SEND_PERIOD_MS, KNEE_P99_FACTOR, KNEE_P99_MIN_MS, KNEE_MIN_DELIVERED } from './plan.mjs'
+import { sleep } from './processes.mjs'
+
+const OPEN_TIMEOUT_MS = 30_000
+
+/** Client slot i: its user, worker and source address. Users are reused when slots outnumber them. */
+function slots(ctx, n, roomOf = () => 'lobby') {
+  const W = ctx.fleet.workers.length
+  const perWorker = Array.from({ length: W }, () => [])
+  for (let i = 0; i < n; i++) {
+    perWorker[i % W].push({ id: i, user: userName(i % ctx.plan.users), addr: ADDRESSES[i % ADDRESSES.length], room: roomOf(i) })
+  }
+  return perWorker
+}
+export const userName = (i) => `bench${i}`
+
+async function openAll(ctx, perWorker, { resume = false, concurrency = 16 } = {}) {
+  const results = await ctx.fleet.all('open', (w) => ({ list: perWorker[w], concurrency, resume, timeoutMs: OPEN_TIMEOUT_MS }), 300_000)
+  const sum = (k) => results.reduce((s, r) => s + r[k], 0)
+  const errors = [...new Set(results.flatMap((r) => r.errors))]
+  return { opened: sum('opened'), failed: sum('failed'), resumed: sum('resumed'), errors }
+}
+
+async function closeAll(ctx) {
+  await ctx.fleet.all('closeAll', () => ({ timeoutMs: 5000 }), 60_000)
+  await waitQuiet(ctx)
+}
+
+/**
+ * Waits (at most maxMs) until the server is nearly idle (under 10 % of a core for 300 ms), so
+ * a backlog or teardown of one step is not billed to the next.
+ */
+async function waitQuiet(ctx, maxMs = 5000) {
+  const deadline = performance.now() + maxMs
+  await sleep(100)
+  while (performance.now() < deadline) {
+    const c0 = cpuMs(ctx.server.pid)
+    await sleep(300)
+    if (!(cpuMs(ctx.server.pid) - c0 > 30)) return
+  }
+  ctx.log('server still busy after the settle time')
+}
+
+/** Logs the benchmark users in beforehand (Parley only); the cookies stay in the workers. */
+export async function setupUsers(ctx) {
+  if (ctx.kind !== 'parley') return { users: 0 }
+  const W = ctx.fleet.workers.length
+  const t0 = performance.now()
+  const results = await ctx.fleet.all(
+    'login',
+    (w) => ({
+      users: Array.from({ length: ctx.plan.users / W }, (_, k) => {
+        const i = k * W + w
+        return { user: userName(i), addr: ADDRESSES[i % ADDRESSES.length] }
+      }),
+      password: 'bench-password-1',
+      concurrency: 8
+    }),
+    300_000
+  )
+  const failed = results.reduce((s, r) => s + r.failed, 0)
+  if (failed) throw new Error(`login failed for ${failed} users: ${results.flatMap((r) => r.errors).join('; ')}`)
+  return { users: ctx.plan.users, ms: round(performance.now() - t0) }
+}
+
+/** connect: N full TLS handshakes + upgrades, then N reconnects resuming their TLS sessions. */
+export async function connect(ctx) {
+  const n = ctx.plan.connectN
+  const perWorker = slots(ctx, n)
+  // Warm-up (not measured): the first connections also pay for JIT compilation.
+  await openAll(ctx, slots(ctx, Math.min(n, 50)))
+  await closeAll(ctx)
+  const reps = []
+  for (let r = 0; r < ctx.plan.reps; r++) {
+    const rep = {}
+    for (const resume of [false, true]) {
+      const win = startWindow(ctx.server.pid, ctx.fleet.pids)
+      const res = await openAll(ctx, perWorker, { resume })
+      const m = win()
+      await closeAll(ctx)
+      if (res.failed) ctx.log(`connect${resume ? ' (resume)' : ''}: ${res.failed} failed: ${res.errors.join('; ')}`)
+      rep[resume ? 'resume' : 'full'] = {
+        ...res,
+        cpuPerConnMs: round(m.serverCpuMs / Math.max(1, res.opened), 3),
+        connPerSec: round((res.opened / m.wallMs) * 1000),
+        window: m
+      }
+    }
+    rep.resumeRatio = round(rep.resume.cpuPerConnMs / rep.full.cpuPerConnMs, 3)
+    reps.push(rep)
+    ctx.log(`connect rep ${r + 1}: full ${rep.full.cpuPerConnMs} ms/conn, resumed ${rep.resume.cpuPerConnMs} ms/conn (${rep.resume.resumed}/${rep.resume.opened} resumed), bg ${rep.full.window.backgroundCores} cores`)
+  }
+  return { n, reps }
+}
+
+/**
+ * One load step: the given senders send at 0.95/s each for stepMs; then wait (at most drainMs)
+ * until every expected delivery arrived. Server CPU is read over send + drain.
+ */
+async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
+  const step = ++ctx.step
+  const { stepMs, drainMs } = ctx.plan
+  const win = startWindow(ctx.server.pid, ctx.fleet.pids)
+  const sent = (await ctx.fleet.all('startLoad', (w) => ({ step, senders: sendersPerWorker[w], periodMs: SEND_PERIOD_MS, durationMs: stepMs }), stepMs + 60_000)).reduce(
+    (s, r) => s + r.sent,
+    0
+  )
+  const expected = sent * roomSize
+  const deadline = performance.now() + drainMs
+  let received = 0
+  while (performance.now() < deadline) {
+    received = (await ctx.fleet.all('stats')).reduce((s, r) => s + r.received, 0)
+    if (received >= expected) break
+    await sleep(50)
+  }
+  const m = win()
+  const collected = await ctx.fleet.all('collect')
+  await waitQuiet(ctx)
+  const hist = collected.reduce((h, c) => merge(h, c.hist), createHistogram())
+  const sum = (k) => collected.reduce((s, c) => s + c[k], 0)
+  const errorCodes = {}
+  for (const c of collected) for (const [k, v] of Object.entries(c.errorCodes)) errorCodes[k] = (errorCodes[k] ?? 0) + v
+  const senders = sendersPerWorker.reduce((s, l) => s + l.length, 0)
+  received = sum('received')
+  const out = {
+    label,
+    senders,
+    roomSize,
+    sent,
+    expected,
+    received,
+    delivered: round(received / Math.max(1, expected), 4),
+    refused: sum('refused'),
+    errors: sum('errors'),
+    errorCodes,
+    offeredPerSec: round((expected / stepMs) * 1000),
+    deliveriesPerSec: round((received / stepMs) * 1000),
+    p50: round(quantile(hist, 0.5), 2),
+    p95: round(quantile(hist, 0.95), 2),
+    p99: round(quantile(hist, 0.99), 2),
+    max: round(hist.max, 2),
+    cpuPerDeliveryUs: round((m.serverCpuMs * 1000) / Math.max(1, received), 3),
+    cpuPerMessageUs: round((m.serverCpuMs * 1000) / Math.max(1, sent), 1),
+    window: m
+  }
+  ctx.log(
+    `${label}: ${senders} senders, ${out.deliveriesPerSec}/s delivered (${out.delivered * 100}%), p50 ${out.p50} p99 ${out.p99} ms, ` +
+      `${out.cpuPerDeliveryUs} us/delivery, refused ${out.refused}, server ${m.serverCores} gen ${m.genCores} bg ${m.backgroundCores} cores`
+  )
+  return out
+}
+
+/** Picks `count` senders with distinct users, spread evenly over the clients, grouped by worker. */
+function pickSenders(ctx, perWorker, n, count) {
+  const stride = Math.min(n, ctx.plan.users) / count
+  const chosen = new Set(Array.from({ length: count }, (_, k) => Math.floor(k * stride)))
+  return perWorker.map((list) => list.filter((c) => chosen.has(c.id)).map((c) => c.id))
+}
+
+/** fanout: 1,000 clients in one room; 20 senders (19,000 deliveries/s) repeated, then more senders until latency explodes. */
+export async function fanout(ctx) {
+  const n = ctx.plan.fanoutClients
+  const perWorker = slots(ctx, n)
+  const res = await openAll(ctx, perWorker)
+  if (res.failed) throw new Error(`fanout: ${res.failed} sockets failed to open: ${res.errors.join('; ')}`)
+  await waitQuiet(ctx)
+  const base = []
+  for (let r = 0; r < ctx.plan.reps; r++) {
+    base.push(await loadStep(ctx, { sendersPerWorker: pickSenders(ctx, perWorker, n, ctx.plan.baseSenders), roomSize: n, label: `fanout base ${r + 1}` }))
+  }
+  const baseP99 = Math.min(...base.map((b) => b.p99))
+  const limitP99 = Math.max(KNEE_P99_MIN_MS, KNEE_P99_FACTOR * baseP99)
+  const steps = []
+  let knee = base.every((b) => b.delivered >= KNEE_MIN_DELIVERED) ? Math.max(...base.map((b) => b.deliveriesPerSec)) : 0
+  let exploded = false
+  for (const senders of ctx.plan.kneeSenders.filter((s) => s <= n)) {
+    const s = await loadStep(ctx, { sendersPerWorker: pickSenders(ctx, perWorker, n, senders), roomSize: n, label: `fanout knee` })
+    s.ok = s.delivered >= KNEE_MIN_DELIVERED && s.p99 <= limitP99
+    steps.push(s)
+    if (!s.ok) {
+      exploded = true
+      break
+    }
+    knee = Math.max(knee, s.deliveriesPerSec)
+  }
+  await closeAll(ctx)
+  // When the generator was saturated at the knee, the knee is the generator's, not the server's.
+  const last = steps[steps.length - 1]
+  return { n, base, steps, knee: { deliveriesPerSec: knee, exploded, limitP99: round(limitP99, 1), generatorBound: Boolean(last && last.window.genCores >= 0.9) } }
+}
+
+/**
+ * rooms: the same 1,000 clients in 100 rooms of 10 (client i in room i mod 100); every client
+ * with its own user sends at 0.95/s: all 1,000 in the full run (9,500 deliveries/s), 2 per room
+ * with --quick.
+ */
+export async function rooms(ctx) {
+  const { count, size } = ctx.plan.rooms
+  const n = count * size
+  const roomOf = (i) => `r${i % count}`
+  const perWorker = slots(ctx, n, ctx.kind === 'parley' ? () => 'lobby' : roomOf)
+  const res = await openAll(ctx, perWorker)
+  if (res.failed) throw new Error(`rooms: ${res.failed} sockets failed to open: ${res.errors.join('; ')}`)
+  if (ctx.kind === 'parley') {
+    // Parley's clients start in the lobby: the first of each ten creates the room, the rest join.
+    const creators = await ctx.fleet.all('joinRooms', (w) => ({ list: perWorker[w].filter((c) => c.id < count).map((c) => ({ id: c.id, room: roomOf(c.id), create: true })), cap: size, timeoutMs: 10_000 }))
+    const failedCreate = creators.flatMap((r) => r.errors)
+    if (creators.every((r) => r.joined === 0) && failedCreate.length) {
+      await closeAll(ctx)
+      ctx.log(`rooms: unsupported by this Parley build (${failedCreate[0]})`)
+      return { unsupported: true, reason: failedCreate[0] }
+    }
+    const joins = await ctx.fleet.all('joinRooms', (w) => ({ list: perWorker[w].filter((c) => c.id >= count).map((c) => ({ id: c.id, room: roomOf(c.id), create: false })), timeoutMs: 10_000 }))
+    const failed = [...creators, ...joins].reduce((s, r) => s + r.failed, 0)
+    if (failed) throw new Error(`rooms: ${failed} joins failed: ${[...creators, ...joins].flatMap((r) => r.errors).join('; ')}`)
+  }
+  await waitQuiet(ctx)
+  const reps = []
+  for (let r = 0; r < ctx.plan.reps; r++) {
+    reps.push(await loadStep(ctx, { sendersPerWorker: perWorker.map((l) => l.filter((c) => c.id < ctx.plan.users).map((c) => c.id)), roomSize: size, label: `rooms ${r + 1}` }))
+  }
+  await closeAll(ctx)
+  return { rooms: count, size, reps }
+}
+
+/**
+ * idle: N open sockets doing nothing; server RSS growth per socket over its RSS before the
+ * first socket. Sockets are added cumulatively (5,000, then 5,000 more to reach 10,000) so
+ * memory freed by an earlier teardown cannot hide the cost; run before the other scenarios.
+ */
+export async function idle(ctx) {
+  // Each socket is one descriptor in the server and one in a worker: check the limits first.
+  const most = Math.max(...ctx.plan.idle)
+  const limits = { server: openFileLimit(ctx.server.pid), workers: ctx.fleet.pids.map(openFileLimit) }
+  const short = limits.server < most + 200 || limits.workers.some((l) => l < most / ctx.fleet.workers.length + 200)
+  if (short) ctx.log(`idle: open-file limits too low for ${most} sockets (server ${limits.server}, workers ${limits.workers.join('/')}): expect failures`)
+  const points = []
+  await waitQuiet(ctx)
+  const before = rssKb(ctx.server.pid)
+  let prev = 0
+  for (const n of ctx.plan.idle) {
+    const perWorker = slots(ctx, n).map((list) => list.filter((c) => c.id >= prev))
+    const win = startWindow(ctx.server.pid, ctx.fleet.pids)
+    const res = await openAll(ctx, perWorker, { concurrency: 32 })
+    const m = win()
+    await waitQuiet(ctx)
+    await sleep(1000)
+    const after = rssKb(ctx.server.pid)
+    const open = (await ctx.fleet.all('count')).reduce((s, r) => s + r.open, 0)
+    const p = { n, opened: res.opened, failed: res.failed, errors: res.errors, open, rssBeforeKb: before, rssAfterKb: after, rssPerSocketKb: round((after - before) / Math.max(1, open), 2), window: m }
+    ctx.log(`idle ${n}: ${open} open, RSS ${before} -> ${after} KiB = ${p.rssPerSocketKb} KiB/socket${res.failed ? `, ${res.failed} failed: ${res.errors.join('; ')}` : ''}`)
+    points.push(p)
+    prev = n
+  }
+  await closeAll(ctx)
+  return { rssBeforeKb: before, openFileLimits: limits, points }
+}

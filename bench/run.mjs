@@ -1,0 +1,192 @@
+// `npm run bench [-- --quick] [--servers parley,floor] [--profile]`: starts the floor, Parley
+// and Socket.IO one after another on this machine, drives the same scenarios against each
+// from separate load-generator processes, prints one table and writes bench/results/<time>.json.
+// Runs under tsx (for the shared certificate code); the servers and workers run on plain node.
+import { mkdtemp, mkdir, rm, writeFile, readdir, readFile, copyFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { parseArgs } from 'node:util'
+import { createSelfSigned } from '../lib/tls-material.ts'
+import { PLANS } from './lib/plan.mjs'
+import { ROOT, TASKSET, killAll, startServer, startWorkers } from './lib/processes.mjs'
+import { loadAvg } from './lib/procstat.mjs'
+import { setupUsers, connect, fanout, rooms, idle } from './lib/scenarios.mjs'
+import { buildTable, conditions } from './lib/report.mjs'
+import { summariseProfile } from './lib/cpuprofile.mjs'
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    servers: { type: 'string', default: 'floor,parley,socketio' },
+    scenarios: { type: 'string', default: 'idle,connect,fanout,rooms' },
+    profile: { type: 'boolean', default: false },
+    budget: { type: 'string' },
+    parley: { type: 'string' },
+    'no-build': { type: 'boolean', default: false }
+  }
+})
+const plan = { ...PLANS[args.quick ? 'quick' : 'full'] }
+if (args.budget) plan.budgetMs = Number(args.budget) * 1000
+// --profile: Parley alone under the base fanout load (20 senders, 1,000 clients) for 10 s, sampled by node --cpu-prof.
+if (args.profile) Object.assign(plan, { reps: 1, stepMs: 10_000, kneeSenders: [] })
+const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
+const scenarioNames = args.profile ? ['fanout'] : args.scenarios.split(',').map((s) => s.trim())
+const SCENARIOS = { connect, fanout, rooms, idle }
+// --parley <dir>: build and run the Parley of another checkout (a branch to compare); default this one.
+const parleyRoot = args.parley ? resolve(args.parley) : ROOT
+const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`)
+
+// Every setting that could stop the benchmark users is raised; unknown ones are ignored by Parley.
+const PARLEY_ENV = {
+  SCRYPT_COST: '1024',
+  LOG_LEVEL: 'warn',
+  REGISTRATIONS_PER_HOUR: '100000',
+  LOGIN_FAILURES_PER_MIN: '100000',
+  MAX_SOCKETS_PER_IP: '10000',
+  MAX_CONNECTIONS_PER_IP: '10000',
+  MAX_SOCKETS_PER_USER: '100',
+  ROOM_MAX_USERS: '10000',
+  MAX_ROOMS: '10000',
+  ROOM_JOINS_PER_MIN: '100000',
+  ROOM_CREATES_PER_MIN: '10000',
+  IDLE_WARN_MS: '3600000',
+  IDLE_KICK_MS: '7200000'
+}
+
+// A hard bound on the whole run: whatever happens, everything started here is killed.
+const hardStop = setTimeout(() => {
+  log('hard deadline reached: stopping')
+  killAll()
+  process.exit(2)
+}, args.profile ? 180_000 : plan.budgetMs * 3)
+hardStop.unref()
+process.on('SIGINT', () => (killAll(), process.exit(130)))
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+    s.on('error', reject)
+  })
+}
+
+/** Starts Parley; a setting that this build's config refuses (out of its range) is lowered and retried. */
+async function startParley(env, opts) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startServer('parley', { ...opts, env })
+    } catch (err) {
+      const name = /Configuration error: ([A-Z_]+):/.exec(err.message)?.[1]
+      if (!name || !(name in PARLEY_ENV) || attempt > 6) throw err
+      env = { ...env, [name]: String(Math.max(1, Math.floor(Number(env[name]) / 10))) }
+      log(`Parley refused ${name}; retrying with ${env[name]}`)
+    }
+  }
+}
+
+async function main() {
+  const started = Date.now()
+  const tmp = await mkdtemp(join(tmpdir(), 'parley-bench-'))
+  try {
+    await run(tmp, started)
+  } finally {
+    await rm(tmp, { recursive: true, force: true })
+  }
+}
+
+async function run(tmp, started) {
+  await mkdir(join(ROOT, 'bench/results'), { recursive: true })
+  const { cert, key } = createSelfSigned(['127.0.0.1', 'localhost'])
+  await writeFile(join(tmp, 'cert.pem'), cert)
+  await writeFile(join(tmp, 'key.pem'), key, { mode: 0o600 })
+  const tlsEnv = { TLS_CERT: join(tmp, 'cert.pem'), TLS_KEY: join(tmp, 'key.pem') }
+  if (kinds.includes('parley') && !args['no-build']) {
+    log('building Parley (node build.mjs)')
+    execFileSync('node', ['build.mjs'], { cwd: parleyRoot, stdio: 'inherit' })
+  }
+
+  const results = {
+    conditions: {
+      date: new Date().toISOString(),
+      mode: args.profile ? 'profile' : args.quick ? 'quick' : 'full',
+      node: process.versions.node,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model?.trim(),
+      taskset: TASKSET,
+      parley: parleyRoot,
+      workers: plan.workers,
+      reps: plan.reps,
+      loadAvgStart: loadAvg(),
+      plan
+    },
+    servers: {}
+  }
+
+  for (const [k, kind] of kinds.entries()) {
+    // Each server gets an equal share of what is left of the budget.
+    const serverDeadline = Date.now() + (started + plan.budgetMs - Date.now()) / (kinds.length - k)
+    const port = await freePort()
+    const dataDir = join(tmp, `data-${kind}`)
+    await mkdir(dataDir)
+    const profileDir = join(tmp, 'profile')
+    log(`starting ${kind} on 127.0.0.1:${port}`)
+    const serverOpts = { port, ca: cert, parleyRoot, nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }
+    const server = kind === 'parley' ? await startParley({ ...tlsEnv, ...PARLEY_ENV, DATA_DIR: dataDir, CERTS_DIR: tmp }, serverOpts) : await startServer(kind, { ...serverOpts, env: tlsEnv })
+    const fleet = await startWorkers(plan.workers)
+    const ctx = { kind, plan, server, fleet, step: 0, log: (m) => log(`${kind}: ${m}`) }
+    const out = { pid: server.pid, pinned: server.pinned }
+    results.servers[kind] = out
+    try {
+      await fleet.all('target', () => ({ kind, port, ca: cert }))
+      out.setup = await setupUsers(ctx)
+      for (const name of scenarioNames) {
+        if (Date.now() > serverDeadline) {
+          ctx.log(`${name} skipped: time budget spent`)
+          out[name] = { skipped: 'time budget spent' }
+          continue
+        }
+        try {
+          out[name] = await SCENARIOS[name](ctx)
+        } catch (err) {
+          ctx.log(`${name} failed: ${err.message}`)
+          out[name] = { failed: err.message }
+        }
+      }
+    } finally {
+      await fleet.stop()
+      await server.stop()
+    }
+    if (args.profile) out.profile = await readProfile(profileDir, (out.fanout?.base ?? []).map((b) => b.window.monoUs))
+  }
+
+  results.conditions.durationS = Math.round((Date.now() - started) / 1000)
+  const { table, text } = buildTable(results, plan)
+  results.table = table
+  const cond = conditions(results)
+  const file = join(ROOT, 'bench/results', `${results.conditions.date.replace(/[:.]/g, '-')}.json`)
+  await writeFile(file, JSON.stringify(results, null, 2))
+  console.log(`\n${cond}\n\n${text}\n`)
+  if (args.profile) console.log(results.servers.parley.profile.text)
+  console.log(`raw figures: ${file} (${results.conditions.durationS} s)`)
+}
+
+async function readProfile(dir, windows) {
+  const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'))
+  if (!files.length) return { text: 'no profile written' }
+  const file = join(ROOT, 'bench/results', files[0])
+  await copyFile(join(dir, files[0]), file)
+  return { file, ...summariseProfile(JSON.parse(await readFile(file, 'utf8')), windows) }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    log(`benchmark failed: ${err.stack ?? err}`)
+    killAll()
+    process.exit(1)
+  }
+)
