@@ -22,6 +22,7 @@ import csrf from './plugins/csrf.js'
 import connectionLimits from './plugins/connection-limits.js'
 import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
+import embed from './plugins/embed.js'
 import authRoutes from './routes/auth.js'
 import wsRoutes, { onSocketError } from './routes/ws.js'
 
@@ -95,6 +96,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(csrf)
   await fastify.register(chatHub)
   await fastify.register(idleReaper)
+  await fastify.register(embed)
   await fastify.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
     // Not the default (log with a stack, terminate): that flooded the logs and raced ws's own

@@ -64,6 +64,10 @@ export function createFrameHandlers({ hub, limiter, idle, maxChars }: FrameDeps)
       if (!prepared.ok) return ctx.refuse(prepared.code)
       idle.touch(ctx.sessionId)
       hub.post(ctx.room, ctx.user, prepared.text).catch(ctx.fail)
+    },
+    // Only meaningful as a widget socket's first frame (routes/ws.ts); later it changes nothing.
+    auth(_frame, ctx) {
+      ctx.refuse('invalid')
     }
   }
 }

@@ -8,10 +8,13 @@ export interface SessionRecord {
   username: string
   createdAt: number
   expiresAt: number
+  /** Widget sessions only: the embedding site's origin, and whether this is an anonymous guest. */
+  site?: string
+  guest?: boolean
 }
 
 export interface SessionRegistry {
-  create(username: string): Promise<SessionRecord>
+  create(username: string, embed?: { site: string; guest: boolean }): Promise<SessionRecord>
   /** The live session with this id, or undefined when it never existed, ended or expired. */
   get(id: string): Promise<SessionRecord | undefined>
   /** Ends a session; listeners hear of it once. Returns false when it was not live. */
@@ -33,9 +36,9 @@ export function createMemorySessionRegistry(ttlMs: number, clock: () => number =
     return true
   }
   return {
-    async create(username) {
+    async create(username, embed) {
       const now = clock()
-      const session = { id: randomBytes(24).toString('base64url'), username, createdAt: now, expiresAt: now + ttlMs }
+      const session: SessionRecord = { id: randomBytes(24).toString('base64url'), username, createdAt: now, expiresAt: now + ttlMs, ...embed }
       sessions.set(session.id, session)
       return session
     },

@@ -11,6 +11,7 @@ import { encodeFrame, type ChatClient } from '../lib/chat-hub.js'
 import { createBoundedOutput } from '../lib/bounded-output.js'
 import { createFrameBudget } from '../lib/frame-budget.js'
 import { createFrameHandlers, dispatchFrame, parseClientFrame, type FrameContext } from '../lib/chat-frames.js'
+import type { ClientFrame } from '../schemas/frames.js'
 import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/protocol.js'
 import type { SessionRecord } from '../lib/session-registry.js'
 
@@ -70,16 +71,24 @@ export default async function wsRoutes(fastify: FastifyInstance) {
   }
   const handlers = createFrameHandlers({ hub, limiter, idle, maxChars: config.messageMaxChars })
   const alive = new WeakSet<WebSocket>()
-  const admitted = new WeakMap<FastifyRequest, SessionRecord>()
+  const admitted = new WeakMap<FastifyRequest, SessionRecord | undefined>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
   const admit = async (request: FastifyRequest) => {
-    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config)) {
+    const origin = request.headers.origin
+    const widget = config.embedOrigins.length > 0 ? await fastify.embedSession(request) : undefined
+    const own = isAllowedOrigin(origin, request.headers.host, config)
+    // A host site's page (an EMBED_ORIGINS origin or any other) may not open the socket itself,
+    // unless it carries a widget session for that very site.
+    if (!own && !(widget && origin === widget.site)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not open the chat socket.')
     }
-    const session = await fastify.currentSession(request)
-    if (!session) throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
-    if (hub.countUser(session.username) >= config.maxSocketsPerUser) {
+    const session = (await fastify.currentSession(request)) ?? widget
+    // No cookie: the widget iframe (our own origin) may still authenticate with a ticket in the first frame.
+    if (!session && !(own && config.embedOrigins.length > 0)) {
+      throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
+    }
+    if (session && hub.countUser(session.username) >= config.maxSocketsPerUser) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
     }
     if (!fastify.claimChatSocket(request)) {
@@ -90,7 +99,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
 
   // One chat connection: listeners first (before any await), then join and welcome.
   const openChat = (socket: WebSocket, request: FastifyRequest) => {
-    const session = admitted.get(request)!
+    let session = admitted.get(request)
     const budget = createFrameBudget(budgetOptions)
     const faults: Partial<Record<Fault, number>> = {}
     let closedFor: CloseName | undefined
@@ -119,7 +128,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const send = (frame: ServerFrame) => output.send(encodeFrame(frame))
 
     // A socket closed for its own fault is no longer read: a flood stops costing anything.
-    const closeFor = (name: 'binary' | 'policy') => {
+    const closeFor = (name: 'binary' | 'policy' | 'authRequired' | 'ticketInvalid') => {
       closedFor = name
       sentCode = CLOSE[name].code
       socket.close(CLOSE[name].code, CLOSE[name].reason)
@@ -141,14 +150,33 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       socket.close(CLOSE.internal.code, CLOSE.internal.reason)
     }
 
-    const client: ChatClient = {
-      user: session.username,
-      sessionId: session.id,
-      room: LOBBY,
-      send: output.send,
-      close: (code, reason) => socket.close(code, reason)
+    let client: ChatClient | undefined
+    let ctx: FrameContext | undefined
+    const begin = (live: SessionRecord) => {
+      session = live
+      client = { user: live.username, sessionId: live.id, room: LOBBY, send: output.send, close: (code, reason) => socket.close(code, reason) }
+      ctx = { user: client.user, sessionId: client.sessionId, room: client.room, refuse, fail }
+      hub.join(client)
+      idle.touch(live.id)
+      send({ type: 'welcome', user: live.username, room: client.room, limits })
     }
-    const ctx: FrameContext = { user: client.user, sessionId: client.sessionId, room: client.room, refuse, fail }
+
+    // A widget socket without a cookie: its first frame must be `auth` with a live ticket, in time.
+    let authTimer: NodeJS.Timeout | undefined
+    const authenticate = (frame: ClientFrame | undefined) => {
+      clearTimeout(authTimer)
+      if (frame?.type !== 'auth') return closeFor('authRequired')
+      const sessionId = fastify.embedTickets.redeem(frame.ticket)
+      socket.pause() // nothing else is read until the ticket is settled
+      void (async () => {
+        const live = sessionId === undefined ? undefined : await fastify.sessions.get(sessionId)
+        if (socket.readyState !== socket.OPEN) return
+        if (!live?.site) return closeFor('ticketInvalid')
+        if (hub.countUser(live.username) >= config.maxSocketsPerUser) return closeFor('policy')
+        begin(live)
+        socket.resume()
+      })().catch(fail)
+    }
 
     const onMessage = (data: Buffer, isBinary: boolean) => {
       if (socket.readyState !== socket.OPEN) return
@@ -161,6 +189,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       if (waitMs > 0) return refuse('rate_limited', waitMs, 'over_budget')
       // Size: ws has refused anything over MAX_FRAME_BYTES (1009) before it gets here.
       const frame = parseClientFrame(data)
+      if (!ctx) return authenticate(frame)
       if (!frame) return refuse('invalid')
       dispatchFrame(handlers, frame, ctx)
     }
@@ -180,10 +209,11 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
     socket.on('pong', () => alive.add(socket))
     socket.on('close', (code: number) => {
-      if (hub.leave(client) === 0) idle.remove(session.id)
+      clearTimeout(authTimer)
+      if (client && session && hub.leave(client) === 0) idle.remove(session.id)
       // Client faults make one line per socket, whatever their number, and never a stack.
       if (Object.keys(faults).length > 0) {
-        const entry = { user: client.user, faults, closeCode: sentCode ?? code }
+        const entry = { user: client?.user, faults, closeCode: sentCode ?? code }
         if (closedFor === 'policy' || closedFor === 'binary' || output.dropped || sentCode !== undefined) {
           request.log.warn(entry, 'chat socket closed for client faults')
         } else request.log.info(entry, 'chat client faults')
@@ -191,9 +221,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
 
     alive.add(socket)
-    hub.join(client)
-    idle.touch(session.id)
-    send({ type: 'welcome', user: session.username, room: client.room, limits })
+    if (session) begin(session)
+    else authTimer = setTimeout(() => closeFor('authRequired'), config.wsAuthTimeoutMs)
   }
 
   fastify.route({

@@ -35,3 +35,21 @@ export type ApiErrorCode =
   | 'upgrade_required'
   | 'not_found'
   | 'internal'
+  // The widget (routes/embed.ts)
+  | 'forbidden_site'
+  | 'identity_disabled'
+  | 'guests_disabled'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'too_many_guests'
+
+/** The embedding site, as the widget iframe sees its parent (location.ancestorOrigins). */
+const Site = Type.String({ maxLength: 256 })
+export const EmbedLoginSchema = Type.Object(
+  { site: Site, username: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false }
+)
+export const EmbedIdentitySchema = Type.Object({ site: Site, token: Type.String({ maxLength: 1024 }) }, { additionalProperties: false })
+export const EmbedGuestSchema = Type.Object({ site: Site }, { additionalProperties: false })
+/** A widget session started: the name it chats under and a single-use ticket for /ws. */
+export const EmbedSessionSchema = Type.Object({ username: Type.String(), ticket: Type.String(), guest: Type.Boolean() })
