@@ -47,7 +47,8 @@ export interface FrameDeps {
   hub: ChatHub
   /** Messages per user, over all their sockets. */
   limiter: RateLimiter
-  idle: IdleTracker
+  /** Records a session's activity (an accepted message). */
+  idle: Pick<IdleTracker, 'touch'>
   maxChars: number
 }
 

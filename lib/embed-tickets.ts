@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto'
 
 export interface TicketStore {
-  /** A fresh ticket that stands for `sessionId` until it is redeemed or `ttlMs` passes. */
-  issue(sessionId: string): string
+  /** A fresh ticket that stands for the session token `token` until it is redeemed or `ttlMs` passes. */
+  issue(token: string): string
   /** The session a ticket stands for, once: a used, expired or unknown ticket gives undefined. */
   redeem(ticket: unknown): string | undefined
   /** Forgets expired tickets. */
@@ -14,18 +14,18 @@ export interface TicketStore {
 export const TICKET_PATTERN = /^[A-Za-z0-9_-]{32}$/
 
 export function createTicketStore(ttlMs: number, clock: () => number = Date.now): TicketStore {
-  const tickets = new Map<string, { sessionId: string; expiresAt: number }>()
+  const tickets = new Map<string, { token: string; expiresAt: number }>()
   return {
-    issue(sessionId) {
+    issue(token) {
       const ticket = randomBytes(24).toString('base64url')
-      tickets.set(ticket, { sessionId, expiresAt: clock() + ttlMs })
+      tickets.set(ticket, { token, expiresAt: clock() + ttlMs })
       return ticket
     },
     redeem(ticket) {
       if (typeof ticket !== 'string' || !TICKET_PATTERN.test(ticket)) return undefined
       const entry = tickets.get(ticket)
       tickets.delete(ticket)
-      return entry && entry.expiresAt > clock() ? entry.sessionId : undefined
+      return entry && entry.expiresAt > clock() ? entry.token : undefined
     },
     prune() {
       const now = clock()

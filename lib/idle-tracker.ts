@@ -1,4 +1,4 @@
-// Tracks the last activity per key (a session) and says who is due a warning or a kick.
+// Tracks the last activity per key (a session, with or without sockets) and says who is due a warning or a kick.
 
 export interface IdleSweep {
   warn: { key: string; kickInMs: number }[]
@@ -10,6 +10,8 @@ export interface IdleTracker {
   touch(key: string, now?: number): void
   remove(key: string): void
   has(key: string): boolean
+  /** The time of the key's last activity, if tracked. */
+  lastActivity(key: string): number | undefined
   /** Returns who has just become due a warning, and who is due the kick (and forgets them). */
   sweep(now?: number): IdleSweep
   readonly size: number
@@ -38,6 +40,9 @@ export function createIdleTracker(
     },
     has(key) {
       return fresh.has(key) || warned.has(key)
+    },
+    lastActivity(key) {
+      return fresh.get(key) ?? warned.get(key)
     },
     sweep(now = clock()) {
       const result: IdleSweep = { warn: [], kick: [] }

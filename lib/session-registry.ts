@@ -1,71 +1,162 @@
-// Server-side record of live sessions: a session ends for good on logout, idle kick or expiry.
-import { randomBytes } from 'node:crypto'
+// Server-side record of live sessions: a session ends for good on logout, revocation, idle kick or expiry.
+import { createHash, randomBytes } from 'node:crypto'
 
-export type EndReason = 'logout' | 'idle' | 'expired'
+export type EndReason = 'logout' | 'revoked' | 'idle' | 'expired'
 
-export interface SessionRecord {
-  id: string
-  username: string
-  createdAt: number
-  expiresAt: number
+/** Where a session was started from, shown to its owner in the sessions list. */
+export interface SessionMeta {
+  address: string
+  browser: string
   /** Widget sessions only: the embedding site's origin, and whether this is an anonymous guest. */
   site?: string
   guest?: boolean
 }
 
+export interface SessionRecord extends SessionMeta {
+  /** Internal key: the SHA-256 of the bearer token. Neither the token nor this id ever leaves the server. */
+  id: string
+  /** Random id the owner may see and name in the API (GET/DELETE /api/sessions). */
+  publicId: string
+  username: string
+  createdAt: number
+  expiresAt: number
+  lastActive: number
+}
+
 export interface SessionRegistry {
-  create(username: string, embed?: { site: string; guest: boolean }): Promise<SessionRecord>
-  /** The live session with this id, or undefined when it never existed, ended or expired. */
-  get(id: string): Promise<SessionRecord | undefined>
-  /** Ends a session; listeners hear of it once. Returns false when it was not live. */
+  /** Starts a session; `token` is the bearer secret for the cookie. Durable when it resolves. */
+  create(username: string, meta: SessionMeta): Promise<{ session: SessionRecord; token: string }>
+  /** The live session of this bearer token, or undefined when it never existed, ended or expired. */
+  get(token: string): Promise<SessionRecord | undefined>
+  /** Live sessions, oldest first: one user's, or everyone's. */
+  list(username?: string): Promise<SessionRecord[]>
+  /** Records activity (persisted lazily). */
+  touch(id: string, now?: number): Promise<void>
+  /** Ends a session by id; listeners hear of it at once, and the end is durable when it resolves. False when it was not live. */
   end(id: string, reason: EndReason): Promise<boolean>
   /** Ends every session past its lifetime (reason 'expired'). */
   endExpired(): Promise<number>
   onEnd(listener: (session: SessionRecord, reason: EndReason) => void): void
+  /** Persists pending activity and stops timers. */
+  close(): Promise<void>
 }
 
-/** In-memory registry; sessions do not survive a restart (users log in again, accounts stay). */
-export function createMemorySessionRegistry(ttlMs: number, clock: () => number = Date.now): SessionRegistry {
+/** How a registry makes its state durable; the memory registry has none. */
+export interface SessionPersistence {
+  /** Writes every live session; resolves when durable. Calls made while a write runs are coalesced. */
+  save(sessions: readonly SessionRecord[]): Promise<void>
+  /** How often changed `lastActive` values are written (activity is not written per message). */
+  flushEveryMs: number
+}
+
+export const TOKEN_BYTES = 32
+export const PUBLIC_ID_BYTES = 12
+
+/** The registry's key for a bearer token. */
+export function sessionIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url')
+}
+
+/**
+ * In-memory registry; with `persistence`, every create and end is written before it resolves
+ * (`lastActive` periodically), and `initial` holds the sessions loaded at start.
+ */
+export function createMemorySessionRegistry(
+  ttlMs: number,
+  clock: () => number = Date.now,
+  options: { persistence?: SessionPersistence; initial?: readonly SessionRecord[] } = {}
+): SessionRegistry {
   const sessions = new Map<string, SessionRecord>()
+  for (const s of [...(options.initial ?? [])].sort((a, b) => a.createdAt - b.createdAt)) sessions.set(s.id, { ...s })
   const listeners: ((s: SessionRecord, r: EndReason) => void)[] = []
-  const end = (id: string, reason: EndReason): boolean => {
+  const persistence = options.persistence
+  let activityDirty = false
+  const save = async () => {
+    if (!persistence) return
+    activityDirty = false
+    await persistence.save([...sessions.values()])
+  }
+  const flushTimer = persistence
+    ? setInterval(() => {
+        if (activityDirty) save().catch(() => (activityDirty = true))
+      }, persistence.flushEveryMs).unref()
+    : undefined
+
+  // Removes it from memory and tells listeners synchronously, so sockets close at once.
+  const drop = (id: string, reason: EndReason): boolean => {
     const session = sessions.get(id)
     if (!session) return false
     sessions.delete(id)
-    for (const listener of listeners) listener(session, reason)
+    for (const listener of listeners) listener({ ...session }, reason)
     return true
   }
+  const dropExpired = (now: number): number => {
+    let n = 0
+    // Insertion order is creation order and every session has the same lifetime.
+    for (const [id, session] of sessions) {
+      if (session.expiresAt > now) break
+      drop(id, 'expired')
+      n++
+    }
+    return n
+  }
+
   return {
-    async create(username, embed) {
+    async create(username, meta) {
       const now = clock()
-      const session: SessionRecord = { id: randomBytes(24).toString('base64url'), username, createdAt: now, expiresAt: now + ttlMs, ...embed }
+      const token = randomBytes(TOKEN_BYTES).toString('base64url')
+      const session: SessionRecord = {
+        id: sessionIdOf(token),
+        publicId: randomBytes(PUBLIC_ID_BYTES).toString('base64url'),
+        username,
+        createdAt: now,
+        expiresAt: now + ttlMs,
+        lastActive: now,
+        address: meta.address,
+        browser: meta.browser,
+        ...(meta.site !== undefined && { site: meta.site, guest: Boolean(meta.guest) })
+      }
       sessions.set(session.id, session)
-      return session
+      await save()
+      return { session: { ...session }, token }
     },
-    async get(id) {
+    async get(token) {
+      const id = sessionIdOf(token)
       const session = sessions.get(id)
       if (session && session.expiresAt <= clock()) {
-        end(id, 'expired')
+        drop(id, 'expired')
+        await save()
         return undefined
       }
-      return session
+      return session && { ...session }
+    },
+    async list(username) {
+      if (dropExpired(clock()) > 0) await save()
+      const all = [...sessions.values()]
+      return (username === undefined ? all : all.filter((s) => s.username === username)).map((s) => ({ ...s }))
+    },
+    async touch(id, now = clock()) {
+      const session = sessions.get(id)
+      if (!session) return
+      session.lastActive = Math.max(session.lastActive, now)
+      activityDirty = true
     },
     async end(id, reason) {
-      return end(id, reason)
+      if (!drop(id, reason)) return false
+      await save()
+      return true
     },
     async endExpired() {
-      const now = clock()
-      let n = 0
-      // Insertion order is creation order and every session has the same lifetime.
-      for (const [id, session] of sessions) {
-        if (session.expiresAt > now) break
-        end(id, 'expired')
-        n++
-      }
+      const n = dropExpired(clock())
+      if (n > 0) await save()
       return n
     },
     onEnd(listener) {
       listeners.push(listener)
+    },
+    async close() {
+      clearInterval(flushTimer)
+      if (activityDirty) await save()
     }
   }
 }

@@ -14,6 +14,7 @@ declare module 'fastify' {
 const CLOSE_FOR: Record<EndReason, [number, string]> = {
   idle: [CLOSE.idle.code, CLOSE.idle.reason],
   logout: [CLOSE.logout.code, CLOSE.logout.reason],
+  revoked: [CLOSE.logout.code, CLOSE.logout.reason],
   expired: [CLOSE.sessionExpired.code, CLOSE.sessionExpired.reason]
 }
 

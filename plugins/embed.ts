@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { createTicketStore, type TicketStore } from '../lib/embed-tickets.js'
 import type { SessionRecord } from '../lib/session-registry.js'
 import { ApiError } from '../lib/api-error.js'
+import { browserFamily } from '../lib/browser-family.js'
 
 /** Partitioned (CHIPS): the browser keeps it per top-level site, so it never tracks across sites. */
 export const EMBED_COOKIE = '__Host-parley-embed'
@@ -16,7 +17,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     embedTickets: TicketStore
     /** The request's widget session (from the widget cookie), if any. */
-    embedSession(request: FastifyRequest): Promise<SessionRecord | undefined>
+    embedSession(request: FastifyRequest): Promise<{ session: SessionRecord; token: string } | undefined>
     /** Starts a widget session for `username` at `site`: sets the widget cookie, returns a ticket. */
     startEmbedSession(request: FastifyRequest, reply: FastifyReply, username: string, site: string, guest: boolean): Promise<{ username: string; ticket: string }>
   }
@@ -39,10 +40,10 @@ async function embedPlugin(fastify: FastifyInstance) {
   })
 
   fastify.decorate('embedSession', async (request: FastifyRequest) => {
-    const sid = request.cookies?.[EMBED_COOKIE]
-    if (typeof sid !== 'string' || sid.length > 64) return undefined
-    const session = await sessions.get(sid)
-    return session?.site ? session : undefined
+    const token = request.cookies?.[EMBED_COOKIE]
+    if (typeof token !== 'string' || token.length > 64) return undefined
+    const session = await sessions.get(token)
+    return session?.site ? { session, token } : undefined
   })
 
   fastify.decorate('startEmbedSession', async (request: FastifyRequest, reply: FastifyReply, username: string, site: string, guest: boolean) => {
@@ -54,10 +55,17 @@ async function embedPlugin(fastify: FastifyInstance) {
       guestsByIp.set(request.ip, n + 1)
     }
     const previous = await fastify.embedSession(request)
-    if (previous) await sessions.end(previous.id, 'logout')
-    const session = await sessions.create(username, { site, guest })
+    if (previous) await sessions.end(previous.session.id, 'logout')
+    const { session, token } = await sessions.create(username, {
+      address: request.ip,
+      browser: browserFamily(request.headers['user-agent']),
+      site,
+      guest
+    })
+    fastify.touchSession(session.id) // login is the session's first activity
     if (guest) guestIp.set(session.id, request.ip)
-    reply.setCookie(EMBED_COOKIE, session.id, {
+    // The bearer token itself (HttpOnly): the registry keeps only its hash.
+    reply.setCookie(EMBED_COOKIE, token, {
       path: '/',
       httpOnly: true,
       secure: true,
@@ -65,11 +73,11 @@ async function embedPlugin(fastify: FastifyInstance) {
       partitioned: true,
       maxAge: Math.ceil(config.sessionTtlMs / 1000)
     })
-    return { username, ticket: tickets.issue(session.id) }
+    return { username, ticket: tickets.issue(token) }
   })
 
   const timer = setInterval(() => tickets.prune(), TICKET_TTL_MS).unref()
   fastify.addHook('onClose', async () => clearInterval(timer))
 }
 
-export default fp(embedPlugin, { name: 'embed', dependencies: ['config', 'auth'] })
+export default fp(embedPlugin, { name: 'embed', dependencies: ['config', 'auth', 'idle-reaper'] })

@@ -1,4 +1,5 @@
-// The idle reaper: warns sessions that went quiet, then disconnects them and ends the session.
+// The idle reaper: the idle clock belongs to the session, sockets or not. It warns sessions that
+// went quiet, then ends them (closing their sockets). Only `touchSession` counts as activity.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { createIdleTracker, type IdleTracker } from '../lib/idle-tracker.js'
@@ -6,6 +7,8 @@ import { createIdleTracker, type IdleTracker } from '../lib/idle-tracker.js'
 declare module 'fastify' {
   interface FastifyInstance {
     idleTracker: IdleTracker
+    /** Activity of a session (login, an accepted message, an `activity` frame): restarts its idle clock. */
+    touchSession(sessionId: string): void
   }
 }
 
@@ -16,14 +19,29 @@ export function tickInterval(warnMs: number, kickMs: number): number {
 
 async function idleReaperPlugin(fastify: FastifyInstance) {
   const { idleWarnMs, idleKickMs } = fastify.config
+  const { sessions } = fastify
   const tracker = createIdleTracker({ warnMs: idleWarnMs, kickMs: idleKickMs })
   fastify.decorate('idleTracker', tracker)
+  fastify.decorate('touchSession', (sessionId: string) => {
+    const now = Date.now()
+    tracker.touch(sessionId, now)
+    sessions.touch(sessionId, now).catch((err) => fastify.log.error({ err }, 'session touch failed'))
+  })
+  sessions.onEnd((session) => tracker.remove(session.id))
+
+  // After a restart each session's idle clock resumes from its persisted last activity
+  // (oldest first: the tracker keeps keys in order of activity); the long-quiet end now.
+  const now = Date.now()
+  for (const session of (await sessions.list()).sort((a, b) => a.lastActive - b.lastActive)) {
+    if (now - session.lastActive >= idleKickMs) await sessions.end(session.id, 'idle')
+    else tracker.touch(session.id, session.lastActive)
+  }
 
   const sweep = async () => {
     const due = tracker.sweep()
     for (const { key, kickInMs } of due.warn) fastify.chatHub.sendToSession(key, { type: 'idle_warning', kickInMs })
-    for (const key of due.kick) await fastify.sessions.end(key, 'idle')
-    await fastify.sessions.endExpired()
+    await Promise.all(due.kick.map((key) => sessions.end(key, 'idle'))) // one group-committed write
+    await sessions.endExpired()
   }
   const timer = setInterval(() => {
     sweep().catch((err) => fastify.log.error({ err }, 'idle sweep failed'))

@@ -8,6 +8,7 @@ import { isReservedLookalike } from '../lib/confusables.js'
 import type { VerifyResult } from '../lib/password.js'
 import embedRoutes from './embed.js'
 import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/user-store.js'
+import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
   invalid_password: PASSWORD_PROBLEM,
@@ -72,7 +73,8 @@ export default async function authRoutes(instance: FastifyInstance) {
 
   fastify.post('/api/login', { schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request) => {
     const username = await checkLogin(request, request.body.username, request.body.password)
-    await fastify.startSession(request, username)
+    const session = await fastify.startSession(request, username)
+    fastify.touchSession(session.id) // login is the session's first activity
     return { username }
   })
 
@@ -126,8 +128,9 @@ export default async function authRoutes(instance: FastifyInstance) {
   }
 
   fastify.post('/api/logout', { schema: { response: { 204: { type: 'null' } } } }, async (request, reply) => {
-    const sid = request.session.get('sid')
-    if (typeof sid === 'string') await sessions.end(sid, 'logout')
+    // The end is durable before the answer: a replayed cookie stays refused, even after a restart.
+    const session = await fastify.currentSession(request)
+    if (session) await sessions.end(session.id, 'logout')
     request.session.delete()
     return reply.code(204).send(null)
   })
@@ -137,4 +140,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     if (!session) throw new ApiError(401, 'unauthorized', MESSAGES.unauthorized)
     return { username: session.username }
   })
+
+  // Inside this context, so the origin check above guards their POSTs and DELETEs too.
+  await fastify.register(sessionRoutes)
 }

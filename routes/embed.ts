@@ -67,8 +67,8 @@ export default async function embedRoutes(instance: FastifyInstance) {
 
   // A fresh ticket for a reconnect, for a browser that keeps the widget cookie.
   fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...responses } }, async (request) => {
-    const session = await fastify.embedSession(request)
-    if (!session || session.site !== request.body.site) throw new ApiError(401, 'unauthorized', 'Not logged in.')
-    return { username: session.username, ticket: fastify.embedTickets.issue(session.id), guest: Boolean(session.guest) }
+    const found = await fastify.embedSession(request)
+    if (!found || found.session.site !== request.body.site) throw new ApiError(401, 'unauthorized', 'Not logged in.')
+    return { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) }
   })
 }

@@ -57,7 +57,7 @@ export function onSocketError(err: Error, socket: WebSocket, request: FastifyReq
 }
 
 export default async function wsRoutes(fastify: FastifyInstance) {
-  const { config, chatHub: hub, messageLimiter: limiter, idleTracker: idle } = fastify
+  const { config, chatHub: hub, messageLimiter: limiter } = fastify
   const limits = {
     maxChars: config.messageMaxChars,
     ratePerSec: config.messageRatePerSec,
@@ -69,9 +69,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     burst: config.frameBudgetBurst,
     refusedPerMin: config.refusedFramesPerMin
   }
-  const handlers = createFrameHandlers({ hub, limiter, idle, maxChars: config.messageMaxChars })
+  const handlers = createFrameHandlers({ hub, limiter, idle: { touch: fastify.touchSession }, maxChars: config.messageMaxChars })
   const alive = new WeakSet<WebSocket>()
-  const admitted = new WeakMap<FastifyRequest, SessionRecord | undefined>()
+  const admitted = new WeakMap<FastifyRequest, { session: SessionRecord; token: string } | undefined>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
   const admit = async (request: FastifyRequest) => {
@@ -80,26 +80,27 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const own = isAllowedOrigin(origin, request.headers.host, config)
     // A host site's page (an EMBED_ORIGINS origin or any other) may not open the socket itself,
     // unless it carries a widget session for that very site.
-    if (!own && !(widget && origin === widget.site)) {
+    if (!own && !(widget && origin === widget.session.site)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not open the chat socket.')
     }
-    const session = (await fastify.currentSession(request)) ?? widget
+    const page = await fastify.currentSession(request)
+    const found = page ? { session: page, token: request.session.get('sid') ?? '' } : widget
     // No cookie: the widget iframe (our own origin) may still authenticate with a ticket in the first frame.
-    if (!session && !(own && config.embedOrigins.length > 0)) {
+    if (!found && !(own && config.embedOrigins.length > 0)) {
       throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
     }
-    if (session && hub.countUser(session.username) >= config.maxSocketsPerUser) {
+    if (found && hub.countUser(found.session.username) >= config.maxSocketsPerUser) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
     }
     if (!fastify.claimChatSocket(request)) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
-    admitted.set(request, session)
+    admitted.set(request, found)
   }
 
   // One chat connection: listeners first (before any await), then join and welcome.
   const openChat = (socket: WebSocket, request: FastifyRequest) => {
-    let session = admitted.get(request)
+    const found = admitted.get(request)
     const budget = createFrameBudget(budgetOptions)
     const faults: Partial<Record<Fault, number>> = {}
     let closedFor: CloseName | undefined
@@ -152,13 +153,28 @@ export default async function wsRoutes(fastify: FastifyInstance) {
 
     let client: ChatClient | undefined
     let ctx: FrameContext | undefined
-    const begin = (live: SessionRecord) => {
-      session = live
-      client = { user: live.username, sessionId: live.id, room: LOBBY, send: output.send, close: (code, reason) => socket.close(code, reason) }
-      ctx = { user: client.user, sessionId: client.sessionId, room: client.room, refuse, fail }
-      hub.join(client)
-      idle.touch(live.id)
-      send({ type: 'welcome', user: live.username, room: client.room, limits })
+    const begin = ({ session, token }: { session: SessionRecord; token: string }) => {
+      const joined: ChatClient = {
+        user: session.username,
+        sessionId: session.id,
+        room: LOBBY,
+        send: output.send,
+        close: (code, reason) => socket.close(code, reason)
+      }
+      client = joined
+      ctx = { user: joined.user, sessionId: joined.sessionId, room: joined.room, refuse, fail }
+      // Connecting is not activity: reconnecting over and over must not keep a session alive.
+      hub.join(joined)
+      send({ type: 'welcome', user: session.username, room: joined.room, limits })
+      // A socket joining a session that is already past the warning learns its deadline too.
+      const last = fastify.idleTracker.lastActivity(session.id)
+      const idleFor = last === undefined ? 0 : Date.now() - last
+      if (idleFor >= config.idleWarnMs) send({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
+      // The session may have ended between the admission check and the join (which closing missed).
+      fastify.sessions
+        .get(token)
+        .then((live) => live || joined.close(CLOSE.logout.code, CLOSE.logout.reason))
+        .catch((err) => request.log.error({ err }, 'session re-check failed'))
     }
 
     // A widget socket without a cookie: its first frame must be `auth` with a live ticket, in time.
@@ -166,14 +182,14 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const authenticate = (frame: ClientFrame | undefined) => {
       clearTimeout(authTimer)
       if (frame?.type !== 'auth') return closeFor('authRequired')
-      const sessionId = fastify.embedTickets.redeem(frame.ticket)
+      const token = fastify.embedTickets.redeem(frame.ticket)
       socket.pause() // nothing else is read until the ticket is settled
       void (async () => {
-        const live = sessionId === undefined ? undefined : await fastify.sessions.get(sessionId)
+        const session = token === undefined ? undefined : await fastify.sessions.get(token)
         if (socket.readyState !== socket.OPEN) return
-        if (!live?.site) return closeFor('ticketInvalid')
-        if (hub.countUser(live.username) >= config.maxSocketsPerUser) return closeFor('policy')
-        begin(live)
+        if (!session?.site || token === undefined) return closeFor('ticketInvalid')
+        if (hub.countUser(session.username) >= config.maxSocketsPerUser) return closeFor('policy')
+        begin({ session, token })
         socket.resume()
       })().catch(fail)
     }
@@ -209,8 +225,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
     socket.on('pong', () => alive.add(socket))
     socket.on('close', (code: number) => {
+      // The session's idle clock keeps running without sockets: the reaper ends it in time.
       clearTimeout(authTimer)
-      if (client && session && hub.leave(client) === 0) idle.remove(session.id)
+      if (client) hub.leave(client)
       // Client faults make one line per socket, whatever their number, and never a stack.
       if (Object.keys(faults).length > 0) {
         const entry = { user: client?.user, faults, closeCode: sentCode ?? code }
@@ -221,7 +238,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
 
     alive.add(socket)
-    if (session) begin(session)
+    if (found) begin(found)
     else authTimer = setTimeout(() => closeFor('authRequired'), config.wsAuthTimeoutMs)
   }
 

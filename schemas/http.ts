@@ -43,6 +43,38 @@ export type ApiErrorCode =
   | 'token_expired'
   | 'too_many_guests'
 
+/** One of the user's live sessions as the API shows it: never its secret token. Times in ms since the epoch. */
+export const SessionInfoSchema = Type.Object({
+  id: Type.String(),
+  createdAt: Type.Integer(),
+  lastActive: Type.Integer(),
+  address: Type.String(),
+  browser: Type.String(),
+  current: Type.Boolean()
+})
+export type SessionInfo = Static<typeof SessionInfoSchema>
+
+export const SessionListSchema = Type.Object({ sessions: Type.Array(SessionInfoSchema) })
+export type SessionList = Static<typeof SessionListSchema>
+
+/** A session's public id: 12 random bytes, base64url. */
+export const SessionIdParamsSchema = Type.Object(
+  { id: Type.String({ pattern: '^[A-Za-z0-9_-]{16}$' }) },
+  { additionalProperties: false }
+)
+
+export const EndedSchema = Type.Object({ ended: Type.Integer({ minimum: 0 }) })
+export type Ended = Static<typeof EndedSchema>
+
+export const PasswordChangeSchema = Type.Object(
+  {
+    oldPassword: Type.String({ maxLength: 1024 }),
+    newPassword: Type.String({ maxLength: 1024 })
+  },
+  { additionalProperties: false }
+)
+export type PasswordChange = Static<typeof PasswordChangeSchema>
+
 /** The embedding site, as the widget iframe sees its parent (location.ancestorOrigins). */
 const Site = Type.String({ maxLength: 256 })
 export const EmbedLoginSchema = Type.Object(

@@ -162,16 +162,17 @@ t.test('unknown routes get a JSON 404; responses carry HSTS and a strict CSP', a
   t.match(String(res.headers['content-security-policy']), /script-src 'self'/)
 })
 
-t.test('accounts survive a restart; sessions do not', async (t) => {
+t.test('accounts and live sessions survive a restart', async (t) => {
   const dir = t.testdir({})
   const first = await startServer(t, {}, dir)
   const cookie = await signUp(first, 'alice')
   await first.app.close()
   const second = await startServer(t, {}, dir)
-  t.equal((await request(second, 'GET', '/api/me', { cookie })).status, 401, 'old session is gone')
+  t.equal((await request(second, 'GET', '/api/me', { cookie })).status, 200, 'the session is still live')
   t.ok(await logIn(second, 'alice'), 'same password still works')
   const dup = await request(second, 'POST', '/api/register', { body: { username: 'ALICE', password: PASSWORD } })
   t.equal(dup.status, 409)
+  await second.app.close()
 })
 
 t.test('password guessing is limited per address: 429 rate_limited after LOGIN_FAILURES_PER_MIN failures', async (t) => {

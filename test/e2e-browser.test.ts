@@ -126,20 +126,23 @@ if (!existsSync(CHROMIUM)) {
   })
 
   t.test('sending too fast shows a countdown and keeps the text', async (t) => {
-    const { origin } = await startServer(t, { messageRatePerSec: 1 })
+    // One every 10 s: the limit forgives up to half an interval of jitter (5 s), so the second
+    // message must follow within 5 s, even on a busy machine.
+    const { origin } = await startServer(t, { messageRatePerSec: 0.1 })
     const page = await (await newContext(t)).newPage()
     await registerInUi(page, origin, 'dave')
     await send(page, 'one')
-    await message(page, 'one').waitFor()
     await send(page, 'two')
+    await message(page, 'one').waitFor()
     await page.getByTestId('rate-limit-notice').waitFor()
     t.match(await page.getByTestId('rate-limit-notice').textContent(), /Try again in \d+ s/)
     t.equal(await page.getByTestId('composer-input').inputValue(), 'two', 'the refused text is back')
-    await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden' })
+    await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden', timeout: 15_000 })
   })
 
   t.test('an idle user is warned, then sent back to the login with the reason', async (t) => {
-    const { origin } = await startServer(t, { idleWarnMs: 400, idleKickMs: 1200 })
+    // The idle clock starts at login (connecting is not activity): room for a slow page load.
+    const { origin } = await startServer(t, { idleWarnMs: 1000, idleKickMs: 2500 })
     const context = await newContext(t)
     const page = await context.newPage()
     await registerInUi(page, origin, 'carol')

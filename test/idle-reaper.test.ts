@@ -1,5 +1,5 @@
 import t from 'tap'
-import { connect, refusal, request, signUp } from './helpers/clients.js'
+import { connect, logIn, PASSWORD, refusal, request, signUp } from './helpers/clients.js'
 import { startServer } from './helpers/server.js'
 
 const WARN = 300
@@ -7,9 +7,10 @@ const KICK = 700
 
 t.test('an idle session is warned, then disconnected with 4000 and ended', async (t) => {
   const server = await startServer(t, { idleWarnMs: WARN, idleKickMs: KICK })
-  const cookie = await signUp(server, 'alice')
-  // Taken before connecting: the server's clock for this session starts after it.
+  await request(server, 'POST', '/api/register', { body: { username: 'alice', password: PASSWORD } })
+  // Taken before logging in: login is the session's first activity, so its clock starts after this.
   const start = Date.now()
+  const cookie = await logIn(server, 'alice')
   const alice = await connect(server, cookie)
   t.match((await alice.next('welcome')).limits, { idleWarnMs: WARN, idleKickMs: KICK })
 
@@ -65,4 +66,17 @@ t.test('the kick ends only the idle session: other users stay', async (t) => {
   t.teardown(() => clearInterval(keepBobBusy))
   t.same(await alice.waitClose(3000), { code: 4000, reason: 'idle' })
   t.notOk(bob.closed, 'bob is still connected')
+})
+
+t.test('connecting is not activity: a socket opened late gets the warning at once and the kick on time', async (t) => {
+  const server = await startServer(t, { idleWarnMs: WARN, idleKickMs: KICK })
+  const cookie = await signUp(server, 'alice')
+  const loggedInBy = Date.now()
+  await new Promise((r) => setTimeout(r, WARN + 100))
+  const alice = await connect(server, cookie)
+  await alice.next('welcome')
+  const warning = await alice.next('idle_warning', undefined, 500)
+  t.ok(warning.kickInMs <= KICK - WARN, `kickInMs ${warning.kickInMs} counts from the login, not the connect`)
+  t.same(await alice.waitClose(3000), { code: 4000, reason: 'idle' })
+  t.ok(Date.now() - loggedInBy < KICK + 1000, 'kicked on the clock that started at login')
 })

@@ -1,26 +1,48 @@
 import t from 'tap'
-import { createMemorySessionRegistry } from '../lib/session-registry.js'
+import { createMemorySessionRegistry, sessionIdOf } from '../lib/session-registry.js'
+
+const META = { address: '127.0.0.1', browser: 'Firefox' }
 
 t.test('sessions are random, live until ended or expired, and listeners hear each end once', async (t) => {
   let now = 0
   const reg = createMemorySessionRegistry(1000, () => now)
   const ended: string[] = []
   reg.onEnd((s, reason) => ended.push(`${s.username}:${reason}`))
-  const a = await reg.create('alice')
-  const b = await reg.create('bob')
-  t.not(a.id, b.id)
-  t.ok(a.id.length >= 32)
-  t.equal((await reg.get(a.id))?.username, 'alice')
-  t.equal(await reg.end(a.id, 'logout'), true)
-  t.equal(await reg.end(a.id, 'logout'), false)
-  t.equal(await reg.get(a.id), undefined)
+  const a = await reg.create('alice', META)
+  const b = await reg.create('bob', META)
+  t.not(a.token, b.token)
+  t.ok(a.token.length >= 43, '32 random bytes')
+  t.not(a.session.publicId, b.session.publicId)
+  t.equal(a.session.id, sessionIdOf(a.token), 'the registry keys sessions by a hash of the token')
+  t.not(a.session.publicId, a.token)
+  t.equal((await reg.get(a.token))?.username, 'alice')
+  t.equal(await reg.get(a.session.id), undefined, 'the internal id is not a bearer token')
+  t.equal(await reg.end(a.session.id, 'logout'), true)
+  t.equal(await reg.end(a.session.id, 'logout'), false)
+  t.equal(await reg.get(a.token), undefined)
   now = 999
-  t.ok(await reg.get(b.id))
+  t.ok(await reg.get(b.token))
   now = 1000
-  t.equal(await reg.get(b.id), undefined, 'expired at its absolute lifetime')
-  const c = await reg.create('carol')
+  t.equal(await reg.get(b.token), undefined, 'expired at its absolute lifetime')
+  const c = await reg.create('carol', META)
   now = 2000
   t.equal(await reg.endExpired(), 1)
-  t.equal(await reg.get(c.id), undefined)
+  t.equal(await reg.get(c.token), undefined)
   t.same(ended, ['alice:logout', 'bob:expired', 'carol:expired'])
+})
+
+t.test('list gives one user their live sessions; touch moves lastActive forward only', async (t) => {
+  let now = 10
+  const reg = createMemorySessionRegistry(1000, () => now)
+  const a1 = await reg.create('alice', META)
+  now = 20
+  const a2 = await reg.create('alice', { address: '127.0.0.2', browser: 'Chrome' })
+  await reg.create('bob', META)
+  t.same((await reg.list('alice')).map((s) => s.publicId), [a1.session.publicId, a2.session.publicId])
+  t.equal((await reg.list()).length, 3)
+  await reg.touch(a1.session.id, 50)
+  await reg.touch(a1.session.id, 40)
+  t.equal((await reg.get(a1.token))?.lastActive, 50)
+  await reg.end(a1.session.id, 'revoked')
+  t.same((await reg.list('alice')).map((s) => s.address), ['127.0.0.2'])
 })

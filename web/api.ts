@@ -13,14 +13,14 @@ export class ApiRequestError extends Error {
   }
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: Credentials): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let res: Response
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined
+      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+      body: body !== undefined ? JSON.stringify(body) : undefined
     })
   } catch {
     throw new ApiRequestError(0, 'network', 'Could not reach the server.')

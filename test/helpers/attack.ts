@@ -12,6 +12,8 @@ export interface AttackOptions {
   frame: string
   /** false: the clients never read a byte. */
   read: boolean
+  /** Called when the first attack socket is open. */
+  onStart?: () => void
 }
 
 export interface AttackStats {
@@ -23,10 +25,11 @@ export interface AttackStats {
 export function runAttack(server: TestServer, opts: AttackOptions): Promise<AttackStats> {
   // execArgv: [] so the child does not load tap's TypeScript and coverage hooks (seconds).
   const child = fork(fileURLToPath(new URL('./attacker.mjs', import.meta.url)), [], { execArgv: [], stdio: 'ignore' })
-  child.send({ url: server.origin.replace('https:', 'wss:') + '/ws', ca: server.ca, origin: server.origin, ...opts })
-  const killer = setTimeout(() => child.kill(), opts.durationMs + 30_000)
+  const { onStart, ...options } = opts
+  child.send({ url: server.origin.replace('https:', 'wss:') + '/ws', ca: server.ca, origin: server.origin, ...options })
+  const killer = setTimeout(() => child.kill(), opts.durationMs + 40_000)
   return new Promise<AttackStats>((resolve, reject) => {
-    child.once('message', (stats) => resolve(stats as AttackStats))
+    child.on('message', (message: AttackStats | { started: true }) => ('started' in message ? onStart?.() : resolve(message)))
     child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`attacker exited ${code} without a report`)))
   }).finally(() => clearTimeout(killer))

@@ -8,7 +8,8 @@ import WebSocket from 'ws'
 
 const [options] = await once(process, 'message')
 const { url, ca, origin, cookie, sockets, durationMs, frame, read } = options
-const until = Date.now() + durationMs
+// The clock starts at the first open socket (starting up can take seconds on a busy machine).
+let until = Date.now() + durationMs + 30_000
 const stats = { connections: 0, closes: {}, sent: 0 }
 const open = new Set()
 
@@ -31,7 +32,13 @@ function connect(slot) {
     const ws = new WebSocket(url, { ca, origin, headers: { cookie } })
     open.add(ws)
     ws.on('open', () => {
-      stats.connections++
+      if (stats.connections++ === 0) {
+        until = Date.now() + durationMs
+        setTimeout(() => {
+          for (const ws of open) ws.terminate()
+        }, durationMs).unref()
+        process.send({ started: true })
+      }
       if (!read) ws.pause()
       flood(ws)
     })
@@ -47,8 +54,5 @@ function connect(slot) {
 
 const runs = []
 for (let i = 0; i < sockets; i++) runs.push(connect(i))
-setTimeout(() => {
-  for (const ws of open) ws.terminate()
-}, durationMs).unref()
-await Promise.race([Promise.all(runs), new Promise((r) => setTimeout(r, durationMs + 2000))])
+await Promise.race([Promise.all(runs), new Promise((r) => setTimeout(r, durationMs + 32_000).unref())])
 process.send(stats, () => process.exit(0))

@@ -6,7 +6,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 export const CHROMIUM = '/usr/bin/chromium'
 const INSTALL = 'apt-get install -y --no-install-recommends chromium'
-export const WAIT_MS = 5000
+// Generous: the machine is shared and often loaded.
+export const WAIT_MS = 15_000
 
 /** True when Chromium is there; otherwise plans the file as skipped (or fails it under CI=true). */
 export function haveChromium(t: Test): boolean {

@@ -28,17 +28,21 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     loginFailuresPerMin: 1000,
     registrationsPerHour: 1000,
     hashQueueMax: 1000,
+    // As many as libuv's default thread pool, as before the queue; the flood test sets its own.
+    hashConcurrency: 4,
     ...overrides
   })
 }
 
 export async function startServer(t: Test, overrides: Partial<Config> = {}, dataDir?: string): Promise<TestServer> {
+  // Registered before t.testdir(): teardowns run in order, and closing writes to the data dir.
+  let built: FastifyInstance | undefined
+  t.teardown(() => built?.close())
   const dir = dataDir ?? t.testdir({})
   const config = testConfig(dir, overrides)
   const tls = await loadTlsMaterial(config)
-  const app = await buildApp(config, tls)
+  const app = (built = await buildApp(config, tls))
   await app.listen({ port: 0, host: '127.0.0.1' })
-  t.teardown(() => app.close())
   const port = (app.server.address() as { port: number }).port
   return { app, origin: `https://127.0.0.1:${port}`, port, dataDir: dir, ca: tls.cert, config }
 }

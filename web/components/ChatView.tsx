@@ -7,11 +7,13 @@ import { IdleNotice } from './IdleNotice.tsx'
 import { MessageList } from './MessageList.tsx'
 import { Notice } from './Notice.tsx'
 import { RateLimitNotice } from './RateLimitNotice.tsx'
+import { SessionsPanel } from './SessionsPanel.tsx'
 
 export function ChatView() {
   const state = useChatState()
   const actions = useActions()
   const leaving = useSignal(false)
+  const showSessions = useSignal(false)
 
   async function leave() {
     leaving.value = true
@@ -27,6 +29,10 @@ export function ChatView() {
         </div>
         <div class="chat__me">
           <span class="chat__user" data-testid="chat-user">{state.user.value}</span>
+          <button type="button" class="button" data-testid="open-sessions" aria-expanded={showSessions.value}
+            onClick={() => (showSessions.value = !showSessions.value)}>
+            Sessions
+          </button>
           <button type="button" class="button" id="leave-chat" data-testid="leave-chat"
             onClick={leave} disabled={leaving.value}>
             Leave chat
@@ -40,6 +46,7 @@ export function ChatView() {
         <IdleNotice />
         <RateLimitNotice />
       </div>
+      {showSessions.value && <SessionsPanel onClose={() => (showSessions.value = false)} />}
       <MessageList />
       <Composer />
     </div>
