@@ -66,10 +66,9 @@ export function createFrameHandlers({ hub, limiter, idle, maxChars }: FrameDeps)
       idle.touch(ctx.sessionId)
       hub.post(ctx.room, ctx.user, prepared.text).catch(ctx.fail)
     },
-    // Only meaningful as a widget socket's first frame (routes/ws.ts); later it changes nothing.
-    auth(_frame, ctx) {
-      ctx.refuse('invalid')
-    }
+    // Only meaningful as a widget socket's first frame (routes/ws.ts). A socket the widget cookie
+    // already signed in sends one too: ignored (it spent the frame budget like any frame).
+    auth() {}
   }
 }
 

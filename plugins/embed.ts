@@ -13,6 +13,17 @@ export const EMBED_COOKIE = '__Host-parley-embed'
 /** How long a ticket may wait before its first (and only) use. */
 export const TICKET_TTL_MS = 30_000
 
+export const WIDGET_PAGE = '/widget.html'
+
+/** The iframe page's policy: as every page's, except who may frame it. */
+export function widgetPagePolicy(embedOrigins: readonly string[]): string {
+  const ancestors = embedOrigins.length > 0 ? embedOrigins.join(' ') : "'none'"
+  return [
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self' data:",
+    `frame-ancestors ${ancestors}`, "form-action 'self'", "base-uri 'self'", "object-src 'none'"
+  ].join('; ')
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     embedTickets: TicketStore
@@ -74,6 +85,15 @@ async function embedPlugin(fastify: FastifyInstance) {
       maxAge: Math.ceil(config.sessionTtlMs / 1000)
     })
     return { username, ticket: tickets.issue(token) }
+  })
+
+  // The iframe page may be framed by EMBED_ORIGINS; every other route keeps helmet's
+  // frame-ancestors 'none' and X-Frame-Options. (Set on send: the page is a static file.)
+  const policy = widgetPagePolicy(config.embedOrigins)
+  fastify.addHook('onSend', async (request, reply) => {
+    if (request.url.split('?')[0] !== WIDGET_PAGE) return
+    reply.header('content-security-policy', policy)
+    reply.removeHeader('x-frame-options')
   })
 
   const timer = setInterval(() => tickets.prune(), TICKET_TTL_MS).unref()

@@ -7,34 +7,14 @@ import { ApiError } from '../lib/api-error.js'
 import { verifyEmbedToken } from '../lib/embed-token.js'
 import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema } from '../schemas/http.js'
 
-export const WIDGET_PAGE = '/widget.html'
-
 const TOKEN_TEXT = {
   token_invalid: 'The site identity is not valid (tampered, malformed or signed for another site).',
   token_expired: 'The site identity has expired; reload the page.'
 } as const
 
-/** The iframe page's policy: as every page's, except who may frame it. */
-export function widgetPagePolicy(embedOrigins: readonly string[]): string {
-  const ancestors = embedOrigins.length > 0 ? embedOrigins.join(' ') : "'none'"
-  return [
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self' data:",
-    `frame-ancestors ${ancestors}`, "form-action 'self'", "base-uri 'self'", "object-src 'none'"
-  ].join('; ')
-}
-
 export default async function embedRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
   const { config } = fastify
-  const policy = widgetPagePolicy(config.embedOrigins)
-
-  // Every other route keeps frame-ancestors 'none' (and X-Frame-Options) from helmet.
-  fastify.addHook('onSend', async (request, reply) => {
-    if (request.url.split('?')[0] !== WIDGET_PAGE) return
-    reply.header('content-security-policy', policy)
-    reply.removeHeader('x-frame-options')
-  })
-
   const siteOf = (site: string) => {
     if (!config.embedOrigins.includes(site)) throw new ApiError(403, 'forbidden_site', 'This site may not embed the chat.')
     return site
