@@ -77,9 +77,10 @@ if (haveChromium(t)) {
     await page.evaluate(() => (window as any).Parley.close())
     t.equal(await page.locator('[data-parley-widget] .panel').isHidden(), true, 'Parley.close() hides the panel')
     for (const text of ['one', 'two']) {
+      await page.waitForTimeout(1200) // bob's message rate limit
       await other.getByTestId('composer-input').fill(text)
       await other.getByTestId('composer-input').press('Enter')
-      await page.waitForTimeout(1100) // the message rate limit
+      await frame.getByTestId('message-text').filter({ hasText: new RegExp(`^${text}$`) }).waitFor({ state: 'attached' })
     }
     await page.waitForFunction(() => true)
     await t.resolves(badge(page).filter({ hasText: '2' }).waitFor(), 'the badge counts 2 unread')
@@ -95,9 +96,10 @@ if (haveChromium(t)) {
   t.test('signed identity logs in without a password; a tampered or expired one is refused', async (t) => {
     await setup(t)
     const { context } = await newWatchedContext(t, browser)
+    await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/identity')
-    await page.evaluate(() => (window as any).Parley.open())
+    await page.locator('[data-parley-widget] button.launcher').click()
     const frame = page.frameLocator('iframe')
     await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
     await frame.getByTestId('composer-input').fill('hi as carol')

@@ -69,6 +69,7 @@ function onFrame(frame: ServerFrame) {
         state.limits.value = frame.limits
         state.view.value = 'chat'
       })
+      rerender()
       if (room !== 'lobby') socket?.send(JSON.stringify({ type: 'join', room }))
       toParent({ type: 'ready' })
       break
