@@ -22,6 +22,7 @@ import csrf from './plugins/csrf.js'
 import connectionLimits from './plugins/connection-limits.js'
 import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
+import rooms from './plugins/rooms.js'
 import embed from './plugins/embed.js'
 import authRoutes from './routes/auth.js'
 import wsRoutes, { onSocketError } from './routes/ws.js'
@@ -96,6 +97,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(csrf)
   await fastify.register(chatHub)
   await fastify.register(idleReaper)
+  await fastify.register(rooms)
   await fastify.register(embed)
   await fastify.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },

@@ -2,8 +2,9 @@
 // tracker). A new frame type is a schema in schemas/frames.ts plus a handler here.
 import { Compile } from 'typebox/compile'
 import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ClientFrameType } from '../schemas/frames.js'
-import type { ChatHub } from './chat-hub.js'
 import type { IdleTracker } from './idle-tracker.js'
+import { createRoomFrameHandlers, answer, type RoomFrameDeps } from './room-frame-handlers.js'
+import { LOBBY, type RoomClient } from './room-hub.js'
 import { prepareText } from './message-text.js'
 import type { ErrorCode } from './protocol.js'
 import type { RateLimiter } from './rate-limiter.js'
@@ -12,9 +13,10 @@ import type { RateLimiter } from './rate-limiter.js'
 export interface FrameContext {
   readonly user: string
   readonly sessionId: string
-  readonly room: string
-  /** Answers `error` with this code: the frame changed nothing (and counts against the socket). */
-  refuse(code: ErrorCode, retryInMs?: number): void
+  /** The socket as the room hub knows it. */
+  readonly client: RoomClient
+  /** Answers `error` with this code (naming the room it was about): the frame changed nothing (and counts against the socket). */
+  refuse(code: ErrorCode, retryInMs?: number, room?: string): void
   /** Handling failed on the server (the socket is closed with 1011). */
   fail(err: unknown): void
 }
@@ -43,29 +45,33 @@ export function parseClientFrame(data: Buffer | string): ClientFrame | undefined
   return check?.Check(value) ? (value as ClientFrame) : undefined
 }
 
-export interface FrameDeps {
-  hub: ChatHub
+export interface FrameDeps extends RoomFrameDeps {
   /** Messages per user, over all their sockets. */
   limiter: RateLimiter
-  /** Records a session's activity (an accepted message). */
-  idle: Pick<IdleTracker, 'touch'>
   maxChars: number
 }
 
 /**
- * The handlers, synchronous: cheap limits first, text rules (the costly part) last, then the hub.
- * A refused message still spends its rate token, so costly text work stays at the message rate.
+ * The handlers, synchronous: cheap checks first (membership, limits), text rules (the costly
+ * part) last, then the room hub. A refused message still spends its rate token, so costly text
+ * work stays at the message rate.
  */
-export function createFrameHandlers({ hub, limiter, idle, maxChars }: FrameDeps): FrameHandlers {
+export function createFrameHandlers(deps: FrameDeps): FrameHandlers {
+  const { rooms, limiter, idle, maxChars } = deps
   return {
     message(frame, ctx) {
+      // A client that never names a room talks in the lobby, as before rooms existed.
+      const room = frame.room ?? LOBBY
+      if (!rooms.isMember(ctx.client, room)) return ctx.refuse('not_in_room', undefined, room)
       const retryInMs = limiter.take(ctx.user)
-      if (retryInMs > 0) return ctx.refuse('rate_limited', retryInMs)
+      if (retryInMs > 0) return ctx.refuse('rate_limited', retryInMs, room)
       const prepared = prepareText(frame.text, maxChars)
-      if (!prepared.ok) return ctx.refuse(prepared.code)
+      if (!prepared.ok) return ctx.refuse(prepared.code, undefined, room)
       idle.touch(ctx.sessionId)
-      hub.post(ctx.room, ctx.user, prepared.text).catch(ctx.fail)
+      // Broadcast (to the sender too) once durable in the history.
+      answer(ctx, room, rooms.post(ctx.client, room, prepared.text, frame.cid))
     },
+    ...createRoomFrameHandlers(deps),
     // Only meaningful as a widget socket's first frame (routes/ws.ts). A socket the widget cookie
     // already signed in sends one too: ignored (it spent the frame budget like any frame).
     auth() {}

@@ -1,6 +1,7 @@
-// The chat hub: who is connected to which room, and fan-out of frames. In memory today;
-// a Redis-backed hub can implement the same interface for cluster mode.
-import type { MessageFrame, ServerFrame } from '../schemas/frames.js'
+// The chat hub: who is connected, by session and user, for session-wide frames and closes.
+// Rooms and messages are the room hub's (lib/room-hub.ts). In memory today; a Redis-backed hub
+// can implement the same interface for cluster mode.
+import type { ServerFrame } from '../schemas/frames.js'
 
 /** One connected socket, as the hub sees it: no framework or socket types. */
 export interface ChatClient {
@@ -19,8 +20,6 @@ export interface ChatHub {
   join(client: ChatClient): void
   /** Removes a client; returns how many clients its session still has. */
   leave(client: ChatClient): number
-  /** Accepts a message into a room: assigns id and time, delivers it to every client there. */
-  post(room: string, user: string, text: string): Promise<MessageFrame>
   sendToSession(sessionId: string, frame: ServerFrame): void
   closeSession(sessionId: string, code: number, reason: string): number
   closeAll(code: number, reason: string): void
@@ -29,13 +28,10 @@ export interface ChatHub {
   readonly size: number
 }
 
-export function createMemoryHub(clock: () => number = Date.now): ChatHub {
+export function createMemoryHub(): ChatHub {
   const rooms = new Map<string, Set<ChatClient>>()
   const bySession = new Map<string, Set<ChatClient>>()
   const byUser = new Map<string, Set<ChatClient>>()
-  // Ids sort by time across restarts: a start-time prefix and a counter.
-  const prefix = clock().toString(36)
-  let seq = 0
 
   const add = <K>(map: Map<K, Set<ChatClient>>, key: K, client: ChatClient) => {
     let set = map.get(key)
@@ -68,11 +64,6 @@ export function createMemoryHub(clock: () => number = Date.now): ChatHub {
       remove(byUser, client.user, client)
       size--
       return remove(bySession, client.sessionId, client)
-    },
-    async post(room, user, text) {
-      const frame: MessageFrame = { type: 'message', id: `${prefix}-${(++seq).toString(36)}`, room, user, text, ts: clock() }
-      sendAll(rooms.get(room) ?? [], frame)
-      return frame
     },
     sendToSession(sessionId, frame) {
       sendAll(bySession.get(sessionId) ?? [], frame)

@@ -40,7 +40,13 @@ export const ERROR_TEXT = {
   invalid: 'That could not be sent: it is not a valid frame, or it has characters that are not allowed.',
   empty: 'Type something before sending.',
   too_long: 'That message is too long.',
-  rate_limited: 'You are sending too fast; wait a moment.'
+  rate_limited: 'You are sending too fast; wait a moment.',
+  room_full: 'That room is full.',
+  no_such_room: 'There is no room of that name.',
+  room_exists: 'A room of that name exists already.',
+  too_many_rooms: 'No more rooms can be created on this server right now.',
+  not_in_room: 'Join that room first.',
+  not_stored: 'The message could not be stored; send it again.'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_TEXT

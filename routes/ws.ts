@@ -12,10 +12,17 @@ import { createBoundedOutput } from '../lib/bounded-output.js'
 import { createFrameBudget } from '../lib/frame-budget.js'
 import { createFrameHandlers, dispatchFrame, parseClientFrame, type FrameContext } from '../lib/chat-frames.js'
 import type { ClientFrame } from '../schemas/frames.js'
+import { LOBBY } from '../lib/room-hub.js'
 import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/protocol.js'
 import type { SessionRecord } from '../lib/session-registry.js'
 
-export const LOBBY = 'lobby'
+export { LOBBY }
+/**
+ * Live lobby messages wait this long after connecting for the client's first frame that is not
+ * a `join`, so a reconnecting client's `join lobby since` replays in seq order; a silent client
+ * gets them then.
+ */
+export const LOBBY_HOLD_MS = 250
 /** After closing a socket for a fault (1003, 1008), it is no longer read, and dropped after this. */
 export const CLOSE_GRACE_MS = 250
 
@@ -69,7 +76,16 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     burst: config.frameBudgetBurst,
     refusedPerMin: config.refusedFramesPerMin
   }
-  const handlers = createFrameHandlers({ hub, limiter, idle: { touch: fastify.touchSession }, maxChars: config.messageMaxChars })
+  const rooms = fastify.roomHub
+  const handlers = createFrameHandlers({
+    rooms,
+    limiter,
+    idle: { touch: fastify.touchSession },
+    maxChars: config.messageMaxChars,
+    joinLimiter: fastify.roomJoinLimiter,
+    createLimiter: fastify.roomCreateLimiter,
+    inputIsActivity: config.idleActivity === 'input'
+  })
   const alive = new WeakSet<WebSocket>()
   const admitted = new WeakMap<FastifyRequest, { session: SessionRecord; token: string } | undefined>()
 
@@ -137,10 +153,11 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS)
       socket.once('close', () => clearTimeout(timer))
     }
-    const refuse = (code: ErrorCode, retryInMs?: number, fault: Fault = code) => {
+    const refuse = (code: ErrorCode, retryInMs?: number, fault: Fault = code, room?: string) => {
       note(fault)
       if (budget.refuse(Date.now())) return closeFor('policy')
       const frame: ErrorFrame = { type: 'error', code, message: ERROR_TEXT[code] }
+      if (room !== undefined) frame.room = room
       if (retryInMs) frame.retryInMs = retryInMs
       send(frame)
     }
@@ -153,6 +170,12 @@ export default async function wsRoutes(fastify: FastifyInstance) {
 
     let client: ChatClient | undefined
     let ctx: FrameContext | undefined
+    let holding: NodeJS.Timeout | undefined
+    const release = () => {
+      clearTimeout(holding)
+      holding = undefined
+      if (client) rooms.release(client)
+    }
     const begin = ({ session, token }: { session: SessionRecord; token: string }) => {
       const joined: ChatClient = {
         user: session.username,
@@ -161,8 +184,15 @@ export default async function wsRoutes(fastify: FastifyInstance) {
         send: output.send,
         close: (code, reason) => socket.close(code, reason)
       }
+      const context: FrameContext = {
+        user: joined.user,
+        sessionId: joined.sessionId,
+        client: joined,
+        refuse: (code, retryInMs, room) => refuse(code, retryInMs, code, room),
+        fail
+      }
       client = joined
-      ctx = { user: joined.user, sessionId: joined.sessionId, room: joined.room, refuse, fail }
+      ctx = context
       // Connecting is not activity: reconnecting over and over must not keep a session alive.
       hub.join(joined)
       send({ type: 'welcome', user: session.username, room: joined.room, limits })
@@ -170,6 +200,10 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       const last = fastify.idleTracker.lastActivity(session.id)
       const idleFor = last === undefined ? 0 : Date.now() - last
       if (idleFor >= config.idleWarnMs) send({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
+      // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
+      const lobbyError = rooms.join(joined, LOBBY, undefined, true)
+      if (lobbyError) context.refuse(lobbyError, undefined, LOBBY)
+      else holding = setTimeout(release, LOBBY_HOLD_MS)
       // The session may have ended between the admission check and the join (which closing missed).
       fastify.sessions
         .get(token)
@@ -206,6 +240,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       // Size: ws has refused anything over MAX_FRAME_BYTES (1009) before it gets here.
       const frame = parseClientFrame(data)
       if (!ctx) return authenticate(frame)
+      // Resuming clients send their joins first (a lobby join ends the hold in the hub, after its
+      // replay); any other frame ends it here.
+      if (holding && frame?.type !== 'join') release()
       if (!frame) return refuse('invalid')
       dispatchFrame(handlers, frame, ctx)
     }
@@ -225,9 +262,13 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
     socket.on('pong', () => alive.add(socket))
     socket.on('close', (code: number) => {
-      // The session's idle clock keeps running without sockets: the reaper ends it in time.
+      clearTimeout(holding)
       clearTimeout(authTimer)
-      if (client) hub.leave(client)
+      // The session's idle clock keeps running without sockets: the reaper ends it in time.
+      if (client) {
+        rooms.disconnect(client)
+        hub.leave(client)
+      }
       // Client faults make one line per socket, whatever their number, and never a stack.
       if (Object.keys(faults).length > 0) {
         const entry = { user: client?.user, faults, closeCode: sentCode ?? code }

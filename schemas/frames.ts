@@ -2,6 +2,7 @@
 // Codes and texts live in lib/protocol.ts; text rules (characters, length) in lib/message-text.ts.
 import Type, { type Static } from 'typebox'
 import { ERROR_CODES, type ErrorCode } from '../lib/protocol.js'
+import { CidSchema, ROOM_FRAME_SCHEMAS, RoomMessageSchema, ROOM_SERVER_FRAME_SCHEMAS, RoomNameSchema, type RoomServerFrame } from './room-frames.js'
 
 export { CLOSE_CODES, type ErrorCode } from '../lib/protocol.js'
 
@@ -13,7 +14,10 @@ export const MessageInSchema = Type.Object(
     type: Type.Literal('message'),
     // Only the shape here: which characters a text may hold is judged after the rate limit,
     // by lib/message-text.ts (trimmed first, so "hi\n" is "hi").
-    text: Type.String({ maxLength: MAX_STRING })
+    text: Type.String({ maxLength: MAX_STRING }),
+    /** Default `lobby`. */
+    room: Type.Optional(RoomNameSchema),
+    cid: Type.Optional(CidSchema)
   },
   { additionalProperties: false }
 )
@@ -31,6 +35,7 @@ export const AuthFrameSchema = Type.Object(
  */
 export const CLIENT_FRAME_SCHEMAS = {
   message: MessageInSchema,
+  ...ROOM_FRAME_SCHEMAS,
   auth: AuthFrameSchema
 } as const
 
@@ -56,17 +61,8 @@ export const WelcomeFrameSchema = Type.Object(
 )
 export type WelcomeFrame = Static<typeof WelcomeFrameSchema>
 
-export const MessageFrameSchema = Type.Object(
-  {
-    type: Type.Literal('message'),
-    id: Type.String(),
-    room: Type.String(),
-    user: Type.String(),
-    text: Type.String(),
-    ts: Type.Integer()
-  },
-  { additionalProperties: false }
-)
+/** A message as sent live, with `joined`, replayed and in `history` pages (room-frames.ts). */
+export const MessageFrameSchema = RoomMessageSchema
 export type MessageFrame = Static<typeof MessageFrameSchema>
 
 export const IdleWarningFrameSchema = Type.Object(
@@ -80,6 +76,7 @@ export const ErrorFrameSchema = Type.Object(
     type: Type.Literal('error'),
     code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
     message: Type.String(),
+    room: Type.Optional(Type.String()),
     retryInMs: Type.Optional(Type.Integer({ minimum: 1 }))
   },
   { additionalProperties: false }
@@ -88,9 +85,16 @@ export interface ErrorFrame {
   type: 'error'
   code: ErrorCode
   message: string
+  room?: string
   retryInMs?: number
 }
 
 /** Every frame the server may send (tests check each answer against it). */
-export const ServerFrameSchema = Type.Union([WelcomeFrameSchema, MessageFrameSchema, IdleWarningFrameSchema, ErrorFrameSchema])
-export type ServerFrame = WelcomeFrame | MessageFrame | IdleWarningFrame | ErrorFrame
+export const ServerFrameSchema = Type.Union([
+  WelcomeFrameSchema,
+  MessageFrameSchema,
+  IdleWarningFrameSchema,
+  ErrorFrameSchema,
+  ...ROOM_SERVER_FRAME_SCHEMAS
+])
+export type ServerFrame = WelcomeFrame | MessageFrame | IdleWarningFrame | ErrorFrame | RoomServerFrame

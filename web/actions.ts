@@ -1,45 +1,183 @@
-// What the user and the server can do to the state: sign in/out, send, and the socket's life cycle.
+// What the user and the server do to the state: sign in/out, rooms, sending through the outbox, and the
+// socket's life cycle (link.ts). Server frames are applied in frames.ts.
 import { batch } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import type { ServerFrame } from '../schemas/frames.ts'
-import { CLOSE, ERROR_TEXT } from '../lib/protocol.ts'
+import { CLOSE } from '../lib/protocol.ts'
 import * as api from './api.ts'
-import { createConnection, type Connection } from './connection.ts'
-import { MAX_MESSAGES, type ChatState } from './state.ts'
+import { createConnection } from './connection.ts'
+import { applyFrame, type FrameContext } from './frames.ts'
+import { createLink, type SessionCheck } from './link.ts'
+import * as outbox from './outbox.ts'
+import { LOBBY, ROOM_NAME } from './protocol.ts'
+import { createRoomState } from './room-state.ts'
+import type { ChatState } from './state.ts'
+import { createThrottle, realTimers } from './throttle.ts'
+import { firstSeq, lastSeq } from './timeline.ts'
 
 export const IDLE_NOTICE = 'You were disconnected after being idle. Please log in again.'
 export const EXPIRED_NOTICE = 'Your session expired. Please log in again.'
 export const LOGGED_OUT_NOTICE = 'You were signed out.'
+export const SESSION_ENDED_NOTICE = 'Your session has ended. Please log in again.'
+export const KICKED_NOTICE = 'The server ended your session. Please log in again.'
 
-const RETRY_BASE_MS = 500
-const RETRY_MAX_MS = 15_000
+/** Activity frames at most this often (rooms protocol). */
+export const ACTIVITY_INTERVAL_MS = 5000
+/** Typing frames at most this often per room (the server drops extra ones anyway). */
+export const TYPING_INTERVAL_MS = 2000
+export const HISTORY_PAGE = 50
+
+const CLOSE_NOTICES: Partial<Record<number, string>> = {
+  0: SESSION_ENDED_NOTICE,
+  [CLOSE.idle.code]: IDLE_NOTICE,
+  [CLOSE.logout.code]: LOGGED_OUT_NOTICE,
+  [CLOSE.sessionExpired.code]: EXPIRED_NOTICE
+}
+
+async function checkSession(): Promise<SessionCheck> {
+  try {
+    return (await api.getMe()) ? { kind: 'ok' } : { kind: 'ended' }
+  } catch (err) {
+    if (!(err instanceof api.ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
+    if (err.status === 429) {
+      const wait = err.retryAfterMs || 30_000
+      return { kind: 'refused', message: `The server is busy (too many requests). Retrying in about ${Math.ceil(wait / 1000)} s.`, retryAfterMs: wait }
+    }
+    return { kind: 'refused', message: `The server refused the connection (${err.status}: ${err.message})`, retryAfterMs: 60_000 }
+  }
+}
+
+const newCid = () => 'c-' + crypto.randomUUID()
+
+/** "Not sent: “hi”, “see you”" for messages that could not go out before the session ended. */
+function unsentNote(texts: string[]): string {
+  if (texts.length === 0) return ''
+  const shown = texts.slice(0, 3).map((t) => `“${t.length > 40 ? t.slice(0, 39) + '…' : t}”`)
+  return ` Not sent: ${shown.join(', ')}${texts.length > 3 ? ` and ${texts.length - 3} more` : ''}.`
+}
 
 export function createActions(state: ChatState) {
-  let conn: Connection | null = null
-  let retries = 0
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
-  // Bumped whenever the signed-in session changes, so late answers of an old one are ignored.
-  let epoch = 0
-  // The last text sent, put back into an empty input if the server refuses it.
-  let lastSent = ''
+  const typingSentAt = new Map<string, number>()
+  const pendingJoins = new Set<string>()
+  let rateTimer: ReturnType<typeof setTimeout> | undefined
+  let pageVisible = true
 
-  function disconnect() {
-    clearTimeout(retryTimer)
-    conn?.close()
-    conn = null
+  const findRoom = (name: string) => state.rooms.value.find((r) => r.name === name)
+
+  const link = createLink(
+    { open: createConnection, checkSession, timers: realTimers },
+    {
+      onFrame: (frame) => applyFrame(ctx, frame),
+      onStatus(status, problem, retryAt) {
+        batch(() => {
+          state.link.value = status
+          state.linkProblem.value = problem
+          state.nextRetryAt.value = retryAt
+        })
+      },
+      onDown() {
+        batch(() => {
+          state.outbox.value = outbox.requeueInFlight(state.outbox.value)
+          for (const r of state.rooms.value) {
+            r.status.value = 'joining'
+            r.typing.value = {}
+          }
+          pendingJoins.clear()
+        })
+      },
+      onEnded: (code) => showLogin(CLOSE_NOTICES[code] ?? KICKED_NOTICE)
+    }
+  )
+
+  const activity = createThrottle(() => {
+    if (link.send({ type: 'activity' }) && state.limits.value?.idleActivity !== 'message') state.idleKickAt.value = 0
+  }, ACTIVITY_INTERVAL_MS)
+
+  /** Sends the next waiting message, one in flight at a time (so a refusal is matched to it). */
+  function flush() {
+    if (state.rateLimited.value) return
+    const next = outbox.nextToSend(state.outbox.value, (room) => findRoom(room)?.status.value === 'joined')
+    if (!next) return
+    if (link.send({ type: 'message', room: next.room, text: next.text, cid: next.cid })) {
+      state.outbox.value = outbox.markSending(state.outbox.value, next.cid)
+    }
+  }
+
+  function rateLimit(ms: number) {
+    clearTimeout(rateTimer)
+    state.rateLimitedUntil.value = Date.now() + ms
+    rateTimer = setTimeout(() => {
+      state.rateLimitedUntil.value = 0
+      flush()
+    }, ms)
+  }
+
+  /** Joins a room we show, asking for everything after the last seq we hold. */
+  function rejoin(name: string) {
+    const r = findRoom(name)
+    if (!r || r.status.value === 'joined') return
+    const since = lastSeq(r.items.value)
+    link.send(since > 0 ? { type: 'join', room: name, since } : { type: 'join', room: name })
+  }
+
+  /** After a (re)connect: rejoin every room with the last seq seen, so the server replays the gap. */
+  function resume() {
+    const rooms = state.rooms.value
+    for (const r of rooms) {
+      // The server auto-joins lobby; a fresh lobby needs no second join.
+      if (r.name === LOBBY && lastSeq(r.items.value) === 0) continue
+      rejoin(r.name)
+    }
+    if (!rooms.some((r) => r.name === LOBBY)) link.send({ type: 'leave', room: LOBBY })
+  }
+
+  /** Forgets a room locally; messages still waiting for it are marked not sent. */
+  function dropRoom(name: string, reason: string) {
+    batch(() => {
+      state.rooms.value = state.rooms.value.filter((r) => r.name !== name)
+      state.outbox.value = outbox.failRoom(state.outbox.value, name, reason)
+      if (state.currentRoom.value === name) state.currentRoom.value = state.rooms.value[0]?.name ?? ''
+    })
+  }
+
+  const ctx: FrameContext = {
+    state,
+    findRoom,
+    pendingJoins,
+    isVisible: () => pageVisible,
+    send: (frame) => link.send(frame),
+    flush,
+    resume,
+    rateLimit,
+    openRoom: (name) => switchRoom(name),
+    rejoin: (name, afterMs) => void setTimeout(() => rejoin(name), afterMs),
+    dropRoom(name, reason) {
+      dropRoom(name, reason)
+      state.roomError.value = reason
+    }
+  }
+
+  function reset() {
+    clearTimeout(rateTimer)
+    activity.cancel()
+    typingSentAt.clear()
+    pendingJoins.clear()
   }
 
   function showLogin(notice = '') {
-    epoch++
-    disconnect()
+    link.stop()
+    const unsent = state.outbox.value.map((e) => e.text)
+    reset()
     batch(() => {
       state.view.value = 'login'
-      state.loginNotice.value = notice
+      state.loginNotice.value = (notice + unsentNote(unsent)).trim()
       state.user.value = null
-      state.messages.value = []
+      state.rooms.value = []
+      state.outbox.value = []
+      state.directory.value = []
       state.draft.value = ''
       state.composerError.value = null
+      state.roomError.value = ''
       state.rateLimitedUntil.value = 0
       state.idleKickAt.value = 0
       state.limits.value = null
@@ -47,83 +185,49 @@ export function createActions(state: ChatState) {
   }
 
   function enterChat(username: string) {
-    epoch++
-    retries = 0
-    disconnect()
+    link.stop()
+    reset()
     batch(() => {
       state.user.value = username
       state.loginNotice.value = ''
-      state.link.value = 'connecting'
+      state.rooms.value = [createRoomState(LOBBY)]
+      state.currentRoom.value = LOBBY
+      state.pane.value = 'chat'
       state.view.value = 'chat'
     })
-    connect()
+    link.start()
   }
 
-  function connect() {
-    conn = createConnection({ onFrame, onClose })
-  }
-
-  function onFrame(frame: ServerFrame) {
-    switch (frame.type) {
-      case 'welcome':
-        retries = 0
-        batch(() => {
-          state.link.value = 'open'
-          state.user.value = frame.user
-          state.room.value = frame.room
-          state.limits.value = frame.limits
-          state.idleKickAt.value = 0
-        })
-        break
-      case 'message':
-        batch(() => {
-          state.messages.value = [...state.messages.value, frame].slice(-MAX_MESSAGES)
-          // An accepted message of ours is activity: the idle warning no longer applies.
-          if (frame.user === state.user.value) state.idleKickAt.value = 0
-        })
-        break
-      case 'idle_warning':
-        state.idleKickAt.value = Date.now() + frame.kickInMs
-        break
-      case 'error':
-        batch(() => {
-          if (frame.code === 'rate_limited') {
-            state.rateLimitedUntil.value = Date.now() + (frame.retryInMs ?? 1000)
-          } else {
-            state.composerError.value = { code: frame.code, message: errorText(frame.code, frame.message) }
-          }
-          if (state.draft.value === '') state.draft.value = lastSent
-        })
-        break
-    }
-  }
-
-  function onClose(code: number) {
-    conn = null
-    if (code === CLOSE.idle.code) return showLogin(IDLE_NOTICE)
-    if (code === CLOSE.logout.code) return showLogin(LOGGED_OUT_NOTICE)
-    if (code === CLOSE.sessionExpired.code) return showLogin(EXPIRED_NOTICE)
-    // 1001 shutdown, a network drop, a refused upgrade or a closed flood (1008): try again,
-    // checking the session first.
-    state.link.value = 'reconnecting'
-    scheduleReconnect()
-  }
-
-  function scheduleReconnect() {
-    const mine = epoch
-    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** retries++) * (0.75 + Math.random() / 2)
-    retryTimer = setTimeout(async () => {
-      let me: Awaited<ReturnType<typeof api.getMe>>
-      try {
-        me = await api.getMe()
-      } catch {
-        if (mine === epoch) scheduleReconnect()
-        return
+  function switchRoom(name: string) {
+    const r = findRoom(name)
+    batch(() => {
+      state.currentRoom.value = name
+      state.pane.value = 'chat'
+      state.roomError.value = ''
+      if (r) {
+        r.unread.value = 0
+        r.mentions.value = 0
       }
-      if (mine !== epoch) return
-      if (me) connect()
-      else showLogin(EXPIRED_NOTICE)
-    }, delay)
+    })
+  }
+
+  function roomOp(type: 'join' | 'create', raw: string): boolean {
+    const name = raw.trim().toLowerCase()
+    if (!ROOM_NAME.test(name)) {
+      state.roomError.value = 'Room names are 1-32 lowercase letters, digits or -.'
+      return false
+    }
+    if (findRoom(name)) {
+      switchRoom(name)
+      return true
+    }
+    if (!link.send({ type, room: name })) {
+      state.roomError.value = 'You are offline. Try again once connected.'
+      return false
+    }
+    pendingJoins.add(name)
+    state.roomError.value = ''
+    return true
   }
 
   return {
@@ -147,35 +251,104 @@ export function createActions(state: ChatState) {
       const me = await api.login({ username, password })
       enterChat(me.username)
     },
-    async leave() {
-      disconnect()
+    /** Ends the session (all tabs); unlike leaving a room. */
+    async logout() {
+      link.stop()
       try {
         await api.logout()
       } finally {
+        state.outbox.value = []
         showLogin()
       }
     },
-    /** Sends the draft; the input is cleared (and refilled if the server refuses the text). */
+    /** Queues the draft for the current room and sends it when the link allows (offline drafting works). */
     send(): boolean {
-      if (!state.canSend.value || !conn) return false
+      if (!state.canSend.value) return false
+      const room = state.currentRoom.value
       const text = state.draft.value.trim()
-      if (!conn.send({ type: 'message', text })) return false
-      lastSent = text
       batch(() => {
+        state.outbox.value = outbox.enqueue(state.outbox.value, newCid(), room, text)
         state.draft.value = ''
         state.composerError.value = null
       })
+      flush()
       return true
+    },
+    /** A "not sent" message: try again (same cid), put back into the composer, or drop it. */
+    retryMessage(cid: string) {
+      state.outbox.value = outbox.requeue(state.outbox.value, cid)
+      flush()
+    },
+    editMessage(cid: string) {
+      const entry = state.outbox.value.find((e) => e.cid === cid)
+      if (!entry) return
+      batch(() => {
+        if (state.draft.value.trim() === '') state.draft.value = entry.text
+        state.outbox.value = outbox.remove(state.outbox.value, cid)
+      })
+    },
+    discardMessage(cid: string) {
+      state.outbox.value = outbox.remove(state.outbox.value, cid)
+    },
+    /** The composer changed: tell the room we are typing (throttled), never while offline. */
+    typing() {
+      const room = state.currentRoom.value
+      if (state.draft.value.trim() === '' || state.link.value !== 'open') return
+      const now = Date.now()
+      if (now - (typingSentAt.get(room) ?? 0) < TYPING_INTERVAL_MS) return
+      if (link.send({ type: 'typing', room })) typingSentAt.set(room, now)
     },
     dismissError() {
       state.composerError.value = null
+    },
+    joinRoom: (name: string) => roomOp('join', name),
+    createRoom: (name: string) => roomOp('create', name),
+    leaveRoom(name: string) {
+      dropRoom(name, 'You left this room.')
+      link.send({ type: 'leave', room: name })
+      link.send({ type: 'rooms' })
+    },
+    switchRoom,
+    refreshRooms() {
+      link.send({ type: 'rooms' })
+    },
+    /** Scroll-back: asks for the page of messages before the oldest one shown. */
+    loadOlder(name: string) {
+      const r = findRoom(name)
+      if (!r || r.loadingHistory.value || !r.more.value) return
+      const before = firstSeq(r.items.value)
+      if (before <= 1) {
+        r.more.value = false
+        return
+      }
+      if (link.send({ type: 'history', room: name, before, limit: HISTORY_PAGE })) r.loadingHistory.value = true
+    },
+    /** Key presses, pointer, scrolling and focus on the page (throttled to one frame per 5 s). */
+    reportActivity() {
+      activity.poke()
+    },
+    /** The idle warning's button: activity now. */
+    stillHere() {
+      if (link.send({ type: 'activity' })) state.idleKickAt.value = 0
+    },
+    retryNow() {
+      link.retryNow()
+    },
+    setOffline(offline: boolean) {
+      link.setOffline(offline)
+    },
+    setPageVisible(visible: boolean) {
+      pageVisible = visible
+      const r = state.room.value
+      if (visible && r) {
+        r.unread.value = 0
+        r.mentions.value = 0
+      }
+    },
+    showPane(pane: 'rooms' | 'chat' | 'members') {
+      state.pane.value = pane
     }
   }
-}
-
-/** The protocol's own text for a known code; the server's message for one this page does not know. */
-function errorText(code: string, fallback: string): string {
-  return Object.hasOwn(ERROR_TEXT, code) ? ERROR_TEXT[code as keyof typeof ERROR_TEXT] : fallback
 }
 
 export type Actions = ReturnType<typeof createActions>

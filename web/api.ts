@@ -6,7 +6,9 @@ export class ApiRequestError extends Error {
   constructor(
     readonly status: number,
     readonly code: ApiErrorCode | 'network',
-    message: string
+    message: string,
+    /** From a Retry-After header (429), in ms; 0 when absent. */
+    readonly retryAfterMs = 0
   ) {
     super(message)
     this.name = 'ApiRequestError'
@@ -32,7 +34,8 @@ export async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string
   throw new ApiRequestError(
     res.status,
     (err.code as ApiErrorCode | undefined) ?? 'internal',
-    err.message ?? 'Something went wrong. Please try again.'
+    err.message ?? 'Something went wrong. Please try again.',
+    Number(res.headers.get('retry-after') ?? 0) * 1000 || 0
   )
 }
 

@@ -1,25 +1,19 @@
 // The chat WebSocket: opens /ws on the page's own origin and hands parsed frames to the caller.
-import type { ClientFrame, ServerFrame } from '../schemas/frames.ts'
+import type { Connection, ConnectionHandlers } from './connection-types.ts'
+import type { ServerFrame } from './protocol.ts'
 
-export interface ConnectionHandlers {
-  onFrame(frame: ServerFrame): void
-  /** The socket closed (or never opened) without the caller asking for it. */
-  onClose(code: number): void
-}
-
-export interface Connection {
-  /** False when the socket is not open: the frame was not sent. */
-  send(frame: ClientFrame): boolean
-  /** Closes the socket; onClose is not called. */
-  close(): void
-}
+export type { Connection, ConnectionHandlers }
 
 export function createConnection(handlers: ConnectionHandlers): Connection {
   const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws')
   let closedByUs = false
+  let opened = false
 
+  ws.addEventListener('open', () => {
+    opened = true
+  })
   ws.addEventListener('message', (event) => {
-    if (typeof event.data !== 'string') return
+    if (closedByUs || typeof event.data !== 'string') return
     let frame: ServerFrame
     try {
       frame = JSON.parse(event.data) as ServerFrame
@@ -29,7 +23,7 @@ export function createConnection(handlers: ConnectionHandlers): Connection {
     handlers.onFrame(frame)
   })
   ws.addEventListener('close', (event) => {
-    if (!closedByUs) handlers.onClose(event.code)
+    if (!closedByUs) handlers.onClose(event.code, opened)
   })
 
   return {

@@ -2,15 +2,18 @@
 import { computed, signal } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import type { ErrorCode, Limits, MessageFrame } from '../schemas/frames.ts'
 // The server's own counter (plain code, no Node APIs), so the page and the server never disagree.
 import { countGraphemes as countClusters } from '../lib/message-text.ts'
+import { loadAlertPrefs } from './alerts.ts'
+import type { Outbox } from './outbox.ts'
+import type { Limits, RoomInfo } from './protocol.ts'
+import type { RoomState } from './room-state.ts'
 
 export type View = 'loading' | 'login' | 'chat'
-export type Link = 'connecting' | 'open' | 'reconnecting'
-
-/** Messages kept on the page; older ones are dropped. */
-export const MAX_MESSAGES = 500
+/** `offline`: the browser reports no network; `reconnecting`: waiting for the next try. */
+export type Link = 'connecting' | 'open' | 'reconnecting' | 'offline'
+/** On a phone one pane shows at a time; wide screens show all three. */
+export type Pane = 'rooms' | 'chat' | 'members'
 
 /** User-perceived characters of a text as the server counts them (trimmed, NFC). */
 export function countGraphemes(text: string): number {
@@ -23,38 +26,65 @@ export function createChatState() {
   /** Why the login view is shown (idle kick, expiry), if not by choice. */
   const loginNotice = signal('')
   const link = signal<Link>('connecting')
-  const room = signal('')
+  /** Why the link is down beyond a plain drop (refused, rate limited), shown in the banner. */
+  const linkProblem = signal('')
+  /** Date.now() of the next reconnect try (0: none planned). */
+  const nextRetryAt = signal(0)
   const limits = signal<Limits | null>(null)
-  const messages = signal<MessageFrame[]>([])
+  /** Joined rooms, in the order joined. */
+  const rooms = signal<readonly RoomState[]>([])
+  const currentRoom = signal('lobby')
+  /** The server's room list (answer to `rooms`). */
+  const directory = signal<readonly RoomInfo[]>([])
+  /** A refused join/create/leave, shown in the room list. */
+  const roomError = signal('')
+  const outbox = signal<Outbox>([])
+  const pane = signal<Pane>('chat')
   const draft = signal('')
-  const composerError = signal<{ code: ErrorCode; message: string } | null>(null)
+  const composerError = signal<{ code: string; message: string } | null>(null)
   /** Date.now() values at which the rate limit lifts and the idle reaper kicks. */
   const rateLimitedUntil = signal(0)
   const idleKickAt = signal(0)
+  /** Desktop notification and sound for messages out of view (remembered per browser). */
+  const alerts = signal(loadAlertPrefs())
 
+  const room = computed(() => rooms.value.find((r) => r.name === currentRoom.value) ?? null)
   const draftLength = computed(() => countGraphemes(draft.value))
   const maxChars = computed(() => limits.value?.maxChars ?? 0)
   const overLimit = computed(() => limits.value !== null && draftLength.value > maxChars.value)
+  const rateLimited = computed(() => rateLimitedUntil.value > 0)
+  // Offline drafting is allowed: the message waits in the outbox and goes out after the reconnect.
   const canSend = computed(
-    () => link.value === 'open' && draftLength.value > 0 && !overLimit.value
+    () => room.value !== null && draftLength.value > 0 && !overLimit.value && !rateLimited.value
   )
+  const totalUnread = computed(() => rooms.value.reduce((n, r) => n + r.unread.value, 0))
 
   return {
     view,
     user,
     loginNotice,
     link,
-    room,
+    linkProblem,
+    nextRetryAt,
     limits,
-    messages,
+    rooms,
+    currentRoom,
+    directory,
+    roomError,
+    outbox,
+    pane,
     draft,
     composerError,
     rateLimitedUntil,
     idleKickAt,
+    alerts,
+    room,
     draftLength,
     maxChars,
     overLimit,
-    canSend
+    rateLimited,
+    canSend,
+    totalUnread
   }
 }
 

@@ -70,7 +70,7 @@ t.test('1011 internal: handling a frame fails on the server', async (t) => {
   const server = await startServer(t)
   const alice = await connect(server, await signUp(server, 'alice'))
   await alice.next('welcome')
-  server.app.chatHub.post = async () => {
+  server.app.roomHub.post = () => {
     throw new Error('disk on fire')
   }
   alice.send({ type: 'message', text: 'hi' })

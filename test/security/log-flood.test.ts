@@ -68,7 +68,7 @@ t.test('a server fault is still logged at error, with its stack', async (t) => {
   const { server, lines } = await startLoggedServer(t)
   const alice = await connect(server, await signUp(server, 'alice'))
   await alice.next('welcome')
-  server.app.chatHub.post = async () => {
+  server.app.roomHub.post = () => {
     throw new Error('disk on fire')
   }
   alice.send({ type: 'message', text: 'hi' })

@@ -70,7 +70,11 @@ if (haveChromium(t) && haveNoto()) {
     const page = await context.newPage()
     await page.setViewportSize({ width: 800, height: 900 })
     await enterChat(page, server.origin, 'alice', PASSWORD)
-    for (const text of ['the message before', ZALGO, 'the message after']) await server.app.chatHub.post('lobby', 'bob', text)
+    // Bob, a member of the lobby on the server side only, says three things.
+    const bob = { user: 'bob', send: () => {} }
+    server.app.roomHub.join(bob, 'lobby')
+    for (const text of ['the message before', ZALGO, 'the message after']) server.app.roomHub.post(bob, 'lobby', text)
+    await server.app.roomHub.drain()
     const messages = page.getByTestId('message')
     await messages.nth(2).waitFor()
 

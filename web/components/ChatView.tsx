@@ -1,54 +1,48 @@
-// The chat: header with the room and the Leave button, banners, the messages and the composer.
+// The chat: header, then room list, conversation and members side by side on wide screens and one
+// pane at a time on phones; the page-wide listeners (network, activity, title) live here.
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
+import { usePageEvents } from '../use-page-events.ts'
+import { ChatHeader } from './ChatHeader.tsx'
 import { Composer } from './Composer.tsx'
-import { IdleNotice } from './IdleNotice.tsx'
+import { LinkBanner } from './LinkBanner.tsx'
+import { MemberList } from './MemberList.tsx'
 import { MessageList } from './MessageList.tsx'
-import { Notice } from './Notice.tsx'
-import { RateLimitNotice } from './RateLimitNotice.tsx'
+import { RoomHeader } from './RoomHeader.tsx'
+import { RoomList } from './RoomList.tsx'
 import { SessionsPanel } from './SessionsPanel.tsx'
+import { TypingLine } from './TypingLine.tsx'
 
 export function ChatView() {
   const state = useChatState()
   const actions = useActions()
-  const leaving = useSignal(false)
+  usePageEvents(state, actions)
+  const room = state.room.value
   const showSessions = useSignal(false)
 
-  async function leave() {
-    leaving.value = true
-    await actions.leave().catch(() => undefined)
-  }
-
   return (
-    <div class="chat" data-testid="chat-view">
-      <header class="chat__header">
-        <div class="chat__title">
-          <h1 class="chat__app">Parley</h1>
-          <span class="chat__room" data-testid="chat-room">#{state.room.value || 'lobby'}</span>
-        </div>
-        <div class="chat__me">
-          <span class="chat__user" data-testid="chat-user">{state.user.value}</span>
-          <button type="button" class="button" data-testid="open-sessions" aria-expanded={showSessions.value}
-            onClick={() => (showSessions.value = !showSessions.value)}>
-            Sessions
-          </button>
-          <button type="button" class="button" id="leave-chat" data-testid="leave-chat"
-            onClick={leave} disabled={leaving.value}>
-            Leave chat
-          </button>
-        </div>
-      </header>
-      <div class="chat__notices">
-        {state.link.value === 'reconnecting' && (
-          <Notice kind="info" testid="reconnecting-notice">Reconnecting…</Notice>
-        )}
-        <IdleNotice />
-        <RateLimitNotice />
-      </div>
+    <div class={`chat chat--pane-${state.pane.value}`} data-testid="chat-view" data-link={state.link.value}
+      data-room-status={room?.status.value}>
+      <ChatHeader sessionsOpen={showSessions.value} onToggleSessions={() => (showSessions.value = !showSessions.value)} />
+      <LinkBanner />
       {showSessions.value && <SessionsPanel onClose={() => (showSessions.value = false)} />}
-      <MessageList />
-      <Composer />
+      <main class="chat__body">
+        <RoomList />
+        <section class="conversation" aria-label={room ? `Conversation in ${room.name}` : 'Conversation'}>
+          {room ? (
+            <>
+              <RoomHeader room={room} />
+              <MessageList key={room.name} room={room} />
+              <TypingLine room={room} />
+            </>
+          ) : (
+            <p class="conversation__empty" data-testid="no-room">You are in no room. Join or create one from the room list.</p>
+          )}
+          <Composer />
+        </section>
+        {room && <MemberList room={room} />}
+      </main>
     </div>
   )
 }

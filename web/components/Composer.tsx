@@ -1,20 +1,23 @@
-// The message input with its live n/max counter (grapheme clusters) and the composer errors.
-import { useEffect, useRef } from 'preact/hooks'
+// The message input: drafting works offline (the message waits and goes out once reconnected); the
+// counter shows from 80 % of the limit; the notices (rate limit, length, idle) sit just above it.
+import { useRef } from 'preact/hooks'
 import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
+import { useCountdown } from '../use-countdown.ts'
+import { ComposerNotices } from './ComposerNotices.tsx'
+
+/** The counter appears from this share of the limit, amber, and turns red from WARN_RED. */
+const SHOW_COUNTER = 0.8
+const WARN_RED = 0.95
 
 export function Composer() {
   const state = useChatState()
   const actions = useActions()
   const inputRef = useRef<HTMLInputElement>(null)
-  const limits = state.limits.value
-  const error = state.composerError.value
-  const open = state.link.value === 'open'
-
-  // Ready to type as soon as the socket is (re)connected.
-  useEffect(() => {
-    if (open) inputRef.current?.focus()
-  }, [open])
+  const wait = useCountdown(state.rateLimitedUntil.value)
+  const room = state.room.value
+  const max = state.maxChars.value
+  const length = state.draftLength.value
 
   function onSubmit(event: SubmitEvent) {
     event.preventDefault()
@@ -24,28 +27,30 @@ export function Composer() {
 
   function onInput(event: Event) {
     state.draft.value = (event.currentTarget as HTMLInputElement).value
-    if (error) actions.dismissError()
+    if (state.composerError.value) actions.dismissError()
+    actions.typing()
   }
 
-  const counterClass = state.overLimit.value ? 'composer__counter composer__counter--over' : 'composer__counter'
+  const share = max > 0 ? length / max : 0
+  const counterClass = `composer__counter${share > 1 || share >= WARN_RED ? ' composer__counter--red' : share >= SHOW_COUNTER ? ' composer__counter--amber' : ''}`
   return (
     <form class="composer" data-testid="composer" onSubmit={onSubmit}>
-      <p class="composer__error" id="composer-error" role="alert" data-testid="composer-error">
-        {error?.message ?? (state.overLimit.value ? `Messages can be at most ${state.maxChars.value} characters.` : '')}
-      </p>
+      <ComposerNotices />
       <div class="composer__row">
         <label class="visually-hidden" for="composer-input">Message</label>
         <input ref={inputRef} id="composer-input" class="composer__input" data-testid="composer-input"
-          type="text" autocomplete="off" placeholder="Write a message…" enterkeyhint="send"
-          disabled={!open} value={state.draft.value} onInput={onInput}
+          type="text" autocomplete="off" enterkeyhint="send" disabled={!room}
+          placeholder={room ? `Message #${room.name}` : 'Join a room to write'}
+          value={state.draft.value} onInput={onInput}
           aria-invalid={state.overLimit.value} aria-describedby="composer-counter composer-error" />
         <span class={counterClass} id="composer-counter" data-testid="composer-counter"
-          aria-label={limits ? `${state.draftLength.value} of ${limits.maxChars} characters` : undefined}>
-          {limits ? `${state.draftLength.value}/${limits.maxChars}` : ''}
+          hidden={max === 0 || share < SHOW_COUNTER}
+          aria-label={max > 0 ? `${length} of ${max} characters` : undefined}>
+          {max > 0 ? `${length}/${max}` : ''}
         </span>
-        <button type="submit" class="button button--primary" data-testid="composer-send"
+        <button type="submit" class="button button--primary composer__send" data-testid="composer-send"
           disabled={!state.canSend.value}>
-          Send
+          {wait > 0 ? `Send (${wait} s)` : 'Send'}
         </button>
       </div>
     </form>

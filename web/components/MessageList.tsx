@@ -1,52 +1,81 @@
-// The room's messages, newest last; keeps to the bottom unless the reader has scrolled up.
+// The room's conversation, newest last: stays at the bottom unless the reader scrolled up (then a
+// "new messages" pill counts what arrived), loads older messages when scrolled to the top.
 import { useLayoutEffect, useRef } from 'preact/hooks'
-import type { MessageFrame } from '../../schemas/frames.ts'
+import { useSignal } from '@preact/signals'
+import { useActions } from '../actions.ts'
+import type { RoomState } from '../room-state.ts'
 import { useChatState } from '../state.ts'
+import { groupTimeline, lastSeq } from '../timeline.ts'
+import { Blocks } from './Blocks.tsx'
+import { NewMessagesPill } from './NewMessagesPill.tsx'
+import { PendingMessages } from './PendingMessages.tsx'
 
-// Within this many pixels of the bottom counts as "at the bottom".
+// Within this many pixels of the bottom counts as "at the bottom"; of the top, as "load older".
 const STICK_PX = 48
+const TOP_PX = 80
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-
-function Message({ message, own }: { message: MessageFrame; own: boolean }) {
-  const date = new Date(message.ts)
-  return (
-    <li class={own ? 'message message--own' : 'message'} data-testid="message">
-      <div class="message__meta">
-        <span class="message__user" data-testid="message-user">{message.user}</span>
-        <time class="message__time" dateTime={date.toISOString()} title={date.toLocaleString()}>
-          {timeFormat.format(date)}
-        </time>
-      </div>
-      <p class="message__text" data-testid="message-text">{message.text}</p>
-    </li>
-  )
-}
-
-export function MessageList() {
+export function MessageList({ room }: { room: RoomState }) {
   const state = useChatState()
+  const actions = useActions()
   const listRef = useRef<HTMLOListElement>(null)
   const atBottom = useRef(true)
-  const messages = state.messages.value
+  const height = useRef(0)
+  const firstKey = useRef('')
+  /** The newest seq the reader has seen at the bottom; the pill counts what came after. */
+  const seenSeq = useSignal(lastSeq(room.items.value))
+  const items = room.items.value
   const me = state.user.value
+  const pending = state.outbox.value.filter((e) => e.room === room.name)
 
   useLayoutEffect(() => {
     const list = listRef.current
-    const last = messages[messages.length - 1]
-    // Follow new messages when already at the bottom, and always after one's own.
-    if (list && (atBottom.current || last?.user === me)) list.scrollTop = list.scrollHeight
-  }, [messages, me])
+    if (!list) return
+    const first = items[0]?.key ?? ''
+    if (firstKey.current && first !== firstKey.current && !atBottom.current) {
+      // Older messages were added on top: keep what the reader was looking at in place.
+      list.scrollTop += list.scrollHeight - height.current
+    } else if (atBottom.current) {
+      list.scrollTop = list.scrollHeight
+      seenSeq.value = lastSeq(items)
+    }
+    firstKey.current = first
+    height.current = list.scrollHeight
+  }, [items, pending.length])
 
   function onScroll() {
     const list = listRef.current
-    if (list) atBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < STICK_PX
+    if (!list) return
+    height.current = list.scrollHeight
+    atBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < STICK_PX
+    if (atBottom.current) seenSeq.value = lastSeq(room.items.value)
+    if (list.scrollTop < TOP_PX) actions.loadOlder(room.name)
   }
 
+  function toBottom() {
+    const list = listRef.current
+    if (list) list.scrollTop = list.scrollHeight
+    atBottom.current = true
+    seenSeq.value = lastSeq(room.items.value)
+  }
+
+  const unseen = items.filter((i) => i.kind === 'message' && i.seq > seenSeq.value && i.message.user !== me).length
   return (
-    <ol ref={listRef} class="messages" id="messages" data-testid="message-list" onScroll={onScroll}
-      aria-live="polite" aria-relevant="additions" aria-label="Messages" tabIndex={0}>
-      {messages.length === 0 && <li class="messages__empty">No messages yet. Say hello!</li>}
-      {messages.map((m) => <Message key={m.id} message={m} own={m.user === me} />)}
-    </ol>
+    <div class="messages-wrap">
+      <ol ref={listRef} class="messages" id="messages" data-testid="message-list" onScroll={onScroll}
+        aria-label={`Messages in ${room.name}`} tabIndex={0}>
+        {room.more.value && (
+          <li class="messages__older">
+            <button type="button" class="button button--small" data-testid="load-older"
+              disabled={room.loadingHistory.value} onClick={() => actions.loadOlder(room.name)}>
+              {room.loadingHistory.value ? 'Loading…' : 'Load older messages'}
+            </button>
+          </li>
+        )}
+        {items.length === 0 && pending.length === 0 && <li class="messages__empty">No messages yet. Say hello!</li>}
+        <Blocks blocks={groupTimeline(items, me)} me={me} />
+        <PendingMessages entries={pending} />
+      </ol>
+      {unseen > 0 && <NewMessagesPill count={unseen} onClick={toBottom} />}
+    </div>
   )
 }

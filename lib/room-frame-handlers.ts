@@ -1,0 +1,63 @@
+// The room frames' handlers (join, leave, create, rooms, history, typing, activity): limits, then the room hub.
+import type { FrameContext, FrameHandlers } from './chat-frames.js'
+import type { IdleTracker } from './idle-tracker.js'
+import type { RateLimiter } from './rate-limiter.js'
+import type { RoomError, RoomHub } from './room-hub.js'
+import { HISTORY_PAGE_DEFAULT } from '../schemas/room-frames.js'
+
+export interface RoomFrameDeps {
+  rooms: RoomHub
+  /** join, leave, rooms and history requests per user (ROOM_JOINS_PER_MIN). */
+  joinLimiter: RateLimiter
+  /** create per user (ROOM_CREATES_PER_MIN). */
+  createLimiter: RateLimiter
+  /** Records a session's activity. */
+  idle: Pick<IdleTracker, 'touch'>
+  /** IDLE_ACTIVITY=input: `activity` and `typing` frames count as activity. */
+  inputIsActivity: boolean
+}
+
+type RoomFrameHandlers = Pick<FrameHandlers, 'join' | 'leave' | 'create' | 'rooms' | 'history' | 'typing' | 'activity'>
+
+/** Answers a hub refusal as an `error` naming the room. */
+export function answer(ctx: FrameContext, room: string, error: RoomError | undefined): void {
+  if (error) ctx.refuse(error, undefined, room)
+}
+
+export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idle, inputIsActivity }: RoomFrameDeps): RoomFrameHandlers {
+  // A refused room request changes nothing and says when to try again.
+  const limited = (ctx: FrameContext, limiter: RateLimiter, room?: string): boolean => {
+    const retryInMs = limiter.take(ctx.user)
+    if (retryInMs === 0) return false
+    ctx.refuse('rate_limited', retryInMs, room)
+    return true
+  }
+  return {
+    join(frame, ctx) {
+      if (!limited(ctx, joinLimiter, frame.room)) answer(ctx, frame.room, rooms.join(ctx.client, frame.room, frame.since))
+    },
+    leave(frame, ctx) {
+      if (!limited(ctx, joinLimiter, frame.room)) answer(ctx, frame.room, rooms.leave(ctx.client, frame.room))
+    },
+    create(frame, ctx) {
+      if (!limited(ctx, createLimiter, frame.room)) answer(ctx, frame.room, rooms.create(ctx.client, frame.room, frame.cap))
+    },
+    rooms(_frame, ctx) {
+      if (!limited(ctx, joinLimiter)) rooms.list(ctx.client)
+    },
+    history(frame, ctx) {
+      if (!rooms.isMember(ctx.client, frame.room)) return ctx.refuse('not_in_room', undefined, frame.room)
+      if (limited(ctx, joinLimiter, frame.room)) return
+      answer(ctx, frame.room, rooms.history(ctx.client, frame.room, frame.before, frame.limit ?? HISTORY_PAGE_DEFAULT))
+    },
+    typing(frame, ctx) {
+      const error = rooms.typing(ctx.client, frame.room)
+      if (error) return answer(ctx, frame.room, error)
+      if (inputIsActivity) idle.touch(ctx.sessionId)
+    },
+    activity(_frame, ctx) {
+      // Input seen by the page keeps a reading user connected (IDLE_ACTIVITY=input).
+      if (inputIsActivity) idle.touch(ctx.sessionId)
+    }
+  }
+}

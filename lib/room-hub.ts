@@ -1,0 +1,362 @@
+// Rooms: membership with caps, presence, typing, and messages that are broadcast only once durable.
+// In process today; a Redis-backed hub can implement the same interface for cluster mode.
+import type { HistoryRecord, HistoryStore } from './history-store.js'
+import { createIdGenerator, type IdGenerator } from './message-id.js'
+
+export const LOBBY = 'lobby'
+/** Messages sent with `joined` (and the most a `history` page holds is set by the caller). */
+export const JOIN_HISTORY = 50
+/** A user's `typing` frames in a room are passed on at most this often. */
+export const TYPING_INTERVAL_MS = 2000
+/** Recent client message ids remembered per room, to drop resends. */
+export const CID_WINDOW = 1000
+
+/** One connected socket, as the hub sees it: no framework or socket types. */
+export interface RoomClient {
+  readonly user: string
+  /** One encoded text frame; the same buffer goes to every recipient of a fan-out. */
+  send(data: Buffer): void
+}
+
+/** A frame as the bytes of one WebSocket text frame. */
+const encode = (frame: object): Buffer => Buffer.from(JSON.stringify(frame))
+
+export type RoomError = 'room_full' | 'no_such_room' | 'room_exists' | 'too_many_rooms' | 'not_in_room' | 'invalid'
+
+export interface RoomInfo {
+  name: string
+  online: number
+  cap: number
+}
+
+export interface RoomHub {
+  /**
+   * Joins (or, already a member, resumes): sends `joined`, then any replay; `presence` to the others.
+   * With `hold`, live messages for this socket wait (in order) until release(): the automatic lobby
+   * join on connect holds them, so a resume sent as the first frame still replays in seq order.
+   */
+  join(client: RoomClient, room: string, since?: number, hold?: boolean): RoomError | undefined
+  /** Sends the live messages held for a socket since its join with `hold`, and stops holding. */
+  release(client: RoomClient): void
+  /** Creates a room with a cap (default: the largest) and joins it. */
+  create(client: RoomClient, room: string, cap?: number): RoomError | undefined
+  /** Leaves a room: sends `left`; `presence` to the others when it was the user's last tab there. */
+  leave(client: RoomClient, room: string): RoomError | undefined
+  /** A socket went away: it leaves every room, silently. */
+  disconnect(client: RoomClient): void
+  isMember(client: RoomClient, room: string): boolean
+  /** Accepts a message: it is broadcast, in seq order, once durable. A repeated cid is dropped. */
+  post(client: RoomClient, room: string, text: string, cid?: string): RoomError | undefined
+  /** Passes `typing` on to the others in the room, at most once per TYPING_INTERVAL_MS per user. */
+  typing(client: RoomClient, room: string): RoomError | undefined
+  /** Sends a `history` page: messages with seq < before, newest last. */
+  history(client: RoomClient, room: string, before: number, limit: number): RoomError | undefined
+  /** Sends the `rooms` list. */
+  list(client: RoomClient): void
+  rooms(): RoomInfo[]
+  /** Removes rooms (not the lobby) that nobody is in and nobody used for the TTL; returns their names. */
+  sweep(now?: number): string[]
+  /** Resolves once every message accepted so far is durable and broadcast. */
+  drain(): Promise<void>
+}
+
+export interface RoomHubOptions {
+  store: HistoryStore
+  /** ROOM_MAX_USERS: the default and the largest cap. */
+  maxUsers: number
+  /** MAX_ROOMS, the lobby included. */
+  maxRooms: number
+  /** ROOM_TTL_MS */
+  ttlMs: number
+  clock?: () => number
+  ids?: IdGenerator
+  /** Told about messages that could not be made durable (they are dropped; senders get `not_stored`). */
+  onLost?: (room: string, count: number) => void
+}
+
+interface Member {
+  client: RoomClient
+  /** Messages up to this seq came with `joined` or its replay; later ones come live. */
+  joinSeq: number
+  /** Live messages waiting for release() (see join's `hold`). */
+  held?: { seq: number; data: Buffer }[]
+}
+
+interface Room {
+  name: string
+  cap: number
+  members: Set<Member>
+  /** Tabs per user: a user counts once towards the cap. */
+  users: Map<string, number>
+  /** Last seq handed out (durable or not). */
+  nextSeq: number
+  lastUsed: number
+  typing: Map<string, number>
+  /** `user \0 cid` -> seq, oldest first. */
+  cids: Map<string, number>
+}
+
+// A message waiting for the group commit; plain data, no closure per message.
+interface Pending {
+  room: Room
+  record: HistoryRecord
+  sender: RoomClient
+}
+
+const NOT_STORED = encode({ type: 'error', code: 'not_stored', message: 'The message could not be stored; send it again.' })
+
+export function createRoomHub(opts: RoomHubOptions): RoomHub {
+  const { store, maxUsers, maxRooms, ttlMs } = opts
+  const clock = opts.clock ?? Date.now
+  const ids = opts.ids ?? createIdGenerator(clock, store.lastId || undefined)
+  const rooms = new Map<string, Room>()
+  const byClient = new Map<RoomClient, Map<string, Member>>()
+  let queue: Pending[] = []
+  let dirty = false
+  let running: Promise<void> | undefined
+
+  const makeRoom = (name: string, cap: number, lastSeq: number, lastUsed: number): Room => {
+    const room: Room = { name, cap, members: new Set(), users: new Map(), nextSeq: lastSeq, lastUsed, typing: new Map(), cids: new Map() }
+    rooms.set(name, room)
+    return room
+  }
+  for (const stored of store.rooms) {
+    const room = makeRoom(stored.name, Math.min(stored.cap, maxUsers), stored.lastSeq, stored.lastUsed)
+    if (room.name === LOBBY) room.cap = maxUsers
+    // Resends of messages stored before a restart are still recognised.
+    for (const record of store.recent(room.name, CID_WINDOW)) if (record.cid !== undefined) rememberCid(room, record)
+  }
+  if (!rooms.has(LOBBY)) {
+    makeRoom(LOBBY, maxUsers, 0, clock())
+    store.create(LOBBY, maxUsers)
+    schedule()
+  }
+
+  function rememberCid(room: Room, record: HistoryRecord) {
+    room.cids.set(`${record.user}\0${record.cid}`, record.seq)
+    if (room.cids.size > CID_WINDOW) room.cids.delete(room.cids.keys().next().value!)
+  }
+
+  // One group commit per turn: everything accepted before it runs shares one write and fsync per log.
+  function schedule() {
+    dirty = true
+    running ??= commitLoop()
+  }
+
+  async function commitLoop(): Promise<void> {
+    try {
+      await new Promise((resolve) => setImmediate(resolve))
+      while (dirty) {
+        dirty = false
+        const batch = queue
+        queue = []
+        const failed = await store.sync()
+        deliver(batch, failed)
+      }
+    } finally {
+      running = undefined
+    }
+  }
+
+  // Broadcasts each durable message as one encoded string, to the members that did not get it with `joined`.
+  function deliver(batch: Pending[], failed: string[]) {
+    for (const { room, record, sender } of batch) {
+      if (failed.length > 0 && failed.includes(room.name)) {
+        const key = `${record.user}\0${record.cid}`
+        if (record.cid !== undefined && room.cids.get(key) === record.seq) room.cids.delete(key)
+        sender.send(NOT_STORED)
+        continue
+      }
+      const data = encode(messageFrame(room.name, record))
+      const seq = record.seq
+      for (const member of room.members) {
+        if (seq <= member.joinSeq) continue
+        if (member.held) member.held.push({ seq, data })
+        else member.client.send(data)
+      }
+    }
+    if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name).length)
+  }
+
+  const sendToOthers = (room: Room, except: RoomClient | string, frame: object) => {
+    const data = encode(frame)
+    for (const member of room.members) {
+      if (typeof except === 'string' ? member.client.user !== except : member.client !== except) member.client.send(data)
+    }
+  }
+
+  function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
+    let messages: HistoryRecord[] = []
+    let replay: HistoryRecord[] | undefined
+    let reset = false
+    if (since !== undefined) {
+      replay = store.after(room.name, since, member.joinSeq)
+      if (replay === undefined) {
+        // Older than the kept history: the client reloads the room from the recent messages.
+        reset = true
+        member.joinSeq = Math.max(member.joinSeq, store.lastSeq(room.name))
+      }
+    }
+    if (since === undefined || reset) messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
+    client.send(
+      encode({
+        type: 'joined',
+        room: room.name,
+        cap: room.cap,
+        members: [...room.users.keys()],
+        lastSeq: member.joinSeq,
+        messages: messages.map((record) => messageFrame(room.name, record)),
+        ...(reset ? { reset: true } : {})
+      })
+    )
+    if (replay) for (const record of replay) client.send(encode(messageFrame(room.name, record)))
+  }
+
+  const memberOf = (client: RoomClient, name: string) => byClient.get(client)?.get(name)
+
+  // Held messages a resume has since covered (a reset moves joinSeq on) are not sent twice.
+  function releaseMember(member: Member) {
+    const held = member.held
+    if (!held) return
+    member.held = undefined
+    for (const { seq, data } of held) if (seq > member.joinSeq) member.client.send(data)
+  }
+
+  function removeMember(client: RoomClient, room: Room, member: Member) {
+    room.members.delete(member)
+    const memberships = byClient.get(client)
+    memberships?.delete(room.name)
+    if (memberships?.size === 0) byClient.delete(client)
+    room.lastUsed = clock()
+    const tabs = (room.users.get(client.user) ?? 1) - 1
+    if (tabs > 0) {
+      room.users.set(client.user, tabs)
+      return
+    }
+    room.users.delete(client.user)
+    room.typing.delete(client.user)
+    sendToOthers(room, client, { type: 'presence', room: room.name, user: client.user, event: 'leave', online: room.users.size })
+  }
+
+  return {
+    join(client, name, since, hold) {
+      const room = rooms.get(name)
+      if (!room) return 'no_such_room'
+      const existing = memberOf(client, name)
+      if (existing) {
+        sendJoined(client, room, existing, since)
+        releaseMember(existing)
+        return undefined
+      }
+      const first = !room.users.has(client.user)
+      // Checked and taken synchronously: concurrent joins can never overshoot the cap.
+      if (first && room.users.size >= room.cap) return 'room_full'
+      const member: Member = { client, joinSeq: store.lastSeq(name) }
+      if (hold) member.held = []
+      room.members.add(member)
+      room.users.set(client.user, (room.users.get(client.user) ?? 0) + 1)
+      let memberships = byClient.get(client)
+      if (!memberships) byClient.set(client, (memberships = new Map()))
+      memberships.set(name, member)
+      room.lastUsed = clock()
+      sendJoined(client, room, member, since)
+      if (first) sendToOthers(room, client, { type: 'presence', room: name, user: client.user, event: 'join', online: room.users.size })
+      return undefined
+    },
+    create(client, name, cap = maxUsers) {
+      if (rooms.has(name)) return 'room_exists'
+      if (!(Number.isSafeInteger(cap) && cap >= 2 && cap <= maxUsers)) return 'invalid'
+      if (rooms.size >= maxRooms) return 'too_many_rooms'
+      makeRoom(name, cap, 0, clock())
+      store.create(name, cap)
+      schedule()
+      return this.join(client, name)
+    },
+    leave(client, name) {
+      const room = rooms.get(name)
+      const member = memberOf(client, name)
+      if (!room || !member) return 'not_in_room'
+      removeMember(client, room, member)
+      client.send(encode({ type: 'left', room: name }))
+      return undefined
+    },
+    disconnect(client) {
+      const memberships = byClient.get(client)
+      if (!memberships) return
+      for (const [name, member] of [...memberships]) removeMember(client, rooms.get(name)!, member)
+      byClient.delete(client)
+    },
+    release(client) {
+      for (const member of byClient.get(client)?.values() ?? []) releaseMember(member)
+    },
+    isMember(client, name) {
+      return memberOf(client, name) !== undefined
+    },
+    post(client, name, text, cid) {
+      const room = rooms.get(name)
+      if (!room || !memberOf(client, name)) return 'not_in_room'
+      const now = clock()
+      const record: HistoryRecord = { seq: room.nextSeq + 1, id: '', user: client.user, text, ts: now }
+      if (cid !== undefined) {
+        // A resend (after a reconnect) of a message already accepted is neither stored nor broadcast again.
+        if (room.cids.has(`${client.user}\0${cid}`)) return undefined
+        record.cid = cid
+        rememberCid(room, record)
+      }
+      room.nextSeq = record.seq
+      record.id = ids.next()
+      room.lastUsed = now
+      store.append(name, record)
+      queue.push({ room, record, sender: client })
+      schedule()
+      return undefined
+    },
+    typing(client, name) {
+      const room = rooms.get(name)
+      if (!room || !memberOf(client, name)) return 'not_in_room'
+      const now = clock()
+      const last = room.typing.get(client.user)
+      if (last !== undefined && now - last < TYPING_INTERVAL_MS) return undefined
+      room.typing.set(client.user, now)
+      sendToOthers(room, client.user, { type: 'typing', room: name, user: client.user })
+      return undefined
+    },
+    history(client, name, before, limit) {
+      if (!rooms.has(name) || !memberOf(client, name)) return 'not_in_room'
+      const page = store.before(name, before, limit)
+      client.send(
+        encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more })
+      )
+      return undefined
+    },
+    list(client) {
+      client.send(encode({ type: 'rooms', rooms: this.rooms() }))
+    },
+    rooms() {
+      return [...rooms.values()]
+        .map((room) => ({ name: room.name, online: room.users.size, cap: room.cap }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    },
+    sweep(now = clock()) {
+      const gone: string[] = []
+      for (const room of rooms.values()) {
+        if (room.name === LOBBY || room.users.size > 0 || now - room.lastUsed < ttlMs) continue
+        rooms.delete(room.name)
+        gone.push(room.name)
+        store.drop(room.name).catch(() => {})
+      }
+      return gone
+    },
+    async drain() {
+      while (running) await running
+    }
+  }
+}
+
+/** The `message` frame of a stored record: what live delivery, `joined`, replay and `history` all send. */
+export function messageFrame(room: string, record: HistoryRecord) {
+  const { id, seq, user, text, ts, cid } = record
+  return cid === undefined
+    ? { type: 'message' as const, id, room, seq, user, text, ts }
+    : { type: 'message' as const, id, room, seq, user, text, ts, cid }
+}

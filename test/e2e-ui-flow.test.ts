@@ -1,0 +1,52 @@
+/// <reference lib="dom" />
+// End to end in headless Chromium, issue 7: grouping, the new-messages pill and the title count.
+import { join } from 'node:path'
+import t from 'tap'
+import { startServer } from './helpers/server.js'
+import { connected, hasChromium, message, registerInUi, send, useBrowser } from './helpers/chromium-page.js'
+
+if (hasChromium(t)) {
+  const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-ui-screenshots'))
+
+  t.test('grouping, the new-messages pill and the unread count in the title', async (t) => {
+    const { origin } = await startServer(t, { messageRatePerSec: 100 })
+    const alice = await (await newContext(t)).newPage()
+    const bob = await (await newContext(t)).newPage()
+    await registerInUi(alice, origin, 'alice')
+    await registerInUi(bob, origin, 'bob')
+    for (const text of ['one', 'two', 'three']) await send(alice, text)
+    await send(bob, 'reply')
+    await message(alice, 'reply').waitFor()
+    const groups = alice.getByTestId('message-group')
+    t.equal(await groups.count(), 2, 'three messages in a row make one group, the reply another')
+    t.equal(await groups.nth(0).getByTestId('message').count(), 3)
+    t.equal(await groups.nth(0).getByTestId('message-group-user').textContent(), 'You', 'own group: no repeated name')
+    t.ok(await groups.nth(0).getByTestId('message-group-user').evaluate((el) => el.getBoundingClientRect().width <= 1), 'own name is not shown')
+    t.equal(await groups.nth(1).getByTestId('message-group-user').textContent(), 'bob')
+    t.equal(await alice.locator('[data-testid="message-group"] [class*="avatar"]').count(), 1, 'one avatar for bob')
+
+    // Bob scrolls up; new messages do not pull him down but show a pill.
+    for (let i = 0; i < 40; i++) await send(alice, `filler ${i}`)
+    await message(bob, 'filler 39').waitFor()
+    await bob.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: 0 }))
+    await bob.getByTestId('message-list').evaluate((el) => el.dispatchEvent(new Event('scroll')))
+    await send(alice, 'while you read')
+    await send(alice, 'and more')
+    await bob.getByTestId('new-messages').filter({ hasText: '2 new messages' }).waitFor()
+    t.pass('the pill counts 2 new messages')
+    await bob.getByTestId('new-messages').click()
+    await bob.getByTestId('new-messages').waitFor({ state: 'detached' })
+    t.ok(await bob.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50), 'at the bottom')
+
+    // In another room, lobby messages count in the tab title.
+    await bob.getByTestId('room-name').fill('quiet')
+    await bob.getByTestId('room-create').click()
+    await connected(bob)
+    await send(alice, 'psst')
+    await bob.waitForFunction(() => document.title === '(1) Parley')
+    t.pass('the title shows the unread count')
+    await bob.locator('[data-testid="room-entry"][data-room="lobby"]').click()
+    await bob.waitForFunction(() => document.title === 'Parley')
+    t.pass('reading the room clears it')
+  })
+}

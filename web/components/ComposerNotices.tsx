@@ -1,0 +1,18 @@
+// Notices where the eyes are, just above the composer and over the list's end (it does not move):
+// the rate limit, an over-long or refused text, the idle warning.
+import { useChatState } from '../state.ts'
+import { IdleNotice } from './IdleNotice.tsx'
+import { RateLimitNotice } from './RateLimitNotice.tsx'
+
+export function ComposerNotices() {
+  const state = useChatState()
+  const error = state.composerError.value
+  const text = error?.message ?? (state.overLimit.value ? `Messages can be at most ${state.maxChars.value} characters.` : '')
+  return (
+    <div class="composer__notices">
+      <IdleNotice />
+      <RateLimitNotice />
+      <p class="composer__error" id="composer-error" role="alert" data-testid="composer-error">{text}</p>
+    </div>
+  )
+}

@@ -1,0 +1,221 @@
+// Applies one server frame to the page state: rooms joined and resumed, messages merged once by seq,
+// presence, typing, history pages, idle warnings, and refusals matched to what caused them.
+import { batch } from '@preact/signals'
+import { ERROR_TEXT } from '../lib/protocol.ts'
+import { alertMessage } from './alerts.ts'
+import { mentions } from './message-format.ts'
+import * as outbox from './outbox.ts'
+import { type ClientFrame, type ErrorFrame, type ServerFrame } from './protocol.ts'
+import { createRoomState, type RoomState } from './room-state.ts'
+import type { ChatState } from './state.ts'
+import { addNotice, firstSeq, lastSeq, mergeMessages } from './timeline.ts'
+
+/** How long "x is typing" shows after the last typing frame. */
+export const TYPING_SHOW_MS = 3000
+/** A message the server could not store is sent again after this long. */
+export const NOT_STORED_RETRY_MS = 1000
+
+export interface FrameContext {
+  state: ChatState
+  findRoom(name: string): RoomState | undefined
+  /** Rooms asked for with join/create and not answered yet. */
+  pendingJoins: Set<string>
+  isVisible(): boolean
+  send(frame: ClientFrame): boolean
+  flush(): void
+  resume(): void
+  rateLimit(ms: number): void
+  openRoom(name: string): void
+  /** Sends the resume `join` of a room again after `afterMs`. */
+  rejoin(name: string, afterMs: number): void
+  /** Removes a room the server will not let us back into; its queued messages are marked not sent. */
+  dropRoom(name: string, reason: string): void
+}
+
+const ROOM_ERRORS: Partial<Record<string, string>> = {
+  room_full: ERROR_TEXT.room_full,
+  no_such_room: 'There is no room of that name. Create it instead?',
+  room_exists: 'A room of that name exists already. Join it instead.',
+  too_many_rooms: ERROR_TEXT.too_many_rooms
+}
+
+/** The page's wording where it differs, else the protocol's own text, else the server's message. */
+export function errorText(code: string, fallback: string): string {
+  if (code === 'invalid') return 'That message has characters that are not allowed.'
+  if (code === 'empty') return 'Empty messages are not sent.'
+  return Object.hasOwn(ERROR_TEXT, code) ? ERROR_TEXT[code as keyof typeof ERROR_TEXT] : fallback
+}
+
+export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
+  const { state } = ctx
+  switch (frame.type) {
+    case 'welcome':
+      batch(() => {
+        state.user.value = frame.user
+        state.limits.value = frame.limits
+        state.idleKickAt.value = 0
+      })
+      ctx.resume()
+      ctx.send({ type: 'rooms' })
+      return
+    case 'joined': {
+      let r = ctx.findRoom(frame.room)
+      if (!r) {
+        if (!ctx.pendingJoins.delete(frame.room)) {
+          // Not asked for (the auto-join of lobby after we left it, or a join answered after a leave).
+          ctx.send({ type: 'leave', room: frame.room })
+          return
+        }
+        r = createRoomState(frame.room)
+        state.rooms.value = [...state.rooms.value, r]
+        ctx.openRoom(frame.room)
+      }
+      const room = r
+      const me = state.user.value
+      // On a resume, messages that arrive with `joined` are as unread as live ones.
+      const known = new Set(room.items.value.map((i) => i.seq))
+      const fresh = !room.joinedBefore ? [] : frame.messages.filter((m) => !known.has(m.seq) && m.user !== me)
+      batch(() => {
+        if (state.currentRoom.value !== room.name || !ctx.isVisible()) {
+          room.unread.value += fresh.length
+          room.mentions.value += fresh.filter((m) => mentions(m.text, me)).length
+        }
+        room.cap.value = frame.cap
+        room.members.value = [...frame.members].sort()
+        room.online.value = frame.members.length
+        room.items.value = mergeMessages(frame.reset ? [] : room.items.value, frame.messages)
+        room.more.value = firstSeq(room.items.value) > 1
+        room.status.value = 'joined'
+        room.joinedBefore = true
+      })
+      ctx.flush()
+      return
+    }
+    case 'message':
+      return onMessage(ctx, frame)
+    case 'presence': {
+      const r = ctx.findRoom(frame.room)
+      if (!r) return
+      const others = r.members.value.filter((m) => m !== frame.user)
+      batch(() => {
+        r.online.value = frame.online
+        r.members.value = frame.event === 'join' ? [...others, frame.user].sort() : others
+        if (frame.user !== state.user.value) {
+          r.items.value = addNotice(r.items.value, `${frame.user} ${frame.event === 'join' ? 'joined' : 'left'}`, Date.now())
+        }
+      })
+      return
+    }
+    case 'typing': {
+      const r = ctx.findRoom(frame.room)
+      if (!r || frame.user === state.user.value) return
+      const now = Date.now()
+      r.typing.value = { ...pruneTyping(r.typing.value, now), [frame.user]: now + TYPING_SHOW_MS }
+      setTimeout(() => (r.typing.value = pruneTyping(r.typing.value, Date.now())), TYPING_SHOW_MS + 50)
+      return
+    }
+    case 'rooms':
+      state.directory.value = frame.rooms
+      return
+    case 'history': {
+      const r = ctx.findRoom(frame.room)
+      if (!r) return
+      batch(() => {
+        r.items.value = mergeMessages(r.items.value, frame.messages)
+        r.more.value = frame.more
+        r.loadingHistory.value = false
+      })
+      return
+    }
+    case 'left':
+      return
+    case 'idle_warning':
+      state.idleKickAt.value = Date.now() + frame.kickInMs
+      return
+    case 'error':
+      return onError(ctx, frame)
+  }
+}
+
+function pruneTyping(typing: Readonly<Record<string, number>>, now: number): Record<string, number> {
+  const kept: Record<string, number> = {}
+  for (const [user, until] of Object.entries(typing)) if (until > now) kept[user] = until
+  return kept
+}
+
+function onMessage(ctx: FrameContext, frame: Extract<ServerFrame, { type: 'message' }>) {
+  const { state } = ctx
+  const r = ctx.findRoom(frame.room)
+  const own = frame.user === state.user.value
+  batch(() => {
+    // Ours, with the cid we sent: delivered, whether live or replayed after a reconnect.
+    if (own) {
+      state.outbox.value = outbox.acknowledge(state.outbox.value, frame.cid)
+      state.idleKickAt.value = 0
+    }
+    if (!r) return
+    const before = r.items.value
+    r.items.value = mergeMessages(before, [frame])
+    if (r.items.value === before) return // seen already
+    if (frame.user in r.typing.value) r.typing.value = pruneTyping({ ...r.typing.value, [frame.user]: 0 }, 0)
+    if (!own && (state.currentRoom.value !== r.name || !ctx.isVisible())) {
+      alertMessage(state.alerts.value, r.name, frame.user, frame.text)
+      r.unread.value++
+      if (mentions(frame.text, state.user.value)) r.mentions.value++
+    }
+  })
+  ctx.flush()
+}
+
+function onError(ctx: FrameContext, frame: ErrorFrame) {
+  const { state } = ctx
+  const roomError = ROOM_ERRORS[frame.code]
+  if (roomError) {
+    const r = frame.room === undefined ? undefined : ctx.findRoom(frame.room)
+    if (frame.room) ctx.pendingJoins.delete(frame.room)
+    // A resume that cannot happen (the room vanished or filled up meanwhile): the room goes.
+    if (r && r.status.value === 'joining') return ctx.dropRoom(r.name, `#${r.name}: ${roomError}`)
+    state.roomError.value = roomError
+    return
+  }
+  const entry = outbox.inFlight(state.outbox.value)
+  const forRoomOp = frame.room !== undefined && ctx.pendingJoins.has(frame.room)
+  if (frame.code === 'rate_limited') {
+    const wait = frame.retryInMs ?? 1000
+    // Only the room list (`rooms`) is refused without a room: it is just not refreshed.
+    if (frame.room === undefined) return
+    if (entry && entry.room === frame.room && !forRoomOp) {
+      // Refused for speed: it stays queued (same cid) and goes out when the wait is over.
+      state.outbox.value = outbox.requeue(state.outbox.value, entry.cid)
+      return ctx.rateLimit(wait)
+    }
+    const r = ctx.findRoom(frame.room)
+    // A resume join refused for speed: asked again once the wait is over.
+    if (r && r.status.value === 'joining' && !forRoomOp) return ctx.rejoin(r.name, wait)
+    if (r?.loadingHistory.value && !forRoomOp) {
+      r.loadingHistory.value = false
+      return
+    }
+    ctx.pendingJoins.delete(frame.room)
+    state.roomError.value = `Too many room changes. Try again in ${Math.ceil(wait / 1000)} s.`
+    return
+  }
+  if (frame.code === 'not_stored' && entry) {
+    // The server could not store it: nothing was posted, so the same cid goes out again shortly.
+    state.outbox.value = outbox.requeue(state.outbox.value, entry.cid)
+    setTimeout(ctx.flush, NOT_STORED_RETRY_MS)
+    return
+  }
+  if (frame.code === 'not_in_room' && !entry && frame.room && ctx.findRoom(frame.room)) {
+    // The server no longer has us in a room we show: join it again, asking for what we missed.
+    const since = lastSeq(ctx.findRoom(frame.room)!.items.value)
+    ctx.send(since > 0 ? { type: 'join', room: frame.room, since } : { type: 'join', room: frame.room })
+    return
+  }
+  if (entry) {
+    state.outbox.value = outbox.markFailed(state.outbox.value, entry.cid, errorText(frame.code, frame.message))
+    ctx.flush()
+    return
+  }
+  state.composerError.value = { code: frame.code, message: errorText(frame.code, frame.message) }
+}

@@ -1,0 +1,21 @@
+// The frames the page speaks: the server's own shared types (schemas/), imported as types only.
+import type { Limits as BaseLimits, ServerFrame as SharedServerFrame } from '../schemas/frames.ts'
+
+export type { ClientFrame } from '../schemas/frames.ts'
+export type { JoinedFrame, RoomMessage as ChatMessage } from '../schemas/room-frames.ts'
+
+export interface Limits extends BaseLimits {
+  /** What the idle reaper counts as activity, if the server says; absent means `input`. */
+  idleActivity?: 'input' | 'message'
+}
+
+export type ServerFrame =
+  | Exclude<SharedServerFrame, { type: 'welcome' }>
+  | { type: 'welcome'; user: string; room: string; limits: Limits }
+
+export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>
+export type RoomInfo = Extract<ServerFrame, { type: 'rooms' }>['rooms'][number]
+
+/** Room names of the rooms protocol (schemas/room-frames.ts RoomNameSchema; a value import would bundle typebox). */
+export const ROOM_NAME = /^[a-z0-9-]{1,32}$/
+export const LOBBY = 'lobby'
