@@ -26,8 +26,8 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
   await syncDir(dir)
 }
 
-// Makes the rename itself durable. Windows cannot open a directory for fsync.
-async function syncDir(dir: string): Promise<void> {
+// Makes a rename or a new file's entry durable. Windows cannot open a directory for fsync.
+export async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return
   const handle = await open(dir, 'r')
   try {

@@ -1,7 +1,7 @@
 // Room history in DATA_DIR/history/<room>.log: append-only JSON lines, group-committed, compacted, crash-safe.
 import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import { writeFileAtomic } from './atomic-file.js'
+import { syncDir, writeFileAtomic } from './atomic-file.js'
 import { ID_PATTERN } from './message-id.js'
 import type { HistoryPage, HistoryRecord, HistoryStore, StoredRoom } from './history-store.js'
 
@@ -363,16 +363,6 @@ function isRecord(value: unknown): value is HistoryRecord {
 async function removeStaleTempFiles(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
     if (name.startsWith('.') && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true })
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 
