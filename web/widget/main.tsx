@@ -1,15 +1,17 @@
-// The widget's iframe app (served at /widget.html by the chat origin): the chat page's own state
-// and components (MessageList, Composer) for one room, a login (Parley account, the host site's
-// signed identity, or a guest), and a postMessage link to the loader that names its exact origin.
-import { batch } from '@preact/signals'
+// The widget's iframe app (served at /widget.html by the chat origin): the chat page's own state,
+// actions and components (MessageList, Composer) for one room, a login (Parley account, the host
+// site's signed identity, or a guest), and a postMessage link to the loader that names its exact origin.
 import { render } from 'preact'
 import { useState } from 'preact/hooks'
-import type { ServerFrame } from '../../schemas/frames.ts'
-import { ActionsContext, type Actions } from '../actions.ts'
+import { ActionsContext, createActions } from '../actions.ts'
 import { request, ApiRequestError } from '../api.ts'
+import { createConnection } from '../connection.ts'
+import type { Connection, ConnectionHandlers } from '../connection-types.ts'
+import type { SessionCheck } from '../link.ts'
+import { LOBBY, ROOM_NAME, type ServerFrame } from '../protocol.ts'
 import { MessageList } from '../components/MessageList.tsx'
 import { Composer } from '../components/Composer.tsx'
-import { ChatStateContext, createChatState, MAX_MESSAGES } from '../state.ts'
+import { ChatStateContext, createChatState } from '../state.ts'
 import { panelText } from './panel-texts.ts'
 
 interface EmbedSession {
@@ -18,7 +20,7 @@ interface EmbedSession {
 }
 
 const params = new URLSearchParams(location.search)
-const room = /^[a-z0-9-]{1,32}$/.test(params.get('room') ?? '') ? params.get('room')! : 'lobby'
+const room = ROOM_NAME.test(params.get('room') ?? '') ? params.get('room')! : LOBBY
 const text = panelText(params.get('lang'))
 const title = params.get('title') || 'Chat'
 document.documentElement.lang = params.get('lang') === 'de' ? 'de' : 'en'
@@ -30,106 +32,81 @@ const toParent = (message: Record<string, unknown>) => {
   if (parentOrigin) window.parent.postMessage({ parley: 1, ...message }, parentOrigin)
 }
 
-const state = createChatState()
 let isOpen = false
 let unread = 0
-let socket: WebSocket | null = null
-let lastSent = ''
 const setUnread = (n: number) => {
   unread = n
   toParent({ type: 'unread', count: n })
 }
 
-function connect(session: EmbedSession) {
-  socket?.close()
-  state.link.value = 'connecting'
-  const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws')
-  socket = ws
-  // The ticket travels in the first frame, never in the URL. With the partitioned cookie the
-  // socket is already signed in and the server ignores the frame.
-  ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'auth', ticket: session.ticket })))
-  ws.addEventListener('message', (event) => {
-    if (typeof event.data === 'string') onFrame(JSON.parse(event.data) as ServerFrame)
-  })
-  ws.addEventListener('close', () => {
-    if (socket !== ws) return
-    state.link.value = 'reconnecting'
-    // A new ticket (the cookie, if the browser kept it) or a fresh automatic login.
-    setTimeout(() => void start(false), 2000)
-  })
+/** The single-use ticket for the next socket, in memory only. */
+let ticket: string | null = null
+
+/** A fresh ticket from the widget cookie (a browser that keeps it): the session check of a reconnect. */
+async function checkSession(): Promise<SessionCheck> {
+  try {
+    ticket = (await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin })).ticket
+    return { kind: 'ok' }
+  } catch (err) {
+    if (!(err instanceof ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
+    if (err.status === 401) return { kind: 'ended' }
+    return { kind: 'refused', message: err.message, retryAfterMs: err.retryAfterMs || 30_000 }
+  }
+}
+
+/** The page's socket, authenticated by the ticket in the first frame (never in the URL). */
+function open(handlers: ConnectionHandlers): Connection {
+  const held = ticket
+  ticket = null
+  if (held) return createConnection(handlers, { type: 'auth', ticket: held })
+  // No ticket: report a failed open, so the link checks the session (which fetches one) and retries.
+  let closed = false
+  queueMicrotask(() => closed || handlers.onClose(1006, false))
+  return {
+    send: () => false,
+    close: () => void (closed = true)
+  }
 }
 
 function onFrame(frame: ServerFrame) {
-  switch (frame.type) {
-    case 'welcome':
-      batch(() => {
-        state.link.value = 'open'
-        state.user.value = frame.user
-        state.room.value = frame.room
-        state.limits.value = frame.limits
-        state.view.value = 'chat'
-      })
-      rerender()
-      if (room !== 'lobby') socket?.send(JSON.stringify({ type: 'join', room }))
-      toParent({ type: 'ready' })
-      break
-    case 'message':
-      state.messages.value = [...state.messages.value, frame].slice(-MAX_MESSAGES)
-      if (frame.user === state.user.value) lastSent = ''
-      else {
-        toParent({ type: 'message', message: { user: frame.user, text: frame.text, ts: frame.ts, room: frame.room } })
-        if (!isOpen) setUnread(unread + 1)
-      }
-      break
-    case 'error':
-      state.composerError.value = { code: frame.code, message: frame.message }
-      if (!state.draft.value && lastSent) state.draft.value = lastSent
-      break
-    default:
-      break
+  if (frame.type === 'joined' && frame.room === room) toParent({ type: 'ready' })
+  else if (frame.type === 'message' && frame.room === room && frame.user !== state.user.value) {
+    toParent({ type: 'message', message: { user: frame.user, text: frame.text, ts: frame.ts, room: frame.room } })
+    if (!isOpen) setUnread(unread + 1)
   }
 }
 
-// What Composer needs of the page's actions, over the widget's socket.
-const actions = {
-  send() {
-    const draft = state.draft.value.trim()
-    if (!state.canSend.value || !socket || socket.readyState !== WebSocket.OPEN) return false
-    socket.send(JSON.stringify({ type: 'message', text: draft }))
-    lastSent = draft
-    state.draft.value = ''
-    return true
-  },
-  dismissError() {
-    state.composerError.value = null
-  }
-} as unknown as Actions
+const state = createChatState()
+const actions = createActions(state, { open, checkSession, onFrame })
+
+function enter(session: EmbedSession) {
+  ticket = session.ticket
+  actions.enterChat(session.username, room)
+}
 
 let userToken: string | null = null
-const loginError = { value: '' }
+let loginError = ''
 
 /** Signs in without asking when it can: the host's signed identity, or a still-valid widget cookie. */
-async function start(first: boolean) {
+async function start() {
   if (!parentOrigin) return
   try {
-    if (userToken) return connect(await request<EmbedSession>('POST', '/api/embed/identity', { site: parentOrigin, token: userToken }))
-    return connect(await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin }))
+    if (userToken) return enter(await request<EmbedSession>('POST', '/api/embed/identity', { site: parentOrigin, token: userToken }))
+    return enter(await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin }))
   } catch (err) {
-    if (userToken && err instanceof ApiRequestError) loginError.value = err.message
+    if (userToken && err instanceof ApiRequestError) loginError = err.message
     state.view.value = 'login'
-    if (!first) socket = null
-    rerender()
   }
 }
 
 function LoginForm() {
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState(loginError.value)
+  const [error, setError] = useState(loginError || state.loginNotice.value)
   const go = async (path: string, body: Record<string, unknown>) => {
     setBusy(true)
     setError('')
     try {
-      connect(await request<EmbedSession>('POST', path, { site: parentOrigin, ...body }))
+      enter(await request<EmbedSession>('POST', path, { site: parentOrigin, ...body }))
     } catch (err) {
       setError(err instanceof ApiRequestError ? err.message : String(err))
     } finally {
@@ -156,6 +133,7 @@ function LoginForm() {
 
 function Panel() {
   const view = state.view.value
+  const current = state.room.value
   return (
     <ChatStateContext.Provider value={state}>
       <ActionsContext.Provider value={actions}>
@@ -167,10 +145,10 @@ function Panel() {
           <div class="wpanel__body">
             {!parentOrigin && <p>{text.notFramed}</p>}
             {parentOrigin && view === 'login' && <LoginForm />}
-            {parentOrigin && view === 'loading' && <p role="status">{text.connecting}</p>}
-            {parentOrigin && view === 'chat' && (
+            {parentOrigin && (view === 'loading' || (view === 'chat' && !current)) && <p role="status">{text.connecting}</p>}
+            {parentOrigin && view === 'chat' && current && (
               <>
-                <MessageList />
+                <MessageList room={current} />
                 <Composer />
               </>
             )}
@@ -181,8 +159,7 @@ function Panel() {
   )
 }
 
-const rerender = () => render(<Panel />, document.getElementById('app')!)
-rerender()
+render(<Panel />, document.getElementById('app')!)
 
 // Only the embedding page, from its exact origin, is listened to.
 window.addEventListener('message', (event) => {
@@ -191,11 +168,16 @@ window.addEventListener('message', (event) => {
   if (!msg || msg.parley !== 1) return
   if (msg.type === 'init') {
     isOpen = Boolean(msg.open)
+    actions.setPageVisible(isOpen)
     userToken = typeof msg.userToken === 'string' ? msg.userToken : null
-    void start(true)
+    void start()
   } else if (msg.type === 'open') {
     isOpen = true
+    actions.setPageVisible(true)
     setUnread(0)
-  } else if (msg.type === 'close') isOpen = false
+  } else if (msg.type === 'close') {
+    isOpen = false
+    actions.setPageVisible(false)
+  }
 })
 toParent({ type: 'loaded' })
