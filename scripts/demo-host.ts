@@ -58,6 +58,7 @@ export async function startHostSite(opts: HostSiteOptions): Promise<HostSite> {
     if (url.pathname === '/host.js') return send('text/javascript', HOST_JS)
     if (url.pathname === '/host.css') return send('text/css', HOST_CSS)
     if (url.pathname === '/') return send('text/html; charset=utf-8', hostPage(chatOrigin))
+    if (url.pathname === '/room') return send('text/html; charset=utf-8', hostPage(chatOrigin, { room: url.searchParams.get('room') ?? 'lobby' }))
     if (url.pathname === '/de') return send('text/html; charset=utf-8', hostPage(chatOrigin, { lang: 'de' }))
     if (url.pathname === '/twice') return send('text/html; charset=utf-8', hostPage(chatOrigin, { twice: true }))
     if (url.pathname === '/identity' && opts.secret) {

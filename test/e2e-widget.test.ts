@@ -4,7 +4,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { Browser, Page } from 'playwright-core'
 import { haveChromium, launchChromium, newWatchedContext, enterChat, WAIT_MS } from './helpers/browser.js'
-import { signUp, PASSWORD } from './helpers/clients.js'
+import { connect, logIn, signUp, PASSWORD } from './helpers/clients.js'
 import { startServer, testConfig, type TestServer } from './helpers/server.js'
 import { loadTlsMaterial } from '../lib/tls-material.js'
 import { startHostSite, type HostSite } from '../scripts/demo-host.js'
@@ -91,6 +91,33 @@ if (haveChromium(t)) {
     for (const name of ['ready', 'open', 'close', 'message', 'unread']) t.ok(seen.includes(name), `event ${name} (listener queued before load)`)
     t.same(incidents.csp, [], 'no CSP violation on the strict host page')
     t.same(incidents.errors, [], 'no page errors')
+  })
+
+  t.test('data-room: the widget joins that room (not the lobby) and chats there', async (t) => {
+    await setup(t)
+    await signUp(server, 'bob')
+    const bob = await connect(server, await logIn(server, 'bob'))
+    t.teardown(() => bob.ws.close())
+    await bob.next('welcome')
+    bob.send({ type: 'create', room: 'support' })
+    await bob.next('joined', (f) => f.room === 'support')
+    const { context } = await newWatchedContext(t, browser)
+    await context.addInitScript(openShadows)
+    const page = await context.newPage()
+    await page.goto(host.origin + '/room?room=support')
+    await page.locator('[data-parley-widget] button.launcher').click()
+    const frame = page.frameLocator('iframe')
+    await frame.getByRole('button', { name: 'Chat as a guest' }).click()
+    await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
+    t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the support room')
+    await frame.getByTestId('composer-input').fill('hi support')
+    await frame.getByTestId('composer-input').press('Enter')
+    const got = await bob.next('message', (f) => f.text === 'hi support', WAIT_MS)
+    t.equal(got.room, 'support', 'the message went to the support room')
+    t.match(got.user, /^guest-[0-9a-f]+@127\.0\.0\.1:/, 'sent as a guest of the host site')
+    bob.send({ type: 'message', room: 'support', text: 'hello guest', cid: 'c-1' })
+    await frame.getByTestId('message-text').filter({ hasText: 'hello guest' }).waitFor()
+    t.pass('the widget received the support room message')
   })
 
   t.test('signed identity logs in without a password; a tampered or expired one is refused', async (t) => {
