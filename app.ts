@@ -23,6 +23,7 @@ import connectionLimits from './plugins/connection-limits.js'
 import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
 import rooms from './plugins/rooms.js'
+import embed from './plugins/embed.js'
 import authRoutes from './routes/auth.js'
 import wsRoutes, { onSocketError } from './routes/ws.js'
 
@@ -97,6 +98,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(chatHub)
   await fastify.register(idleReaper)
   await fastify.register(rooms)
+  await fastify.register(embed)
   await fastify.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
     // Not the default (log with a stack, terminate): that flooded the logs and raced ws's own

@@ -43,7 +43,26 @@ try {
     format: 'iife',
     logLevel: 'warning'
   })
+  // The widget's iframe app: the same components, a second entry (loaded only when the widget opens).
+  const widgetApp = await build({
+    entryPoints: [
+      { in: 'web/widget/main.tsx', out: 'widget-app' },
+      { in: 'web/widget/widget.css', out: 'widget-app' }
+    ],
+    outdir: 'dist/web',
+    entryNames: '[name]-[hash]',
+    metafile: true,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    target: 'es2020',
+    format: 'esm',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    logLevel: 'warning'
+  })
   await writePage(page.metafile)
+  await writePage(widgetApp.metafile, 'web/widget/index.html', 'dist/web/widget.html', page.metafile)
   await precompress('dist/web')
 
   // The server entries may not exist yet while the project grows: build those that do.
@@ -74,17 +93,20 @@ try {
 }
 
 /** Writes index.html pointing at the hashed bundle names, and copies the static files. */
-async function writePage(metafile) {
+async function writePage(metafile, source = 'web/index.html', target = 'dist/web/index.html', ...more) {
   const hashed = {}
-  for (const [out, info] of Object.entries(metafile.outputs)) {
-    if (!info.entryPoint) continue
-    const ext = out.endsWith('.css') ? 'css' : out.endsWith('.js') ? 'js' : null
-    if (ext) hashed[`/app.${ext}`] = `/${basename(out)}`
+  for (const meta of [metafile, ...more]) {
+    for (const [out, info] of Object.entries(meta.outputs)) {
+      if (!info.entryPoint) continue
+      const ext = out.endsWith('.css') ? 'css' : out.endsWith('.js') ? 'js' : null
+      const name = basename(out).replace(/-[A-Z0-9]{8}\.(js|css)$/, '')
+      if (ext) hashed[`/${name}.${ext}`] = `/${basename(out)}`
+    }
   }
-  let html = await readFile('web/index.html', 'utf8')
+  let html = await readFile(source, 'utf8')
   for (const [plain, name] of Object.entries(hashed)) html = html.replaceAll(`"${plain}"`, `"${name}"`)
-  await writeFile('dist/web/index.html', html)
-  await copyFile('web/favicon.svg', 'dist/web/favicon.svg')
+  await writeFile(target, html)
+  if (source === 'web/index.html') await copyFile('web/favicon.svg', 'dist/web/favicon.svg')
 }
 
 /** Brotli and gzip siblings for every text asset (maps aside: only developers fetch them). */

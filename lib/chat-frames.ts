@@ -71,7 +71,10 @@ export function createFrameHandlers(deps: FrameDeps): FrameHandlers {
       // Broadcast (to the sender too) once durable in the history.
       answer(ctx, room, rooms.post(ctx.client, room, prepared.text, frame.cid))
     },
-    ...createRoomFrameHandlers(deps)
+    ...createRoomFrameHandlers(deps),
+    // Only meaningful as a widget socket's first frame (routes/ws.ts). A socket the widget cookie
+    // already signed in sends one too: ignored (it spent the frame budget like any frame).
+    auth() {}
   }
 }
 

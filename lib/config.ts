@@ -48,12 +48,23 @@ export const ConfigSchema = Type.Object({
   maxConnections: Int(0, 10_000_000, 0, 'open connections in total; 0 = derived from the open-file limit'),
   requestTimeoutMs: Int(100, 600_000, 30_000, 'time to receive a whole request (headers and body)'),
   handshakeTimeoutMs: Int(100, 600_000, 10_000, 'time to finish the TLS handshake'),
-  publicOrigin: Type.Optional(Type.String({ minLength: 1, description: "the server's own origin, e.g. https://chat.example.org" }))
+  publicOrigin: Type.Optional(Type.String({ minLength: 1, description: "the server's own origin, e.g. https://chat.example.org" })),
+  embedOrigins: Str('', 'comma-separated https origins of sites allowed to embed the widget'),
+  embedSecrets: Str('', 'comma-separated origin=secret pairs (secret >= 32 chars) for signed identities'),
+  embedGuests: Str('', 'comma-separated embed origins where anonymous guests may chat'),
+  maxGuestsPerIp: Int(0, 10_000, 3, 'live guest sessions per client address'),
+  wsAuthTimeoutMs: Int(100, 60_000, 5_000, 'time a ticket-authenticated socket has to send its auth frame')
 })
 type Raw = Static<typeof ConfigSchema>
 
 /** The validated config: the schema's fields, with list-valued settings parsed. */
-export type Config = Omit<Raw, 'allowedOrigins'> & { allowedOrigins: string[] }
+export type Config = Omit<Raw, 'allowedOrigins' | 'embedOrigins' | 'embedSecrets' | 'embedGuests'> & {
+  allowedOrigins: string[]
+  embedOrigins: string[]
+  /** Per embedding origin, the secret its backend signs identities with. */
+  embedSecrets: Record<string, string>
+  embedGuests: string[]
+}
 
 export class ConfigError extends Error {}
 
@@ -73,12 +84,34 @@ function parseOrigin(s: string, variable: string): string {
   return url.origin
 }
 
-function parseOrigins(raw: string): string[] {
+function parseOrigins(raw: string, variable = 'ALLOWED_ORIGINS'): string[] {
   return raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((s) => parseOrigin(s, 'ALLOWED_ORIGINS'))
+    .map((s) => parseOrigin(s, variable))
+}
+
+/** EMBED_SECRETS: `origin=secret` pairs; each origin must be an embed origin, each secret long. */
+function parseSecrets(raw: string, embedOrigins: string[]): Record<string, string> {
+  const secrets: Record<string, string> = Object.create(null)
+  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = pair.indexOf('=')
+    const origin = parseOrigin(at > 0 ? pair.slice(0, at) : pair, 'EMBED_SECRETS')
+    const secret = at > 0 ? pair.slice(at + 1) : ''
+    if (secret.length < 32) throw new ConfigError(`EMBED_SECRETS: the secret for ${origin} must be at least 32 characters`)
+    if (!embedOrigins.includes(origin)) throw new ConfigError(`EMBED_SECRETS: ${origin} is not in EMBED_ORIGINS`)
+    secrets[origin] = secret
+  }
+  return secrets
+}
+
+function parseEmbed(raw: Raw) {
+  const embedOrigins = parseOrigins(raw.embedOrigins, 'EMBED_ORIGINS')
+  const embedGuests = parseOrigins(raw.embedGuests, 'EMBED_GUESTS')
+  const stray = embedGuests.find((o) => !embedOrigins.includes(o))
+  if (stray) throw new ConfigError(`EMBED_GUESTS: ${stray} is not in EMBED_ORIGINS`)
+  return { embedOrigins, embedGuests, embedSecrets: parseSecrets(raw.embedSecrets, embedOrigins) }
 }
 
 /** Checks the relations between values that one field's schema cannot express. */
@@ -111,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`${name}: ${first.message} (got ${JSON.stringify(picked[key])})`)
   }
   const raw = parsed as Raw
-  return checkConfig({ ...raw, allowedOrigins: parseOrigins(raw.allowedOrigins) })
+  return checkConfig({ ...raw, allowedOrigins: parseOrigins(raw.allowedOrigins), ...parseEmbed(raw) })
 }
 
 /** The defaults, with overrides: what tests build apps from. */

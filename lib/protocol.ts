@@ -19,7 +19,11 @@ export const CLOSE = {
   internal: { code: 1011, reason: 'internal' },
   idle: { code: 4000, reason: 'idle' },
   logout: { code: 4001, reason: 'logout' },
-  sessionExpired: { code: 4002, reason: 'session_expired' }
+  sessionExpired: { code: 4002, reason: 'session_expired' },
+  /** Widget sockets: no `auth` frame in time (WS_AUTH_TIMEOUT_MS), or another frame first. */
+  authRequired: { code: 1008, reason: 'auth_required' },
+  /** Widget sockets: the ticket was already used, expired or unknown. */
+  ticketInvalid: { code: 4003, reason: 'ticket_invalid' }
 } as const
 
 export type CloseName = keyof typeof CLOSE

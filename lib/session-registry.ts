@@ -7,6 +7,9 @@ export type EndReason = 'logout' | 'revoked' | 'idle' | 'expired'
 export interface SessionMeta {
   address: string
   browser: string
+  /** Widget sessions only: the embedding site's origin, and whether this is an anonymous guest. */
+  site?: string
+  guest?: boolean
 }
 
 export interface SessionRecord extends SessionMeta {
@@ -110,7 +113,8 @@ export function createMemorySessionRegistry(
         expiresAt: now + ttlMs,
         lastActive: now,
         address: meta.address,
-        browser: meta.browser
+        browser: meta.browser,
+        ...(meta.site !== undefined && { site: meta.site, guest: Boolean(meta.guest) })
       }
       sessions.set(session.id, session)
       await save()

@@ -6,6 +6,7 @@ import { ApiError } from '../lib/api-error.js'
 import { checkPassword, normaliseUsername, PASSWORD_PROBLEM, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/credentials.js'
 import { isReservedLookalike } from '../lib/confusables.js'
 import type { VerifyResult } from '../lib/password.js'
+import embedRoutes from './embed.js'
 import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/user-store.js'
 import sessionRoutes from './sessions.js'
 
@@ -21,6 +22,13 @@ const LIMIT_MESSAGES = {
   pair: 'Too many failed logins for this account from this address',
   account: 'Too many failed logins for this account'
 } as const
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Checks a login (limits included) and returns the account's canonical name; throws ApiError otherwise. */
+    checkLogin(request: FastifyRequest, username: string, password: string): Promise<string>
+  }
+}
 
 export default async function authRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
@@ -64,10 +72,17 @@ export default async function authRoutes(instance: FastifyInstance) {
   })
 
   fastify.post('/api/login', { schema: { body: CredentialsSchema, response: { 200: UserSchema, ...errors } } }, async (request) => {
+    const username = await checkLogin(request, request.body.username, request.body.password)
+    const session = await fastify.startSession(request, username)
+    fastify.touchSession(session.id) // login is the session's first activity
+    return { username }
+  })
+
+  /** The account's canonical name when the password is right; otherwise throws (limits included). */
+  async function checkLogin(request: FastifyRequest, typed: string, password: string): Promise<string> {
     // As typed (NFC only): the store tries the exact stored spelling, then the NFKC case fold, so
     // `ａｌｉｃｅ` logs in as `alice` and names stored under older rules keep working.
-    const username = request.body.username.normalize('NFC')
-    const { password } = request.body
+    const username = typed.normalize('NFC')
     // Limits are keyed by the name as typed (case-folded), whether or not it exists, so the
     // answers tell nothing about which accounts exist. Attempts in flight count against the
     // limits (a burst of guesses cannot slip past), but only failures use them up.
@@ -90,10 +105,11 @@ export default async function authRoutes(instance: FastifyInstance) {
     admission.done(user && result.ok ? 'success' : 'failure')
     if (!user || !result.ok) throw new ApiError(401, 'invalid_credentials', MESSAGES.invalid_credentials)
     if (result.rehash) await rehash(request, user, password)
-    const session = await fastify.startSession(request, user.username)
-    fastify.touchSession(session.id) // login is the session's first activity
-    return { username: user.username }
-  })
+    return user.username
+  }
+  fastify.decorate('checkLogin', checkLogin)
+  // The widget's logins reuse checkLogin (a decorator of this context).
+  await fastify.register(embedRoutes)
 
   // Replaces a legacy or weaker record; when the hashing queue is full it waits for a later login.
   async function rehash(request: FastifyRequest, user: UserRecord, password: string) {

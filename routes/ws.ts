@@ -11,6 +11,7 @@ import { encodeFrame, type ChatClient } from '../lib/chat-hub.js'
 import { createBoundedOutput } from '../lib/bounded-output.js'
 import { createFrameBudget } from '../lib/frame-budget.js'
 import { createFrameHandlers, dispatchFrame, parseClientFrame, type FrameContext } from '../lib/chat-frames.js'
+import type { ClientFrame } from '../schemas/frames.js'
 import { LOBBY } from '../lib/room-hub.js'
 import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/protocol.js'
 import type { SessionRecord } from '../lib/session-registry.js'
@@ -86,27 +87,36 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     inputIsActivity: config.idleActivity === 'input'
   })
   const alive = new WeakSet<WebSocket>()
-  const admitted = new WeakMap<FastifyRequest, { session: SessionRecord; token: string }>()
+  const admitted = new WeakMap<FastifyRequest, { session: SessionRecord; token: string } | undefined>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
   const admit = async (request: FastifyRequest) => {
-    if (!isAllowedOrigin(request.headers.origin, request.headers.host, config)) {
+    const origin = request.headers.origin
+    const widget = config.embedOrigins.length > 0 ? await fastify.embedSession(request) : undefined
+    const own = isAllowedOrigin(origin, request.headers.host, config)
+    // A host site's page (an EMBED_ORIGINS origin or any other) may not open the socket itself,
+    // unless it carries a widget session for that very site.
+    if (!own && !(widget && origin === widget.session.site)) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not open the chat socket.')
     }
-    const session = await fastify.currentSession(request)
-    if (!session) throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
-    if (hub.countUser(session.username) >= config.maxSocketsPerUser) {
+    const page = await fastify.currentSession(request)
+    const found = page ? { session: page, token: request.session.get('sid') ?? '' } : widget
+    // No cookie: the widget iframe (our own origin) may still authenticate with a ticket in the first frame.
+    if (!found && !(own && config.embedOrigins.length > 0)) {
+      throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
+    }
+    if (found && hub.countUser(found.session.username) >= config.maxSocketsPerUser) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
     }
     if (!fastify.claimChatSocket(request)) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
-    admitted.set(request, { session, token: request.session.get('sid') ?? '' })
+    admitted.set(request, found)
   }
 
   // One chat connection: listeners first (before any await), then join and welcome.
   const openChat = (socket: WebSocket, request: FastifyRequest) => {
-    const { session, token } = admitted.get(request)!
+    const found = admitted.get(request)
     const budget = createFrameBudget(budgetOptions)
     const faults: Partial<Record<Fault, number>> = {}
     let closedFor: CloseName | undefined
@@ -135,7 +145,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const send = (frame: ServerFrame) => output.send(encodeFrame(frame))
 
     // A socket closed for its own fault is no longer read: a flood stops costing anything.
-    const closeFor = (name: 'binary' | 'policy') => {
+    const closeFor = (name: 'binary' | 'policy' | 'authRequired' | 'ticketInvalid') => {
       closedFor = name
       sentCode = CLOSE[name].code
       socket.close(CLOSE[name].code, CLOSE[name].reason)
@@ -158,25 +168,64 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       socket.close(CLOSE.internal.code, CLOSE.internal.reason)
     }
 
-    const client: ChatClient = {
-      user: session.username,
-      sessionId: session.id,
-      room: LOBBY,
-      send: output.send,
-      close: (code, reason) => socket.close(code, reason)
-    }
-    const ctx: FrameContext = {
-      user: client.user,
-      sessionId: client.sessionId,
-      client,
-      refuse: (code, retryInMs, room) => refuse(code, retryInMs, code, room),
-      fail
-    }
+    let client: ChatClient | undefined
+    let ctx: FrameContext | undefined
     let holding: NodeJS.Timeout | undefined
     const release = () => {
       clearTimeout(holding)
       holding = undefined
-      rooms.release(client)
+      if (client) rooms.release(client)
+    }
+    const begin = ({ session, token }: { session: SessionRecord; token: string }) => {
+      const joined: ChatClient = {
+        user: session.username,
+        sessionId: session.id,
+        room: LOBBY,
+        send: output.send,
+        close: (code, reason) => socket.close(code, reason)
+      }
+      const context: FrameContext = {
+        user: joined.user,
+        sessionId: joined.sessionId,
+        client: joined,
+        refuse: (code, retryInMs, room) => refuse(code, retryInMs, code, room),
+        fail
+      }
+      client = joined
+      ctx = context
+      // Connecting is not activity: reconnecting over and over must not keep a session alive.
+      hub.join(joined)
+      send({ type: 'welcome', user: session.username, room: joined.room, limits })
+      // A socket joining a session that is already past the warning learns its deadline too.
+      const last = fastify.idleTracker.lastActivity(session.id)
+      const idleFor = last === undefined ? 0 : Date.now() - last
+      if (idleFor >= config.idleWarnMs) send({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
+      // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
+      const lobbyError = rooms.join(joined, LOBBY, undefined, true)
+      if (lobbyError) context.refuse(lobbyError, undefined, LOBBY)
+      else holding = setTimeout(release, LOBBY_HOLD_MS)
+      // The session may have ended between the admission check and the join (which closing missed).
+      fastify.sessions
+        .get(token)
+        .then((live) => live || joined.close(CLOSE.logout.code, CLOSE.logout.reason))
+        .catch((err) => request.log.error({ err }, 'session re-check failed'))
+    }
+
+    // A widget socket without a cookie: its first frame must be `auth` with a live ticket, in time.
+    let authTimer: NodeJS.Timeout | undefined
+    const authenticate = (frame: ClientFrame | undefined) => {
+      clearTimeout(authTimer)
+      if (frame?.type !== 'auth') return closeFor('authRequired')
+      const token = fastify.embedTickets.redeem(frame.ticket)
+      socket.pause() // nothing else is read until the ticket is settled
+      void (async () => {
+        const session = token === undefined ? undefined : await fastify.sessions.get(token)
+        if (socket.readyState !== socket.OPEN) return
+        if (!session?.site || token === undefined) return closeFor('ticketInvalid')
+        if (hub.countUser(session.username) >= config.maxSocketsPerUser) return closeFor('policy')
+        begin({ session, token })
+        socket.resume()
+      })().catch(fail)
     }
 
     const onMessage = (data: Buffer, isBinary: boolean) => {
@@ -190,6 +239,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       if (waitMs > 0) return refuse('rate_limited', waitMs, 'over_budget')
       // Size: ws has refused anything over MAX_FRAME_BYTES (1009) before it gets here.
       const frame = parseClientFrame(data)
+      if (!ctx) return authenticate(frame)
       // Resuming clients send their joins first (a lobby join ends the hold in the hub, after its
       // replay); any other frame ends it here.
       if (holding && frame?.type !== 'join') release()
@@ -213,12 +263,15 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     socket.on('pong', () => alive.add(socket))
     socket.on('close', (code: number) => {
       clearTimeout(holding)
-      rooms.disconnect(client)
+      clearTimeout(authTimer)
       // The session's idle clock keeps running without sockets: the reaper ends it in time.
-      hub.leave(client)
+      if (client) {
+        rooms.disconnect(client)
+        hub.leave(client)
+      }
       // Client faults make one line per socket, whatever their number, and never a stack.
       if (Object.keys(faults).length > 0) {
-        const entry = { user: client.user, faults, closeCode: sentCode ?? code }
+        const entry = { user: client?.user, faults, closeCode: sentCode ?? code }
         if (closedFor === 'policy' || closedFor === 'binary' || output.dropped || sentCode !== undefined) {
           request.log.warn(entry, 'chat socket closed for client faults')
         } else request.log.info(entry, 'chat client faults')
@@ -226,22 +279,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     })
 
     alive.add(socket)
-    // Connecting is not activity: reconnecting over and over must not keep a session alive.
-    hub.join(client)
-    send({ type: 'welcome', user: session.username, room: client.room, limits })
-    // A socket joining a session that is already past the warning learns its deadline too.
-    const last = fastify.idleTracker.lastActivity(session.id)
-    const idleFor = last === undefined ? 0 : Date.now() - last
-    if (idleFor >= config.idleWarnMs) send({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
-    // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
-    const lobbyError = rooms.join(client, LOBBY, undefined, true)
-    if (lobbyError) ctx.refuse(lobbyError, undefined, LOBBY)
-    else holding = setTimeout(release, LOBBY_HOLD_MS)
-    // The session may have ended between the admission check and the join (which closing missed).
-    fastify.sessions
-      .get(token)
-      .then((live) => live || client.close(CLOSE.logout.code, CLOSE.logout.reason))
-      .catch((err) => request.log.error({ err }, 'session re-check failed'))
+    if (found) begin(found)
+    else authTimer = setTimeout(() => closeFor('authRequired'), config.wsAuthTimeoutMs)
   }
 
   fastify.route({

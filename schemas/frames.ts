@@ -23,13 +23,20 @@ export const MessageInSchema = Type.Object(
 )
 export type MessageIn = Static<typeof MessageInSchema>
 
+/** Widget sockets only, as their first frame: the single-use ticket from /api/embed/*. */
+export const AuthFrameSchema = Type.Object(
+  { type: Type.Literal('auth'), ticket: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false }
+)
+
 /**
  * Every frame a client may send, by `type`. A new frame type is one entry here and one handler
  * in the dispatch table of routes/ws.ts.
  */
 export const CLIENT_FRAME_SCHEMAS = {
   message: MessageInSchema,
-  ...ROOM_FRAME_SCHEMAS
+  ...ROOM_FRAME_SCHEMAS,
+  auth: AuthFrameSchema
 } as const
 
 /** Every frame a client may send. */

@@ -39,6 +39,13 @@ export type ApiErrorCode =
   | 'upgrade_required'
   | 'not_found'
   | 'internal'
+  // The widget (routes/embed.ts)
+  | 'forbidden_site'
+  | 'identity_disabled'
+  | 'guests_disabled'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'too_many_guests'
 
 /** One of the user's live sessions as the API shows it: never its secret token. Times in ms since the epoch. */
 export const SessionInfoSchema = Type.Object({
@@ -71,3 +78,14 @@ export const PasswordChangeSchema = Type.Object(
   { additionalProperties: false }
 )
 export type PasswordChange = Static<typeof PasswordChangeSchema>
+
+/** The embedding site, as the widget iframe sees its parent (location.ancestorOrigins). */
+const Site = Type.String({ maxLength: 256 })
+export const EmbedLoginSchema = Type.Object(
+  { site: Site, username: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false }
+)
+export const EmbedIdentitySchema = Type.Object({ site: Site, token: Type.String({ maxLength: 1024 }) }, { additionalProperties: false })
+export const EmbedGuestSchema = Type.Object({ site: Site }, { additionalProperties: false })
+/** A widget session started: the name it chats under and a single-use ticket for /ws. */
+export const EmbedSessionSchema = Type.Object({ username: Type.String(), ticket: Type.String(), guest: Type.Boolean() })

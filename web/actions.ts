@@ -7,9 +7,9 @@ import { CLOSE } from '../lib/protocol.ts'
 import * as api from './api.ts'
 import { createConnection } from './connection.ts'
 import { applyFrame, type FrameContext } from './frames.ts'
-import { createLink, type SessionCheck } from './link.ts'
+import { createLink, type LinkDeps, type SessionCheck } from './link.ts'
 import * as outbox from './outbox.ts'
-import { LOBBY, ROOM_NAME } from './protocol.ts'
+import { LOBBY, ROOM_NAME, type ServerFrame } from './protocol.ts'
 import { createRoomState } from './room-state.ts'
 import type { ChatState } from './state.ts'
 import { createThrottle, realTimers } from './throttle.ts'
@@ -56,7 +56,15 @@ function unsentNote(texts: string[]): string {
   return ` Not sent: ${shown.join(', ')}${texts.length > 3 ? ` and ${texts.length - 3} more` : ''}.`
 }
 
-export function createActions(state: ChatState) {
+/** What another entry point (the widget iframe) may swap: how the socket opens, how a session is checked. */
+export interface ActionDeps {
+  open: LinkDeps['open']
+  checkSession(): Promise<SessionCheck>
+  /** Called with every server frame after it was applied to the state. */
+  onFrame?(frame: ServerFrame): void
+}
+
+export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) {
   const typingSentAt = new Map<string, number>()
   const pendingJoins = new Set<string>()
   let rateTimer: ReturnType<typeof setTimeout> | undefined
@@ -65,9 +73,12 @@ export function createActions(state: ChatState) {
   const findRoom = (name: string) => state.rooms.value.find((r) => r.name === name)
 
   const link = createLink(
-    { open: createConnection, checkSession, timers: realTimers },
+    { open: deps.open ?? createConnection, checkSession: deps.checkSession ?? checkSession, timers: realTimers },
     {
-      onFrame: (frame) => applyFrame(ctx, frame),
+      onFrame(frame) {
+        applyFrame(ctx, frame)
+        deps.onFrame?.(frame)
+      },
       onStatus(status, problem, retryAt) {
         batch(() => {
           state.link.value = status
@@ -184,14 +195,15 @@ export function createActions(state: ChatState) {
     })
   }
 
-  function enterChat(username: string) {
+  /** Shows the chat and connects; `home` is the first room (the page: lobby; the widget: its room). */
+  function enterChat(username: string, home = LOBBY) {
     link.stop()
     reset()
     batch(() => {
       state.user.value = username
       state.loginNotice.value = ''
-      state.rooms.value = [createRoomState(LOBBY)]
-      state.currentRoom.value = LOBBY
+      state.rooms.value = [createRoomState(home)]
+      state.currentRoom.value = home
       state.pane.value = 'chat'
       state.view.value = 'chat'
     })
@@ -231,6 +243,7 @@ export function createActions(state: ChatState) {
   }
 
   return {
+    enterChat,
     /** On page load: straight to the chat with a live session, else the login view. */
     async start() {
       try {

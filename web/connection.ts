@@ -1,16 +1,18 @@
 // The chat WebSocket: opens /ws on the page's own origin and hands parsed frames to the caller.
 import type { Connection, ConnectionHandlers } from './connection-types.ts'
-import type { ServerFrame } from './protocol.ts'
+import type { ClientFrame, ServerFrame } from './protocol.ts'
 
 export type { Connection, ConnectionHandlers }
 
-export function createConnection(handlers: ConnectionHandlers): Connection {
+/** `hello`: a first frame sent as soon as the socket opens (the widget's ticket `auth`). */
+export function createConnection(handlers: ConnectionHandlers, hello?: ClientFrame): Connection {
   const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws')
   let closedByUs = false
   let opened = false
 
   ws.addEventListener('open', () => {
     opened = true
+    if (hello) ws.send(JSON.stringify(hello))
   })
   ws.addEventListener('message', (event) => {
     if (closedByUs || typeof event.data !== 'string') return

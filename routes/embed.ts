@@ -1,0 +1,54 @@
+// The widget's side of the server: the iframe page (framable by EMBED_ORIGINS only) and the three
+// ways a widget session starts: a Parley login, a site's signed identity, or a guest.
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { ApiError } from '../lib/api-error.js'
+import { verifyEmbedToken } from '../lib/embed-token.js'
+import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema } from '../schemas/http.js'
+
+const TOKEN_TEXT = {
+  token_invalid: 'The site identity is not valid (tampered, malformed or signed for another site).',
+  token_expired: 'The site identity has expired; reload the page.'
+} as const
+
+export default async function embedRoutes(instance: FastifyInstance) {
+  const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
+  const { config } = fastify
+  const siteOf = (site: string) => {
+    if (!config.embedOrigins.includes(site)) throw new ApiError(403, 'forbidden_site', 'This site may not embed the chat.')
+    return site
+  }
+  const responses = { response: { 200: EmbedSessionSchema, 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema } }
+
+  fastify.post('/api/embed/login', { schema: { body: EmbedLoginSchema, ...responses } }, async (request, reply) => {
+    const site = siteOf(request.body.site)
+    const username = await fastify.checkLogin(request, request.body.username, request.body.password)
+    return { ...(await fastify.startEmbedSession(request, reply, username, site, false)), guest: false }
+  })
+
+  fastify.post('/api/embed/identity', { schema: { body: EmbedIdentitySchema, ...responses } }, async (request, reply) => {
+    const site = siteOf(request.body.site)
+    const secret = config.embedSecrets[site]
+    if (!secret) throw new ApiError(403, 'identity_disabled', 'This site has no signed identities configured.')
+    const result = verifyEmbedToken(request.body.token, secret)
+    if (!result.ok) throw new ApiError(401, result.code, TOKEN_TEXT[result.code])
+    // '@' never occurs in a Parley username: a site's user can never pass for an account.
+    const username = `${result.user}@${new URL(site).host}`
+    return { ...(await fastify.startEmbedSession(request, reply, username, site, false)), guest: false }
+  })
+
+  fastify.post('/api/embed/guest', { schema: { body: EmbedGuestSchema, ...responses } }, async (request, reply) => {
+    const site = siteOf(request.body.site)
+    if (!config.embedGuests.includes(site)) throw new ApiError(403, 'guests_disabled', 'Guests may not chat on this site; log in.')
+    const username = `guest-${randomBytes(3).toString('hex')}@${new URL(site).host}`
+    return { ...(await fastify.startEmbedSession(request, reply, username, site, true)), guest: true }
+  })
+
+  // A fresh ticket for a reconnect, for a browser that keeps the widget cookie.
+  fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...responses } }, async (request) => {
+    const found = await fastify.embedSession(request)
+    if (!found || found.session.site !== request.body.site) throw new ApiError(401, 'unauthorized', 'Not logged in.')
+    return { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) }
+  })
+}

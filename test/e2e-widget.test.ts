@@ -1,0 +1,184 @@
+// The widget in headless Chromium: the host page (https://127.0.0.1:P2, strict CSP) is another
+// site than the chat (https://localhost:P1), so third-party rules apply as on the web.
+import t from 'tap'
+import type { Test } from 'tap'
+import type { Browser, Page } from 'playwright-core'
+import { haveChromium, launchChromium, newWatchedContext, enterChat, WAIT_MS } from './helpers/browser.js'
+import { connect, logIn, signUp, PASSWORD } from './helpers/clients.js'
+import { startServer, testConfig, type TestServer } from './helpers/server.js'
+import { loadTlsMaterial } from '../lib/tls-material.js'
+import { startHostSite, type HostSite } from '../scripts/demo-host.js'
+import { signEmbedToken } from '../lib/embed-token.js'
+
+const SECRET = 's'.repeat(40)
+
+if (haveChromium(t)) {
+  let browser: Browser
+  let server: TestServer
+  let host: HostSite
+  let stranger: HostSite
+  let chatOrigin = ''
+
+  t.before(async () => {
+    browser = await launchChromium()
+  })
+  t.teardown(() => browser?.close())
+
+  const setup = async (t: Test) => {
+    // The host site's own certificate (the browser ignores HTTPS errors for both).
+    const tls = await loadTlsMaterial(testConfig(t.testdir({})))
+    host = await startHostSite({ chatOrigin: () => chatOrigin, cert: tls.cert, key: tls.key, secret: SECRET })
+    stranger = await startHostSite({ chatOrigin: () => chatOrigin, cert: tls.cert, key: tls.key })
+    t.teardown(() => host.close())
+    t.teardown(() => stranger.close())
+    server = await startServer(t, { embedOrigins: [host.origin], embedSecrets: { [host.origin]: SECRET }, embedGuests: [host.origin] })
+    chatOrigin = `https://localhost:${server.port}`
+  }
+
+  /** The launcher's closed shadow root, opened for the test only (the host page cannot see it otherwise). */
+  const openShadows = () => {
+    const attach = Element.prototype.attachShadow
+    Element.prototype.attachShadow = function (init: ShadowRootInit) {
+      return attach.call(this, { ...init, mode: 'open' })
+    }
+  }
+  const badge = (page: Page) => page.locator('[data-parley-widget] .badge')
+  const events = (page: Page) => page.evaluate(() => (window as any).parleyEvents.map((e: any) => e.name) as string[])
+
+  t.test('open, log in, chat both ways with a page user, unread badge, API and queued events, strict CSP', async (t) => {
+    await setup(t)
+    await signUp(server, 'alice')
+    await signUp(server, 'bob')
+    const { context, incidents } = await newWatchedContext(t, browser)
+    await context.addInitScript(openShadows)
+    const page = await context.newPage()
+    await page.goto(host.origin + '/')
+    const launcher = page.locator('[data-parley-widget] button.launcher')
+    await launcher.waitFor()
+    t.equal(await page.locator('iframe').count(), 0, 'the chat UI is not loaded before the first open')
+    await launcher.click()
+    const frame = page.frameLocator('iframe')
+    await frame.getByTestId('widget-username').fill('alice')
+    await frame.getByTestId('widget-password').fill(PASSWORD)
+    await frame.getByTestId('widget-password').press('Enter')
+    await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
+
+    const other = await context.newPage()
+    await enterChat(other, server.origin, 'bob', PASSWORD)
+    await frame.getByTestId('composer-input').fill('hello from the widget')
+    await frame.getByTestId('composer-input').press('Enter')
+    await other.getByTestId('message-text').filter({ hasText: 'hello from the widget' }).waitFor()
+    t.pass('the page user received the widget message')
+    await other.getByTestId('composer-input').fill('hello from the page')
+    await other.getByTestId('composer-input').press('Enter')
+    await frame.getByTestId('message-text').filter({ hasText: 'hello from the page' }).waitFor()
+    t.pass('the widget received the page message')
+
+    await page.evaluate(() => (window as any).Parley.close())
+    t.equal(await page.locator('[data-parley-widget] .panel').isHidden(), true, 'Parley.close() hides the panel')
+    for (const text of ['one', 'two']) {
+      await page.waitForTimeout(1200) // bob's message rate limit
+      await other.getByTestId('composer-input').fill(text)
+      await other.getByTestId('composer-input').press('Enter')
+      await frame.getByTestId('message-text').filter({ hasText: new RegExp(`^${text}$`) }).waitFor({ state: 'attached' })
+    }
+    await page.waitForFunction(() => true)
+    await t.resolves(badge(page).filter({ hasText: '2' }).waitFor(), 'the badge counts 2 unread')
+    await page.evaluate(() => (window as any).Parley.toggle())
+    await badge(page).waitFor({ state: 'hidden' })
+    t.pass('opening clears the badge')
+    const seen = await events(page)
+    for (const name of ['ready', 'open', 'close', 'message', 'unread']) t.ok(seen.includes(name), `event ${name} (listener queued before load)`)
+    t.same(incidents.csp, [], 'no CSP violation on the strict host page')
+    t.same(incidents.errors, [], 'no page errors')
+  })
+
+  t.test('data-room: the widget joins that room (not the lobby) and chats there', async (t) => {
+    await setup(t)
+    await signUp(server, 'bob')
+    const bob = await connect(server, await logIn(server, 'bob'))
+    t.teardown(() => bob.ws.close())
+    await bob.next('welcome')
+    bob.send({ type: 'create', room: 'support' })
+    await bob.next('joined', (f) => f.room === 'support')
+    const { context } = await newWatchedContext(t, browser)
+    await context.addInitScript(openShadows)
+    const page = await context.newPage()
+    await page.goto(host.origin + '/room?room=support')
+    await page.locator('[data-parley-widget] button.launcher').click()
+    const frame = page.frameLocator('iframe')
+    await frame.getByRole('button', { name: 'Chat as a guest' }).click()
+    await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
+    t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the support room')
+    await frame.getByTestId('composer-input').fill('hi support')
+    await frame.getByTestId('composer-input').press('Enter')
+    const got = await bob.next('message', (f) => f.text === 'hi support', WAIT_MS)
+    t.equal(got.room, 'support', 'the message went to the support room')
+    t.match(got.user, /^guest-[0-9a-f]+@127\.0\.0\.1:/, 'sent as a guest of the host site')
+    bob.send({ type: 'message', room: 'support', text: 'hello guest', cid: 'c-1' })
+    await frame.getByTestId('message-text').filter({ hasText: 'hello guest' }).waitFor()
+    t.pass('the widget received the support room message')
+  })
+
+  t.test('signed identity logs in without a password; a tampered or expired one is refused', async (t) => {
+    await setup(t)
+    const { context } = await newWatchedContext(t, browser)
+    await context.addInitScript(openShadows)
+    const page = await context.newPage()
+    await page.goto(host.origin + '/identity')
+    await page.locator('[data-parley-widget] button.launcher').click()
+    const frame = page.frameLocator('iframe')
+    await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
+    await frame.getByTestId('composer-input').fill('hi as carol')
+    await frame.getByTestId('composer-input').press('Enter')
+    const hostName = new URL(host.origin).host
+    await frame.getByTestId('message-user').filter({ hasText: `carol@${hostName}` }).waitFor()
+    t.pass(`the widget user is carol@${hostName}`)
+
+    const good = signEmbedToken('carol', Math.floor(Date.now() / 1000) + 300, SECRET)
+    const cases = [
+      ['tampered', good.slice(0, -3) + (good.endsWith('AAA') ? 'BBB' : 'AAA'), /not valid/],
+      ['expired', signEmbedToken('carol', Math.floor(Date.now() / 1000) - 5, SECRET), /expired/]
+    ] as const
+    for (const [name, token, message] of cases) {
+      await page.goto(`${host.origin}/identity?token=${encodeURIComponent(token)}`)
+      await page.evaluate(() => (window as any).Parley.open())
+      const error = page.frameLocator('iframe').getByTestId('widget-error')
+      await error.filter({ hasText: message }).waitFor()
+      t.pass(`${name}: refused with a clear error`)
+    }
+  })
+
+  t.test('a host origin not in EMBED_ORIGINS can neither frame the chat nor open /ws', async (t) => {
+    await setup(t)
+    const { context, incidents } = await newWatchedContext(t, browser)
+    const page = await context.newPage()
+    await page.goto(stranger.origin + '/')
+    await page.evaluate(() => (window as any).Parley.open())
+    await page.waitForTimeout(2000)
+    const framed = page.frames().find((f) => f.url().includes('/widget.html'))
+    const content = framed ? await framed.evaluate(() => document.getElementById('app')?.childElementCount ?? -1).catch(() => -1) : -1
+    t.equal(content, -1, 'the widget page did not render inside the stranger site')
+    t.notOk((await events(page)).includes('ready'), 'no ready event')
+    t.ok(incidents.csp.some((line) => /frame-ancestors/.test(line)) || !framed, 'the browser blocked the frame by frame-ancestors')
+    const opened = await page.evaluate(async (url) => {
+      return await new Promise<string>((resolve) => {
+        const ws = new WebSocket(url)
+        ws.onopen = () => resolve('open')
+        ws.onerror = () => resolve('error')
+      })
+    }, chatOrigin.replace('https:', 'wss:') + '/ws')
+    t.equal(opened, 'error', '/ws refuses the stranger origin')
+  })
+
+  t.test('including the script twice shows one launcher', async (t) => {
+    await setup(t)
+    const { context } = await newWatchedContext(t, browser)
+    const page = await context.newPage()
+    await page.goto(host.origin + '/twice')
+    await page.waitForFunction(() => Boolean((window as any).Parley?.version), undefined, { timeout: WAIT_MS })
+    await page.waitForTimeout(500)
+    t.equal(await page.locator('[data-parley-widget]').count(), 1)
+  })
+}
+

@@ -1,0 +1,183 @@
+// The widget's iframe app (served at /widget.html by the chat origin): the chat page's own state,
+// actions and components (MessageList, Composer) for one room, a login (Parley account, the host
+// site's signed identity, or a guest), and a postMessage link to the loader that names its exact origin.
+import { render } from 'preact'
+import { useState } from 'preact/hooks'
+import { ActionsContext, createActions } from '../actions.ts'
+import { request, ApiRequestError } from '../api.ts'
+import { createConnection } from '../connection.ts'
+import type { Connection, ConnectionHandlers } from '../connection-types.ts'
+import type { SessionCheck } from '../link.ts'
+import { LOBBY, ROOM_NAME, type ServerFrame } from '../protocol.ts'
+import { MessageList } from '../components/MessageList.tsx'
+import { Composer } from '../components/Composer.tsx'
+import { ChatStateContext, createChatState } from '../state.ts'
+import { panelText } from './panel-texts.ts'
+
+interface EmbedSession {
+  username: string
+  ticket: string
+}
+
+const params = new URLSearchParams(location.search)
+const room = ROOM_NAME.test(params.get('room') ?? '') ? params.get('room')! : LOBBY
+const text = panelText(params.get('lang'))
+const title = params.get('title') || 'Chat'
+document.documentElement.lang = params.get('lang') === 'de' ? 'de' : 'en'
+
+// The embedding page's origin: the browser's own record (cannot be forged by the host), else the referrer.
+const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins
+const parentOrigin = window.parent !== window ? (ancestors?.[0] ?? (document.referrer ? new URL(document.referrer).origin : null)) : null
+const toParent = (message: Record<string, unknown>) => {
+  if (parentOrigin) window.parent.postMessage({ parley: 1, ...message }, parentOrigin)
+}
+
+let isOpen = false
+let unread = 0
+const setUnread = (n: number) => {
+  unread = n
+  toParent({ type: 'unread', count: n })
+}
+
+/** The single-use ticket for the next socket, in memory only. */
+let ticket: string | null = null
+
+/** A fresh ticket from the widget cookie (a browser that keeps it): the session check of a reconnect. */
+async function checkSession(): Promise<SessionCheck> {
+  try {
+    ticket = (await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin })).ticket
+    return { kind: 'ok' }
+  } catch (err) {
+    if (!(err instanceof ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
+    if (err.status === 401) return { kind: 'ended' }
+    return { kind: 'refused', message: err.message, retryAfterMs: err.retryAfterMs || 30_000 }
+  }
+}
+
+/** The page's socket, authenticated by the ticket in the first frame (never in the URL). */
+function open(handlers: ConnectionHandlers): Connection {
+  const held = ticket
+  ticket = null
+  if (held) return createConnection(handlers, { type: 'auth', ticket: held })
+  // No ticket: report a failed open, so the link checks the session (which fetches one) and retries.
+  let closed = false
+  queueMicrotask(() => closed || handlers.onClose(1006, false))
+  return {
+    send: () => false,
+    close: () => void (closed = true)
+  }
+}
+
+function onFrame(frame: ServerFrame) {
+  if (frame.type === 'joined' && frame.room === room) toParent({ type: 'ready' })
+  else if (frame.type === 'message' && frame.room === room && frame.user !== state.user.value) {
+    toParent({ type: 'message', message: { user: frame.user, text: frame.text, ts: frame.ts, room: frame.room } })
+    if (!isOpen) setUnread(unread + 1)
+  }
+}
+
+const state = createChatState()
+const actions = createActions(state, { open, checkSession, onFrame })
+
+function enter(session: EmbedSession) {
+  ticket = session.ticket
+  actions.enterChat(session.username, room)
+}
+
+let userToken: string | null = null
+let loginError = ''
+
+/** Signs in without asking when it can: the host's signed identity, or a still-valid widget cookie. */
+async function start() {
+  if (!parentOrigin) return
+  try {
+    if (userToken) return enter(await request<EmbedSession>('POST', '/api/embed/identity', { site: parentOrigin, token: userToken }))
+    return enter(await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin }))
+  } catch (err) {
+    if (userToken && err instanceof ApiRequestError) loginError = err.message
+    state.view.value = 'login'
+  }
+}
+
+function LoginForm() {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState(loginError || state.loginNotice.value)
+  const go = async (path: string, body: Record<string, unknown>) => {
+    setBusy(true)
+    setError('')
+    try {
+      enter(await request<EmbedSession>('POST', path, { site: parentOrigin, ...body }))
+    } catch (err) {
+      setError(err instanceof ApiRequestError ? err.message : String(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const onSubmit = (event: SubmitEvent) => {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget as HTMLFormElement)
+    void go('/api/embed/login', { username: form.get('username'), password: form.get('password') })
+  }
+  return (
+    <form class="wpanel__login" data-testid="widget-login" onSubmit={onSubmit}>
+      <label for="w-user">{text.username}</label>
+      <input id="w-user" name="username" autocomplete="username" required data-testid="widget-username" />
+      <label for="w-pass">{text.password}</label>
+      <input id="w-pass" name="password" type="password" autocomplete="current-password" required data-testid="widget-password" />
+      <p class="wpanel__error" role="alert" data-testid="widget-error">{error}</p>
+      <button type="submit" class="button button--primary" disabled={busy}>{text.login}</button>
+      <button type="button" class="button" disabled={busy} onClick={() => void go('/api/embed/guest', {})}>{text.guest}</button>
+    </form>
+  )
+}
+
+function Panel() {
+  const view = state.view.value
+  const current = state.room.value
+  return (
+    <ChatStateContext.Provider value={state}>
+      <ActionsContext.Provider value={actions}>
+        <section class="wpanel" aria-label={title}>
+          <header class="wpanel__header">
+            <h1 class="wpanel__title">{title}</h1>
+            <button type="button" class="button" aria-label={text.close} data-testid="widget-close" onClick={() => toParent({ type: 'close' })}>×</button>
+          </header>
+          <div class="wpanel__body">
+            {!parentOrigin && <p>{text.notFramed}</p>}
+            {parentOrigin && view === 'login' && <LoginForm />}
+            {parentOrigin && (view === 'loading' || (view === 'chat' && !current)) && <p role="status">{text.connecting}</p>}
+            {parentOrigin && view === 'chat' && current && (
+              <>
+                <MessageList room={current} />
+                <Composer />
+              </>
+            )}
+          </div>
+        </section>
+      </ActionsContext.Provider>
+    </ChatStateContext.Provider>
+  )
+}
+
+render(<Panel />, document.getElementById('app')!)
+
+// Only the embedding page, from its exact origin, is listened to.
+window.addEventListener('message', (event) => {
+  if (!parentOrigin || event.source !== window.parent || event.origin !== parentOrigin) return
+  const msg = event.data as { parley?: number; type?: string; open?: boolean; userToken?: string | null }
+  if (!msg || msg.parley !== 1) return
+  if (msg.type === 'init') {
+    isOpen = Boolean(msg.open)
+    actions.setPageVisible(isOpen)
+    userToken = typeof msg.userToken === 'string' ? msg.userToken : null
+    void start()
+  } else if (msg.type === 'open') {
+    isOpen = true
+    actions.setPageVisible(true)
+    setUnread(0)
+  } else if (msg.type === 'close') {
+    isOpen = false
+    actions.setPageVisible(false)
+  }
+})
+toParent({ type: 'loaded' })
