@@ -52,7 +52,7 @@ export const timeoutCheckInterval = (requestTimeoutMs: number) => Math.max(25, M
 // From sources this file sits beside dist/; bundled, it is dist/server.js itself.
 export const DEFAULT_WEB_ROOT = ['./dist/web/', './web/']
   .map((dir) => fileURLToPath(new URL(dir, import.meta.url)))
-  .find((dir) => existsSync(join(dir, 'index.html.br')))
+  .find((dir) => existsSync(join(dir, 'favicon.svg.br')))
 /** Bundles whose names carry a content hash (build.mjs) never change: cache them for a year. */
 const HASHED_ASSET = /-[A-Z0-9]{8}\.(js|css)(\.map)?$/
 

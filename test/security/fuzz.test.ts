@@ -111,7 +111,7 @@ t.test(`${TEXT_FRAMES} random and mutated text frames: one documented answer eac
   t.equal(socket.closed(), undefined, 'the socket was never closed by text frames')
   t.same(bad, [], 'every answer is a documented frame; every broadcast text passes the text rules again unchanged')
   t.equal(Object.values(counts).reduce((a, b) => a + b, 0), TEXT_FRAMES, 'exactly one answer per frame')
-  t.ok(counts['message']! > 100 && counts['error:invalid']! > 100, 'both accepted and refused frames were exercised')
+  t.ok(counts['message']! > 20 && counts['error:invalid']! > 100, 'both accepted and refused frames were exercised')
   const growth = (peak - before) / MiB
   t.comment(`answers: ${JSON.stringify(counts)}; ${Date.now() - started} ms; held bytes peak +${growth.toFixed(1)} MiB`)
   t.ok(growth < 64, `memory growth ${growth.toFixed(1)} MiB`)
