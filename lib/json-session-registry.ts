@@ -1,8 +1,8 @@
 // The session registry on one JSON file (DATA_DIR/sessions.json, 0600): sessions survive a restart,
 // ended ones stay ended. Whole-file atomic writes, coalesced (group commit) like the user store.
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { writeFileAtomic } from './atomic-file.js'
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from './atomic-file.js'
 import { createMemorySessionRegistry, type SessionRecord, type SessionRegistry } from './session-registry.js'
 
 export interface JsonSessionRegistryOptions {
@@ -69,19 +69,8 @@ function serialise(sessions: readonly SessionRecord[]): string {
 }
 
 async function loadSessions(file: string): Promise<SessionRecord[] | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw refuse(file, `cannot be read (${(err as Error).message})`, err)
-  }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (err) {
-    throw refuse(file, `is not valid JSON (${(err as Error).message})`, err)
-  }
+  const data = await readJsonFile(file, (problem, cause) => refuse(file, problem, cause))
+  if (data === undefined) return undefined
   if (!isObject(data) || data.version !== 1 || !Array.isArray(data.sessions)) {
     throw refuse(file, 'is not of the shape {"version":1,"sessions":[...]}')
   }
@@ -89,15 +78,6 @@ async function loadSessions(file: string): Promise<SessionRecord[] | undefined> 
     if (!isSessionRecord(s)) throw refuse(file, `has a malformed session at index ${i}`)
   })
   return data.sessions as SessionRecord[]
-}
-
-async function removeStaleTempFiles(file: string): Promise<void> {
-  const dir = path.dirname(file)
-  const prefix = `.${path.basename(file)}.`
-  const names = await readdir(dir).catch(() => [] as string[])
-  for (const name of names) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true })
-  }
 }
 
 function refuse(file: string, problem: string, cause?: unknown): Error {

@@ -1,7 +1,7 @@
 // The user store on one JSON file: whole-file atomic writes, serialised and coalesced (group commit).
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { writeFileAtomic } from './atomic-file.js'
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from './atomic-file.js'
 import { foldUsername, usernameKey } from './credentials.js'
 import { nameSkeletons } from './confusables.js'
 import { UnknownUserError, UsernameTakenError, type UserRecord, type UserStore } from './user-store.js'
@@ -167,19 +167,8 @@ function serialise(byKey: Map<string, UserRecord>): string {
 
 // Reads and checks the file; undefined when it does not exist.
 async function loadUsers(file: string): Promise<Map<string, UserRecord> | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw refuse(file, `cannot be read (${(err as Error).message})`, err)
-  }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (err) {
-    throw refuse(file, `is not valid JSON (${(err as Error).message})`, err)
-  }
+  const data = await readJsonFile(file, (problem, cause) => refuse(file, problem, cause))
+  if (data === undefined) return undefined
   if (!isObject(data) || data.version !== 1 || !isObject(data.users)) {
     throw refuse(file, 'is not of the shape {"version":1,"users":{...}}')
   }
@@ -192,16 +181,6 @@ async function loadUsers(file: string): Promise<Map<string, UserRecord> | undefi
     byKey.set(key, record)
   }
   return byKey
-}
-
-// A kill during a write can leave writeFileAtomic's temp file behind; it never held the only copy.
-async function removeStaleTempFiles(file: string): Promise<void> {
-  const dir = path.dirname(file)
-  const prefix = `.${path.basename(file)}.`
-  const names = await readdir(dir).catch(() => [] as string[])
-  for (const name of names) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true })
-  }
 }
 
 function refuse(file: string, problem: string, cause?: unknown): Error {
