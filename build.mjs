@@ -15,23 +15,26 @@ const SERVER_ENTRIES = ['server.ts', 'scripts/import-users.ts']
 try {
   await rm('dist/web', { recursive: true, force: true })
   await mkdir('dist/web', { recursive: true })
-  const page = await build({
-    entryPoints: [
-      { in: 'web/main.tsx', out: 'app' },
-      { in: 'web/styles.css', out: 'app' }
-    ],
-    outdir: 'dist/web',
-    entryNames: '[name]-[hash]',
-    metafile: true,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    target: 'es2020',
-    format: 'esm',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    logLevel: 'warning'
-  })
+  // The page and the widget's iframe app: Preact ESM bundles with content-hashed names.
+  const preactApp = (entryPoints) =>
+    build({
+      entryPoints,
+      outdir: 'dist/web',
+      entryNames: '[name]-[hash]',
+      metafile: true,
+      bundle: true,
+      minify: true,
+      sourcemap: true,
+      target: 'es2020',
+      format: 'esm',
+      jsx: 'automatic',
+      jsxImportSource: 'preact',
+      logLevel: 'warning'
+    })
+  const page = await preactApp([
+    { in: 'web/main.tsx', out: 'app' },
+    { in: 'web/styles.css', out: 'app' }
+  ])
   // The embed loader keeps a stable URL (sites reference it) and runs as a classic script,
   // so document.currentScript can tell it its own data- attributes.
   await build({
@@ -44,23 +47,10 @@ try {
     logLevel: 'warning'
   })
   // The widget's iframe app: the same components, a second entry (loaded only when the widget opens).
-  const widgetApp = await build({
-    entryPoints: [
-      { in: 'web/widget/main.tsx', out: 'widget-app' },
-      { in: 'web/widget/widget.css', out: 'widget-app' }
-    ],
-    outdir: 'dist/web',
-    entryNames: '[name]-[hash]',
-    metafile: true,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    target: 'es2020',
-    format: 'esm',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    logLevel: 'warning'
-  })
+  const widgetApp = await preactApp([
+    { in: 'web/widget/main.tsx', out: 'widget-app' },
+    { in: 'web/widget/widget.css', out: 'widget-app' }
+  ])
   await writePage(page.metafile)
   await writePage(widgetApp.metafile, 'web/widget/index.html', 'dist/web/widget.html', page.metafile)
   await precompress('dist/web')
