@@ -1,76 +1,14 @@
 // End to end in headless Chromium: register, chat between two users, limits, leave, idle kick.
-import { existsSync } from 'node:fs'
-import t, { type Test } from 'tap'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+// Screenshots of the pages of a failed test are saved and named in the output (helpers/chromium-page.ts).
+import { join } from 'node:path'
+import t from 'tap'
 import { startServer } from './helpers/server.js'
+import { hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from './helpers/chromium-page.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const INSTALL = 'apt-get install -y --no-install-recommends chromium'
-const WAIT_MS = 5000
-const PASSWORD = 'correct horse battery'
 const IDLE_NOTICE = 'You were disconnected after being idle. Please log in again.'
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing; install it with: ${INSTALL}`)
-  else t.plan(0, `${CHROMIUM} is missing; install it with: ${INSTALL}`)
-} else {
-  let browser: Browser | undefined
-  t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 15_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    })
-  })
-  t.teardown(() => browser?.close())
-
-  /** A fresh browser profile (own cookies); CSP violations and page errors fail the test. */
-  async function newContext(t: Test): Promise<BrowserContext> {
-    if (!browser) throw new Error('the browser did not start')
-    const context = await browser.newContext({ ignoreHTTPSErrors: true })
-    context.setDefaultTimeout(WAIT_MS)
-    context.setDefaultNavigationTimeout(2 * WAIT_MS)
-    context.on('page', (page) => watch(t, page))
-    t.teardown(() => context.close())
-    return context
-  }
-
-  function watch(t: Test, page: Page) {
-    page.on('pageerror', (err) => t.fail(`page error: ${err.message}`))
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) {
-        t.fail(`CSP violation: ${msg.text()}`)
-      }
-    })
-  }
-
-  /** Registers through the login view and waits until the chat is connected. */
-  async function registerInUi(page: Page, origin: string, username: string) {
-    await page.goto(origin + '/')
-    await page.getByTestId('login-view').waitFor()
-    await page.getByTestId('login-mode-toggle').click()
-    await page.getByTestId('login-username').fill(username)
-    await page.getByTestId('login-password').fill(PASSWORD)
-    await page.getByTestId('login-submit').click()
-    await page.locator('[data-testid="composer-input"]:enabled').waitFor()
-  }
-
-  async function send(page: Page, text: string) {
-    await page.getByTestId('composer-input').fill(text)
-    await page.getByTestId('composer-input').press('Enter')
-  }
-
-  const message = (page: Page, text: string) =>
-    page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) })
+if (hasChromium(t)) {
+  const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-browser-screenshots'))
 
   t.test('two users chat; a new tab skips the login; Leave chat ends the session', async (t) => {
     const { origin } = await startServer(t, { messageMaxChars: 50, messageRatePerSec: 50 })
