@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-// axe-core over every view of the page (login, chat, idle warning, panes, offline) at one screen
-// size: 0 violations. axe is injected with addScriptTag in a context that bypasses the CSP.
+// axe-core over every view of the page (login, register with errors, chat with messages, room list
+// and member list, idle warning, offline, reconnecting) at one screen size: 0 violations. axe is
+// injected with addScriptTag in a context that bypasses the CSP.
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -27,12 +28,18 @@ export function axeEveryView(size: 'desktop' | 'phone') {
   const viewport = size === 'phone' ? PHONE : DESKTOP
   {
     t.test(`axe finds no violations on any view (${size})`, async (t) => {
-      const { origin } = await startServer(t, { idleWarnMs: 1500, idleKickMs: 600_000, messageRatePerSec: 50 })
+      const { app, origin } = await startServer(t, { idleWarnMs: 1500, idleKickMs: 600_000, messageRatePerSec: 50 })
       const context = await newContext(t, { bypassCSP: true, viewport })
       const page = await context.newPage()
       await page.goto(origin + '/')
       await page.getByTestId('login-view').waitFor()
       await axe(t, page, 'login')
+      await page.getByTestId('login-mode-toggle').click()
+      await page.getByTestId('login-username').fill('a b')
+      await page.getByTestId('login-password').fill('short')
+      await page.getByTestId('login-submit').click()
+      await page.getByTestId('login-password-error').getByText(/Passwords are/).waitFor()
+      await axe(t, page, 'register with errors')
       await registerInUi(page, origin, 'alice')
       const other = await (await newContext(t)).newPage()
       await registerInUi(other, origin, 'bob')
@@ -44,6 +51,10 @@ export function axeEveryView(size: 'desktop' | 'phone') {
       await page.getByTestId('idle-notice').waitFor({ timeout: 3 * WAIT_MS })
       await axe(t, page, 'idle warning')
       await page.getByTestId('still-here').click()
+      if (size === 'desktop') {
+        t.ok(await page.getByTestId('room-list').isVisible(), 'the room list is part of the chat view checked above')
+        t.ok(await page.getByTestId('member-list').isVisible(), 'the member list too')
+      }
       if (size === 'phone') {
         await page.getByTestId('show-rooms').click()
         await axe(t, page, 'rooms pane')
@@ -59,6 +70,17 @@ export function axeEveryView(size: 'desktop' | 'phone') {
       await axe(t, page, 'offline')
       await context.setOffline(false)
       await connected(page)
+
+      // Reconnecting: the server drops the socket and new ones are refused until "Retry now".
+      let refuse = true
+      await page.routeWebSocket(/\/ws/, (ws) => (refuse ? ws.close({ code: 1011, reason: 'test' }) : ws.connectToServer()))
+      for (const socket of app.websocketServer.clients) socket.terminate()
+      await page.getByTestId('retry-now').waitFor()
+      await axe(t, page, 'reconnecting')
+      refuse = false
+      await page.getByTestId('retry-now').click()
+      await connected(page)
+      t.equal(await page.getByTestId('composer-input').inputValue(), 'draft while offline', 'the draft survived it all')
     })
   }
 }
