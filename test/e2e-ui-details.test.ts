@@ -27,6 +27,19 @@ async function seededDataDir(dir: string) {
 const style = (el: Locator, property: string) =>
   el.evaluate((node, p) => getComputedStyle(node).getPropertyValue(p), property)
 
+/** '' when nothing (an ancestor's overflow or paint containment) cuts the element off; else what does. */
+const clippedBy = (el: Locator) =>
+  el.evaluate((node) => {
+    const box = node.getBoundingClientRect()
+    for (let a = node.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a)
+      if (s.overflow === 'visible' && !/paint|strict|content/.test(s.contain)) continue
+      const r = a.getBoundingClientRect()
+      if (box.left < r.left - 1 || box.right > r.right + 1 || box.top < r.top - 1 || box.bottom > r.bottom + 1) return a.className || a.tagName
+    }
+    return ''
+  })
+
 /** Records what the page asks of the Notification and Web Audio APIs (nothing real is shown or played). */
 function stubAlerts(page: Page) {
   return page.addInitScript(() => {
@@ -107,7 +120,7 @@ if (hasChromium(t)) {
     const links = mention.locator('a')
     t.equal(await links.count(), 1, 'only the http(s) URL became a link')
     t.equal(await links.getAttribute('href'), 'https://example.com/a?b=1')
-    t.equal(await links.getAttribute('rel'), 'noopener noreferrer')
+    t.equal(await links.getAttribute('rel'), 'noopener noreferrer', 'the opened page gets neither window.opener nor the Referer')
     t.equal(await links.getAttribute('target'), '_blank')
     t.equal(await mention.locator('b').count(), 0, 'markup in the text stays text')
     t.equal(await mention.getByTestId('message-text').textContent(), 'hey @alice see https://example.com/a?b=1, <b>bold</b> javascript:alert(1)',
@@ -126,6 +139,10 @@ if (hasChromium(t)) {
     t.equal(await style(time, 'opacity'), '0', 'hidden at rest')
     await second.hover()
     t.equal(await style(time, 'opacity'), '1', 'shown on hover')
+    t.equal(await clippedBy(time), '', 'and not cut off by the bubble or the list')
+    const doraTime = message(alice, 'yesterday').locator('.message__time')
+    await message(alice, 'yesterday').hover()
+    t.equal(await clippedBy(doraTime), '', "others' times too (they sit on the other side)")
     await alice.mouse.move(0, 0)
     t.equal(await style(time, 'opacity'), '0')
     await second.focus()
