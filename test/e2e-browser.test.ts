@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // End to end in headless Chromium: register, chat between two users, limits, leave, idle kick.
 // Screenshots of the pages of a failed test are saved and named in the output (helpers/chromium-page.ts).
 import { join } from 'node:path'
@@ -23,6 +24,13 @@ if (hasChromium(t)) {
 
     await alice.getByTestId('composer-input').fill('hello bob')
     t.equal(await alice.getByTestId('composer-counter').textContent(), '9/50', 'counter counts characters')
+    t.ok(await alice.getByTestId('composer-counter').isHidden(), 'the counter stays out of the way below 80 % of the limit')
+    await alice.getByTestId('composer-input').fill('x'.repeat(40))
+    t.ok(await alice.getByTestId('composer-counter').isVisible(), 'from 80 % it shows')
+    t.match(await alice.getByTestId('composer-counter').getAttribute('class'), /composer__counter--amber/, 'amber')
+    await alice.getByTestId('composer-input').fill('x'.repeat(48))
+    t.match(await alice.getByTestId('composer-counter').getAttribute('class'), /composer__counter--red/, 'red from 95 %')
+    await alice.getByTestId('composer-input').fill('hello bob')
     await alice.getByTestId('composer-input').press('Enter')
     await message(bob, 'hello bob').waitFor()
     t.equal(await message(bob, 'hello bob').getByTestId('message-user').textContent(), 'alice')
@@ -40,6 +48,9 @@ if (hasChromium(t)) {
     await alice.getByTestId('composer-input').fill('x'.repeat(51))
     t.equal(await alice.getByTestId('composer-counter').textContent(), '51/50')
     t.ok(await alice.getByTestId('composer-send').isDisabled(), 'send is disabled over the limit')
+    t.equal(await alice.getByTestId('composer-error').textContent(), 'Messages can be at most 50 characters.', 'and says why, above the composer')
+    t.equal(await alice.getByTestId('composer-error').evaluate((el) => el.parentElement!.className), 'composer__notices',
+      'in the notices that float over the list end (they never move it)')
     await alice.getByTestId('composer-input').press('Enter')
     await alice.getByTestId('composer-input').fill('')
     t.ok(await alice.getByTestId('composer-send').isDisabled(), 'send is disabled when empty')
@@ -70,12 +81,21 @@ if (hasChromium(t)) {
     await registerInUi(page, origin, 'dave')
     await send(page, 'one')
     await message(page, 'one').waitFor()
+    const list = page.getByTestId('message-list')
+    const listBefore = await list.boundingBox()
     await send(page, 'two')
     await page.getByTestId('rate-limit-notice').waitFor()
+    t.same(await list.boundingBox(), listBefore, 'the notice does not move the list')
+    const notice = (await page.getByTestId('rate-limit-notice').boundingBox())!
+    const composer = (await page.getByTestId('composer-input').boundingBox())!
+    t.ok(notice.y + notice.height <= composer.y && composer.y - (notice.y + notice.height) < 40,
+      `the notice sits just above the composer (${notice.y + notice.height} / ${composer.y})`)
     t.match(await page.getByTestId('rate-limit-notice').textContent(), /Try again in \d+ s/)
     await page.getByTestId('composer-input').fill('three')
     t.ok(await page.getByTestId('composer-send').isDisabled(), 'Send is disabled during the rate limit')
     t.match(await page.getByTestId('composer-send').textContent(), /Send \(\d+ s\)/, 'with the countdown')
+    t.ok(Number(await page.getByTestId('composer-send').evaluate((el) => getComputedStyle(el).opacity)) < 0.7,
+      'and it looks disabled')
     t.equal(await page.getByTestId('pending-message').filter({ hasText: 'two' }).count(), 1, 'the refused text waits, visibly')
     await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden', timeout: 3 * WAIT_MS })
     await message(page, 'two').waitFor()
@@ -89,7 +109,9 @@ if (hasChromium(t)) {
     const page = await context.newPage()
     await registerInUi(page, origin, 'carol')
 
+    const listBefore = await page.getByTestId('message-list').boundingBox()
     await page.getByTestId('idle-notice').waitFor()
+    t.same(await page.getByTestId('message-list').boundingBox(), listBefore, 'the idle warning does not move the list')
     await send(page, 'still here')
     await message(page, 'still here').waitFor()
     await page.getByTestId('idle-notice').waitFor({ state: 'hidden' })

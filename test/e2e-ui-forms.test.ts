@@ -37,6 +37,8 @@ if (hasChromium(t)) {
       await page.getByTestId('login-view').waitFor()
       await page.waitForFunction(() => document.activeElement?.id === 'login-username')
       t.pass('the username field has the focus on arrival')
+      t.ok(await page.locator('img.brand-mark').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+        'the SVG brand mark is shown')
 
       await page.getByTestId('login-mode-toggle').click()
       t.equal(await describedBy(page, 'login-username'), 'login-username-error login-username-hint', 'username: error and hint tied to it')
