@@ -111,6 +111,13 @@ if (hasChromium(t)) {
       await style(alice.locator('.message:not(.message--mention)').filter({ hasText: 'yesterday' }), 'background-color'),
       'own messages have their own colour')
 
+    // Each other person: initials on a colour of their own (the same in every view).
+    t.equal(await others.first().locator('.avatar').textContent(), 'BO')
+    t.equal(await alice.locator('[data-testid="message-group"][data-user="dora"] .avatar').first().textContent(), 'DO')
+    t.not(await style(others.first().locator('.avatar'), 'background-color'), await style(alice.locator('.chat'), 'background-color'),
+      'the avatar has a colour')
+    t.equal(await own.locator('.avatar').count(), 0, 'no avatar repeated on own messages')
+
     // A mention of the reader is marked; the link is the only markup; the rest is text.
     const mention = alice.getByTestId('message').filter({ hasText: 'javascript:alert(1)' })
     t.match(await mention.getAttribute('class'), /message--mention/, 'the message mentioning alice is highlighted')

@@ -51,16 +51,24 @@ export function axeEveryView(size: 'desktop' | 'phone') {
       await page.getByTestId('idle-notice').waitFor({ timeout: 3 * WAIT_MS })
       await axe(t, page, 'idle warning')
       await page.getByTestId('still-here').click()
+      const rooms = page.getByTestId('room-list')
+      const members = page.getByTestId('member-list')
+      const conversation = page.locator('.conversation')
       if (size === 'desktop') {
-        t.ok(await page.getByTestId('room-list').isVisible(), 'the room list is part of the chat view checked above')
-        t.ok(await page.getByTestId('member-list').isVisible(), 'the member list too')
+        // Wide screens: rooms | conversation | members side by side, all in the view checked above.
+        const [r, c, m] = await Promise.all([rooms, conversation, members].map((l) => l.boundingBox()))
+        t.ok(r && c && m && r.x + r.width <= c.x + 1 && c.x + c.width <= m.x + 1, 'room list, conversation and members side by side')
+      } else {
+        t.ok((await rooms.isHidden()) && (await members.isHidden()), 'phones: the conversation alone')
       }
       if (size === 'phone') {
         await page.getByTestId('show-rooms').click()
+        t.ok((await conversation.isHidden()) && (await rooms.isVisible()), 'the rooms pane alone')
         await axe(t, page, 'rooms pane')
         await page.getByTestId('room-entry').first().click()
         await page.getByTestId('show-members').click()
         await page.getByTestId('member-list').waitFor()
+        t.ok((await conversation.isHidden()) && (await rooms.isHidden()), 'the members pane alone')
         await axe(t, page, 'members pane')
         await page.getByText('Back to chat').click()
       }
@@ -77,9 +85,16 @@ export function axeEveryView(size: 'desktop' | 'phone') {
       for (const socket of app.websocketServer.clients) socket.terminate()
       await page.getByTestId('retry-now').waitFor()
       await axe(t, page, 'reconnecting')
+      // "Retry now" reconnects at once: wait for a planned try at least 4 s away, then press it.
+      const banner = page.getByTestId('reconnecting-notice')
+      await page.waitForFunction(() => Number(/Next try in (\d+) s/.exec(document.querySelector('[data-testid="reconnecting-notice"]')?.textContent ?? '')?.[1]) >= 4,
+        undefined, { timeout: 3 * WAIT_MS })
+      const due = Number(/Next try in (\d+) s/.exec((await banner.textContent()) ?? '')![1])
       refuse = false
-      await page.getByTestId('retry-now').click()
+      const pressed = Date.now()
+      await page.getByTestId('retry-now').click({ force: true }) // its text ticks every second: never "stable"
       await connected(page)
+      t.ok(Date.now() - pressed < (due - 1) * 1000, `Retry now reconnected before the planned try (${Date.now() - pressed} ms of ${due} s)`)
       t.equal(await page.getByTestId('composer-input').inputValue(), 'draft while offline', 'the draft survived it all')
     })
   }
