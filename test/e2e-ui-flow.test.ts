@@ -22,6 +22,8 @@ if (hasChromium(t)) {
     const groups = alice.getByTestId('message-group')
     t.equal(await groups.count(), 2, 'three messages in a row make one group, the reply another')
     t.equal(await groups.nth(0).getByTestId('message').count(), 3)
+    t.equal(await groups.nth(0).locator('.group__time').count(), 1, 'the time once per group')
+    t.equal(await groups.nth(1).locator('.group__user').count(), 1, 'the name once per group')
     t.equal(await groups.nth(0).getByTestId('message-group-user').textContent(), 'You', 'own group: no repeated name')
     t.ok(await groups.nth(0).getByTestId('message-group-user').evaluate((el) => el.getBoundingClientRect().width <= 1), 'own name is not shown')
     t.equal(await groups.nth(1).getByTestId('message-group-user').textContent(), 'bob')
