@@ -41,6 +41,15 @@ export const USERNAME_PROBLEMS: Record<UsernameProblem, string> = {
 
 export const PASSWORD_PROBLEM = `Passwords are ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters and may not be the username.`
 
+/** Why a password is refused; every reason is answered as `invalid_password`. */
+export type PasswordProblem = 'length' | 'username'
+
+/** One text per reason, naming the rule that failed (the page shows it, the server sends it). */
+export const PASSWORD_PROBLEMS: Record<PasswordProblem, string> = {
+  length: `Passwords are ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters long.`,
+  username: 'The password may not be the username.'
+}
+
 // Letters, combining marks, decimal digits and `_ . -`; tested on the NFKC form.
 const USERNAME_CHARS = /^[\p{L}\p{M}\p{Nd}_.-]+$/u
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u
@@ -97,11 +106,16 @@ export function checkUsername(name: string): 'invalid_username' | null {
   return usernameProblem(name) ? 'invalid_username' : null
 }
 
+/** The rule a password breaks: its length (in code points), or being the username in any case; null when acceptable. */
+export function passwordProblem(password: string, username: string): PasswordProblem | null {
+  const length = [...password].length
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) return 'length'
+  return usernameKey(password) === usernameKey(username) ? 'username' : null
+}
+
 /** Checks a password for length and that it differs from the username; null when it is acceptable. */
 export function checkPassword(password: string, username: string): 'invalid_password' | null {
-  const length = [...password].length
-  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) return 'invalid_password'
-  return usernameKey(password) === usernameKey(username) ? 'invalid_password' : null
+  return passwordProblem(password, username) ? 'invalid_password' : null
 }
 
 // No leading mark (it would sit on whatever precedes the name) and no run of more than USERNAME_MAX_MARK_RUN.

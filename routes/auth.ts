@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiErrorSchema, CredentialsSchema, SessionStateSchema, UserSchema } from '../schemas/http.js'
 import { ApiError } from '../lib/api-error.js'
-import { checkPassword, normaliseUsername, PASSWORD_PROBLEM, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/credentials.js'
+import { normaliseUsername, PASSWORD_PROBLEMS, passwordProblem, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/credentials.js'
 import { isReservedLookalike } from '../lib/confusables.js'
 import type { VerifyResult } from '../lib/password.js'
 import embedRoutes from './embed.js'
@@ -11,7 +11,6 @@ import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/u
 import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
-  invalid_password: PASSWORD_PROBLEM,
   username_taken: 'That username is taken.',
   invalid_credentials: 'Wrong username or password.',
   unauthorized: 'Not logged in.'
@@ -45,7 +44,8 @@ export default async function authRoutes(instance: FastifyInstance) {
     // A look-alike of an existing name is answered "taken" even when it also mixes scripts or
     // copies a reserved name (`аlice` beside `alice`): that is the truer answer. Other faults come first.
     if (problem && problem !== 'mixed_scripts' && problem !== 'reserved') throw refuse(problem)
-    if (checkPassword(password, username)) throw new ApiError(400, 'invalid_password', MESSAGES.invalid_password)
+    const weak = passwordProblem(password, username)
+    if (weak) throw new ApiError(400, 'invalid_password', PASSWORD_PROBLEMS[weak])
     if (await userStore.isTaken(username)) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
     if (problem) throw refuse(problem)
     if (isReservedLookalike(username)) throw refuse('reserved')

@@ -10,14 +10,13 @@ import {
   SessionListSchema
 } from '../schemas/http.js'
 import { ApiError } from '../lib/api-error.js'
-import { checkPassword, usernameKey } from '../lib/credentials.js'
+import { PASSWORD_PROBLEMS, passwordProblem, usernameKey } from '../lib/credentials.js'
 import type { SessionRecord } from '../lib/session-registry.js'
 
 const MESSAGES = {
   unauthorized: 'Not logged in.',
   not_found: 'No such session.',
-  invalid_credentials: 'The current password is wrong.',
-  invalid_password: 'Passwords are 8-128 characters and may not be the username.'
+  invalid_credentials: 'The current password is wrong.'
 } as const
 
 export default async function sessionRoutes(instance: FastifyInstance) {
@@ -82,7 +81,8 @@ export default async function sessionRoutes(instance: FastifyInstance) {
     async (request) => {
       const current = await requireSession(request)
       const { oldPassword, newPassword } = request.body
-      if (checkPassword(newPassword, current.username)) throw new ApiError(400, 'invalid_password', MESSAGES.invalid_password)
+      const weak = passwordProblem(newPassword, current.username)
+      if (weak) throw new ApiError(400, 'invalid_password', PASSWORD_PROBLEMS[weak])
       // A wrong old password is a failed login: the same limits (address, account and pair) guard both.
       const admission = await loginGuard.admit(usernameKey(current.username), request.ip)
       if (!admission.ok) {

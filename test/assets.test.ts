@@ -53,8 +53,21 @@ t.test('precompressed bundles: brotli and gzip served with the right Content-Enc
   const gz = await fetchRaw(server, js, { 'accept-encoding': 'gzip' })
   t.equal(gz.headers['content-encoding'], 'gzip')
   t.ok(gunzipSync(gz.body).equals(plain.body), 'gzip decodes to the bundle')
+  t.match(gz.headers.vary, /accept-encoding/i, 'caches keep the encodings apart')
+
+  const icon = await fetchRaw(server, '/favicon.svg', { 'accept-encoding': 'br' })
+  t.equal(icon.headers['content-encoding'], 'br', 'the favicon is precompressed too')
 
   const html = await fetchRaw(server, '/', { 'accept-encoding': 'br, gzip' })
   t.notOk(html.headers['content-encoding'], 'the page itself is sent uncompressed (nothing for BREACH to measure)')
   t.equal(html.headers['cache-control'], 'no-store')
+})
+
+t.test('the stylesheet names an emoji font, so an emoji never renders as an empty box', async (t) => {
+  const server = await startServer(t)
+  const page = await request(server, 'GET', '/')
+  const css = /href="(\/app-[A-Z0-9]{8}\.css)"/.exec(page.body)![1]!
+  const body = (await fetchRaw(server, css)).body.toString('utf8')
+  const stack = /:root\{[^}]*font-family:([^;}]+)/.exec(body)?.[1] ?? ''
+  for (const font of ['Apple Color Emoji', 'Segoe UI Emoji', 'Noto Color Emoji']) t.match(stack, font, `${font} in the font stack`)
 })

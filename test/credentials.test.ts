@@ -11,7 +11,9 @@ import {
   PASSWORD_MIN_LENGTH,
   USERNAME_MAX_LENGTH,
   USERNAME_MIN_LENGTH,
-  usernameKey
+  usernameKey,
+  PASSWORD_PROBLEMS,
+  passwordProblem
 } from '../lib/credentials.js'
 
 t.test('limits are the documented ones', async (t) => {
@@ -126,4 +128,13 @@ t.test('normaliseUsername is NFKC; foldUsername also folds case', async (t) => {
   t.equal(normaliseUsername('\ufb01sh'), 'fish')
   t.equal(foldUsername('STRASSE'), foldUsername('stra\u00dfe'))
   t.equal(foldUsername('\uff21\uff2c\uff29\uff23\uff25'), 'alice')
+})
+
+t.test('passwordProblem names the rule a password breaks, with a text per rule', async (t) => {
+  t.equal(passwordProblem('short', 'alice'), 'length')
+  t.equal(passwordProblem('p'.repeat(129), 'alice'), 'length')
+  t.equal(passwordProblem('ALICE_Smith', 'alice_smith'), 'username')
+  t.equal(passwordProblem('correct horse', 'alice'), null)
+  t.match(PASSWORD_PROBLEMS.length, /8-128 characters/)
+  t.match(PASSWORD_PROBLEMS.username, /username/)
 })

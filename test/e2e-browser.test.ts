@@ -1,76 +1,15 @@
+/// <reference lib="dom" />
 // End to end in headless Chromium: register, chat between two users, limits, leave, idle kick.
-import { existsSync } from 'node:fs'
-import t, { type Test } from 'tap'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+// Screenshots of the pages of a failed test are saved and named in the output (helpers/chromium-page.ts).
+import { join } from 'node:path'
+import t from 'tap'
 import { startServer } from './helpers/server.js'
+import { hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from './helpers/chromium-page.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const INSTALL = 'apt-get install -y --no-install-recommends chromium'
-const WAIT_MS = 5000
-const PASSWORD = 'correct horse battery'
 const IDLE_NOTICE = 'You were disconnected after being idle. Please log in again.'
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing; install it with: ${INSTALL}`)
-  else t.plan(0, `${CHROMIUM} is missing; install it with: ${INSTALL}`)
-} else {
-  let browser: Browser | undefined
-  t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 15_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    })
-  })
-  t.teardown(() => browser?.close())
-
-  /** A fresh browser profile (own cookies); CSP violations and page errors fail the test. */
-  async function newContext(t: Test): Promise<BrowserContext> {
-    if (!browser) throw new Error('the browser did not start')
-    const context = await browser.newContext({ ignoreHTTPSErrors: true })
-    context.setDefaultTimeout(WAIT_MS)
-    context.setDefaultNavigationTimeout(2 * WAIT_MS)
-    context.on('page', (page) => watch(t, page))
-    t.teardown(() => context.close())
-    return context
-  }
-
-  function watch(t: Test, page: Page) {
-    page.on('pageerror', (err) => t.fail(`page error: ${err.message}`))
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) {
-        t.fail(`CSP violation: ${msg.text()}`)
-      }
-    })
-  }
-
-  /** Registers through the login view and waits until the chat is connected. */
-  async function registerInUi(page: Page, origin: string, username: string) {
-    await page.goto(origin + '/')
-    await page.getByTestId('login-view').waitFor()
-    await page.getByTestId('login-mode-toggle').click()
-    await page.getByTestId('login-username').fill(username)
-    await page.getByTestId('login-password').fill(PASSWORD)
-    await page.getByTestId('login-submit').click()
-    await page.locator('[data-testid="composer-input"]:enabled').waitFor()
-  }
-
-  async function send(page: Page, text: string) {
-    await page.getByTestId('composer-input').fill(text)
-    await page.getByTestId('composer-input').press('Enter')
-  }
-
-  const message = (page: Page, text: string) =>
-    page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) })
+if (hasChromium(t)) {
+  const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-browser-screenshots'))
 
   t.test('two users chat; a new tab skips the login; Leave chat ends the session', async (t) => {
     const { origin } = await startServer(t, { messageMaxChars: 50, messageRatePerSec: 50 })
@@ -85,6 +24,13 @@ if (!existsSync(CHROMIUM)) {
 
     await alice.getByTestId('composer-input').fill('hello bob')
     t.equal(await alice.getByTestId('composer-counter').textContent(), '9/50', 'counter counts characters')
+    t.ok(await alice.getByTestId('composer-counter').isHidden(), 'the counter stays out of the way below 80 % of the limit')
+    await alice.getByTestId('composer-input').fill('x'.repeat(40))
+    t.ok(await alice.getByTestId('composer-counter').isVisible(), 'from 80 % it shows')
+    t.match(await alice.getByTestId('composer-counter').getAttribute('class'), /composer__counter--amber/, 'amber')
+    await alice.getByTestId('composer-input').fill('x'.repeat(48))
+    t.match(await alice.getByTestId('composer-counter').getAttribute('class'), /composer__counter--red/, 'red from 95 %')
+    await alice.getByTestId('composer-input').fill('hello bob')
     await alice.getByTestId('composer-input').press('Enter')
     await message(bob, 'hello bob').waitFor()
     t.equal(await message(bob, 'hello bob').getByTestId('message-user').textContent(), 'alice')
@@ -102,6 +48,9 @@ if (!existsSync(CHROMIUM)) {
     await alice.getByTestId('composer-input').fill('x'.repeat(51))
     t.equal(await alice.getByTestId('composer-counter').textContent(), '51/50')
     t.ok(await alice.getByTestId('composer-send').isDisabled(), 'send is disabled over the limit')
+    t.equal(await alice.getByTestId('composer-error').textContent(), 'Messages can be at most 50 characters.', 'and says why, above the composer')
+    t.equal(await alice.getByTestId('composer-error').evaluate((el) => el.parentElement!.className), 'composer__notices',
+      'in the notices that float over the list end (they never move it)')
     await alice.getByTestId('composer-input').press('Enter')
     await alice.getByTestId('composer-input').fill('')
     t.ok(await alice.getByTestId('composer-send').isDisabled(), 'send is disabled when empty')
@@ -132,12 +81,21 @@ if (!existsSync(CHROMIUM)) {
     await registerInUi(page, origin, 'dave')
     await send(page, 'one')
     await message(page, 'one').waitFor()
+    const list = page.getByTestId('message-list')
+    const listBefore = await list.boundingBox()
     await send(page, 'two')
     await page.getByTestId('rate-limit-notice').waitFor()
+    t.same(await list.boundingBox(), listBefore, 'the notice does not move the list')
+    const notice = (await page.getByTestId('rate-limit-notice').boundingBox())!
+    const composer = (await page.getByTestId('composer-input').boundingBox())!
+    t.ok(notice.y + notice.height <= composer.y && composer.y - (notice.y + notice.height) < 40,
+      `the notice sits just above the composer (${notice.y + notice.height} / ${composer.y})`)
     t.match(await page.getByTestId('rate-limit-notice').textContent(), /Try again in \d+ s/)
     await page.getByTestId('composer-input').fill('three')
     t.ok(await page.getByTestId('composer-send').isDisabled(), 'Send is disabled during the rate limit')
     t.match(await page.getByTestId('composer-send').textContent(), /Send \(\d+ s\)/, 'with the countdown')
+    t.ok(Number(await page.getByTestId('composer-send').evaluate((el) => getComputedStyle(el).opacity)) < 0.7,
+      'and it looks disabled')
     t.equal(await page.getByTestId('pending-message').filter({ hasText: 'two' }).count(), 1, 'the refused text waits, visibly')
     await page.getByTestId('rate-limit-notice').waitFor({ state: 'hidden', timeout: 3 * WAIT_MS })
     await message(page, 'two').waitFor()
@@ -151,7 +109,9 @@ if (!existsSync(CHROMIUM)) {
     const page = await context.newPage()
     await registerInUi(page, origin, 'carol')
 
+    const listBefore = await page.getByTestId('message-list').boundingBox()
     await page.getByTestId('idle-notice').waitFor()
+    t.same(await page.getByTestId('message-list').boundingBox(), listBefore, 'the idle warning does not move the list')
     await send(page, 'still here')
     await message(page, 'still here').waitFor()
     await page.getByTestId('idle-notice').waitFor({ state: 'hidden' })

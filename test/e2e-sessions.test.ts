@@ -1,30 +1,15 @@
 // End to end in headless Chromium: the Sessions view lists, ends and signs out other sessions.
-import { existsSync } from 'node:fs'
-import t from 'tap'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import type { Page } from 'playwright-core'
 import { startServer } from './helpers/server.js'
+import { hasChromium, PASSWORD, useBrowser } from './helpers/chromium-page.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const PASSWORD = 'correct horse battery'
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run']
+if (hasChromium(t)) {
+  const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-sessions-screenshots'))
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing`)
-  else t.plan(0, `${CHROMIUM} is missing`)
-} else {
-  let browser: Browser | undefined
-  t.before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 15_000, args: FLAGS })
-  })
-  t.teardown(() => browser?.close())
-
-  async function logInPage(origin: string, username: string, register: boolean): Promise<Page> {
-    const context = await browser!.newContext({ ignoreHTTPSErrors: true })
-    context.setDefaultTimeout(5000)
-    t.teardown(() => context.close())
-    const page = await context.newPage()
-    page.on('pageerror', (err) => t.fail(`page error: ${err.message}`))
+  async function logInPage(t: Test, origin: string, username: string, register: boolean): Promise<Page> {
+    const page = await (await newContext(t)).newPage()
     await page.goto(origin + '/')
     if (register) await page.getByTestId('login-mode-toggle').click()
     await page.getByTestId('login-username').fill(username)
@@ -36,9 +21,9 @@ if (!existsSync(CHROMIUM)) {
 
   t.test('the Sessions view marks this session, ends another, and changes the password', async (t) => {
     const { origin } = await startServer(t)
-    const laptop = await logInPage(origin, 'alice', true)
-    const phone = await logInPage(origin, 'alice', false)
-    const tablet = await logInPage(origin, 'alice', false)
+    const laptop = await logInPage(t, origin, 'alice', true)
+    const phone = await logInPage(t, origin, 'alice', false)
+    const tablet = await logInPage(t, origin, 'alice', false)
 
     await laptop.getByTestId('open-sessions').click()
     const rows = laptop.getByTestId('session-row')

@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
-// End to end in headless Chromium, issue 7: grouping, the new-messages pill and the title count.
+// End to end in headless Chromium, issue 7: grouping, the new-messages pill and the title count;
+// drafts kept per room; "Leave room" and "Log out" are different actions, and logging out with a
+// draft asks first.
 import { join } from 'node:path'
 import t from 'tap'
 import { startServer } from './helpers/server.js'
-import { connected, hasChromium, message, registerInUi, send, useBrowser } from './helpers/chromium-page.js'
+import { connected, hasChromium, message, openRoom, registerInUi, send, useBrowser } from './helpers/chromium-page.js'
 
 if (hasChromium(t)) {
   const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-ui-screenshots'))
@@ -20,6 +22,8 @@ if (hasChromium(t)) {
     const groups = alice.getByTestId('message-group')
     t.equal(await groups.count(), 2, 'three messages in a row make one group, the reply another')
     t.equal(await groups.nth(0).getByTestId('message').count(), 3)
+    t.equal(await groups.nth(0).locator('.group__time').count(), 1, 'the time once per group')
+    t.equal(await groups.nth(1).locator('.group__user').count(), 1, 'the name once per group')
     t.equal(await groups.nth(0).getByTestId('message-group-user').textContent(), 'You', 'own group: no repeated name')
     t.ok(await groups.nth(0).getByTestId('message-group-user').evaluate((el) => el.getBoundingClientRect().width <= 1), 'own name is not shown')
     t.equal(await groups.nth(1).getByTestId('message-group-user').textContent(), 'bob')
@@ -48,5 +52,51 @@ if (hasChromium(t)) {
     await bob.locator('[data-testid="room-entry"][data-room="lobby"]').click()
     await bob.waitForFunction(() => document.title === 'Parley')
     t.pass('reading the room clears it')
+  })
+
+  t.test('drafts stay with their room; Leave room only leaves it; Log out with a draft asks first', async (t) => {
+    const { origin } = await startServer(t)
+    const context = await newContext(t)
+    const page = await context.newPage()
+    await registerInUi(page, origin, 'erin')
+    const input = page.getByTestId('composer-input')
+    await page.getByTestId('room-name').fill('side')
+    await page.getByTestId('room-create').click()
+    await connected(page)
+    await input.fill('half a thought for side')
+    await openRoom(page, 'lobby')
+    t.equal(await input.inputValue(), '', 'the lobby has its own (empty) draft')
+    await input.fill('lobby draft')
+    await openRoom(page, 'side')
+    t.equal(await input.inputValue(), 'half a thought for side', "side's draft is back")
+    await openRoom(page, 'lobby')
+    t.equal(await input.inputValue(), 'lobby draft', "and the lobby's")
+
+    // Leave room: out of that room, still signed in, the session untouched.
+    await openRoom(page, 'side')
+    await page.getByTestId('leave-room').click()
+    await page.locator('[data-testid="room-entry"][data-room="side"]').waitFor({ state: 'detached' })
+    t.equal(await page.getByTestId('chat-room').textContent(), '#lobby', 'back in the lobby')
+    t.equal(await input.inputValue(), 'lobby draft', "the lobby's draft is still there")
+    t.equal((await context.request.get(origin + '/api/me')).status(), 200, 'leaving a room is not logging out')
+
+    // Log out with a draft: asked first; "Stay" keeps everything.
+    await page.getByTestId('leave-chat').click()
+    await page.getByTestId('logout-confirm').waitFor()
+    t.match(await page.getByTestId('logout-confirm').textContent(), /Discard your unsent text and log out\?/)
+    t.equal((await context.request.get(origin + '/api/me')).status(), 200, 'not logged out before the answer')
+    await page.getByTestId('logout-confirm-no').click()
+    t.equal(await input.inputValue(), 'lobby draft', 'Stay keeps the draft')
+    t.equal(await page.getByTestId('login-view').count(), 0)
+    // A draft kept in another room counts as much as the one on screen.
+    await page.getByTestId('room-name').fill('third')
+    await page.getByTestId('room-create').click()
+    await connected(page)
+    t.equal(await input.inputValue(), '')
+    await page.getByTestId('leave-chat').click()
+    await page.getByTestId('logout-confirm').waitFor()
+    await page.getByTestId('logout-confirm-yes').click()
+    await page.getByTestId('login-view').waitFor()
+    t.equal((await context.request.get(origin + '/api/me')).status(), 401, 'confirmed: the session has ended')
   })
 }

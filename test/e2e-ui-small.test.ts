@@ -7,17 +7,32 @@ import type { Page } from 'playwright-core'
 import { startServer } from './helpers/server.js'
 import { hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from './helpers/chromium-page.js'
 
-/** Controls whose content is cut off (wider than their box) or that stick out of the viewport. */
+/**
+ * What is cut off: a control, heading, name or time wider than its box or outside the viewport, a
+ * time or button label wrapped onto a second line, a placeholder longer than its field.
+ */
 async function truncated(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = []
-    for (const el of document.querySelectorAll<HTMLElement>('button, input, a, label')) {
-      if (el.offsetParent === null || el.closest('.visually-hidden, .chat__app')) continue
+    const measure = document.createElement('canvas').getContext('2d')!
+    const selector = 'button, input, a, label, time, h1, h2, .group__user, .composer__counter, [data-testid="chat-user"]'
+    for (const el of document.querySelectorAll<HTMLElement>(selector)) {
+      // Visually hidden on purpose (for screen readers only): not on screen to be cut.
+      if (el.offsetParent === null || el.closest('.visually-hidden, .chat__app') || getComputedStyle(el).clipPath === 'inset(50%)') continue
       const box = el.getBoundingClientRect()
-      // A text field scrolls its own text; every other control must show all of its label.
-      const cut = el.tagName !== 'INPUT' && el.scrollWidth > el.clientWidth + 1
-      if (cut || box.right > window.innerWidth + 1 || box.left < -1) {
-        out.push(`${el.dataset.testid ?? el.textContent ?? el.tagName} (${el.scrollWidth}/${el.clientWidth}, ${box.left}-${box.right})`)
+      const style = getComputedStyle(el)
+      const name = `${el.dataset.testid ?? el.tagName} "${(el.textContent ?? '').trim().slice(0, 30)}"`
+      // A text field scrolls its own text; every other element must show all of its label.
+      if (el.tagName !== 'INPUT' && el.scrollWidth > el.clientWidth + 1) out.push(`${name}: cut (${el.scrollWidth}/${el.clientWidth})`)
+      if (box.right > window.innerWidth + 1 || box.left < -1) out.push(`${name}: outside the screen (${box.left}-${box.right})`)
+      const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5
+      if ((el.tagName === 'TIME' || el.tagName === 'BUTTON') && el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) > line * 1.5) {
+        out.push(`${name}: wraps (${el.clientHeight} px high)`)
+      }
+      if (el instanceof HTMLInputElement && el.placeholder) {
+        measure.font = style.font
+        const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        if (measure.measureText(el.placeholder).width > room + 1) out.push(`${name}: placeholder "${el.placeholder}" cut`)
       }
     }
     return out
@@ -45,7 +60,19 @@ if (hasChromium(t)) {
     const { origin } = await startServer(t)
     const context = await newContext(t, { viewport: { width: 320, height: 640 } })
     const page = await context.newPage()
+    await page.goto(origin + '/')
+    await page.getByTestId('login-view').waitFor()
+    t.same(await truncated(page), [], 'login')
+    await page.getByTestId('login-mode-toggle').click()
+    await page.getByTestId('login-username').fill('pаypal')
+    await page.getByTestId('login-password').fill('short')
+    await page.getByTestId('login-submit').click()
+    t.same(await truncated(page), [], 'register with errors')
     await registerInUi(page, origin, 'a-rather-long-user-name-here')
+    await page.getByTestId('show-rooms').click()
+    await page.getByTestId('room-name').fill('a-rather-long-room-name-here')
+    await page.getByTestId('room-create').click()
+    await page.getByTestId('chat-room').filter({ hasText: '#a-rather-long-room-name-here' }).waitFor()
     await send(page, 'long: Donaudampfschifffahrtsgesellschaftskapitän')
     await message(page, 'long: Donaudampfschifffahrtsgesellschaftskapitän').waitFor()
     t.same(await truncated(page), [], 'chat pane')

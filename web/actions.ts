@@ -142,12 +142,27 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
     if (!rooms.some((r) => r.name === LOBBY)) link.send({ type: 'leave', room: LOBBY })
   }
 
-  /** Forgets a room locally; messages still waiting for it are marked not sent. */
+  /** Shows another room: the draft typed here waits for this room, the new room's draft comes back. */
+  function setCurrentRoom(name: string) {
+    const from = state.currentRoom.value
+    if (from === name) return
+    const { [name]: restored = '', ...others } = state.drafts.value
+    batch(() => {
+      state.drafts.value = state.draft.value.trim() !== '' && findRoom(from) ? { ...others, [from]: state.draft.value } : others
+      state.draft.value = restored
+      state.composerError.value = null
+      state.currentRoom.value = name
+    })
+  }
+
+  /** Forgets a room locally (and its draft); messages still waiting for it are marked not sent. */
   function dropRoom(name: string, reason: string) {
     batch(() => {
       state.rooms.value = state.rooms.value.filter((r) => r.name !== name)
       state.outbox.value = outbox.failRoom(state.outbox.value, name, reason)
-      if (state.currentRoom.value === name) state.currentRoom.value = state.rooms.value[0]?.name ?? ''
+      const { [name]: _dropped, ...others } = state.drafts.value
+      state.drafts.value = others
+      if (state.currentRoom.value === name) setCurrentRoom(state.rooms.value[0]?.name ?? '')
     })
   }
 
@@ -187,6 +202,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
       state.outbox.value = []
       state.directory.value = []
       state.draft.value = ''
+      state.drafts.value = {}
       state.composerError.value = null
       state.roomError.value = ''
       state.rateLimitedUntil.value = 0
@@ -204,6 +220,8 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
       state.loginNotice.value = ''
       state.rooms.value = [createRoomState(home)]
       state.currentRoom.value = home
+      state.draft.value = ''
+      state.drafts.value = {}
       state.pane.value = 'chat'
       state.view.value = 'chat'
     })
@@ -213,7 +231,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
   function switchRoom(name: string) {
     const r = findRoom(name)
     batch(() => {
-      state.currentRoom.value = name
+      setCurrentRoom(name)
       state.pane.value = 'chat'
       state.roomError.value = ''
       if (r) {

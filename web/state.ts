@@ -40,7 +40,9 @@ export function createChatState() {
   const roomError = signal('')
   const outbox = signal<Outbox>([])
   const pane = signal<Pane>('chat')
+  /** The current room's draft; the other rooms' drafts wait in `drafts` until their room is shown again. */
   const draft = signal('')
+  const drafts = signal<Readonly<Record<string, string>>>({})
   const composerError = signal<{ code: string; message: string } | null>(null)
   /** Date.now() values at which the rate limit lifts and the idle reaper kicks. */
   const rateLimitedUntil = signal(0)
@@ -56,6 +58,10 @@ export function createChatState() {
   // Offline drafting is allowed: the message waits in the outbox and goes out after the reconnect.
   const canSend = computed(
     () => room.value !== null && draftLength.value > 0 && !overLimit.value && !rateLimited.value
+  )
+  /** Text that logging out would lose: a draft in any room or a message not yet sent. */
+  const unsavedText = computed(
+    () => draft.value.trim() !== '' || Object.values(drafts.value).some((d) => d.trim() !== '') || outbox.value.length > 0
   )
   const totalUnread = computed(() => rooms.value.reduce((n, r) => n + r.unread.value, 0))
 
@@ -74,6 +80,7 @@ export function createChatState() {
     outbox,
     pane,
     draft,
+    drafts,
     composerError,
     rateLimitedUntil,
     idleKickAt,
@@ -84,6 +91,7 @@ export function createChatState() {
     overLimit,
     rateLimited,
     canSend,
+    unsavedText,
     totalUnread
   }
 }

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-// axe-core over every view of the page (login, chat, idle warning, panes, offline) at one screen
-// size: 0 violations. axe is injected with addScriptTag in a context that bypasses the CSP.
+// axe-core over every view of the page (login, register with errors, chat with messages, room list
+// and member list, idle warning, offline, reconnecting) at one screen size: 0 violations. axe is
+// injected with addScriptTag in a context that bypasses the CSP.
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -27,12 +28,18 @@ export function axeEveryView(size: 'desktop' | 'phone') {
   const viewport = size === 'phone' ? PHONE : DESKTOP
   {
     t.test(`axe finds no violations on any view (${size})`, async (t) => {
-      const { origin } = await startServer(t, { idleWarnMs: 1500, idleKickMs: 600_000, messageRatePerSec: 50 })
+      const { app, origin } = await startServer(t, { idleWarnMs: 1500, idleKickMs: 600_000, messageRatePerSec: 50 })
       const context = await newContext(t, { bypassCSP: true, viewport })
       const page = await context.newPage()
       await page.goto(origin + '/')
       await page.getByTestId('login-view').waitFor()
       await axe(t, page, 'login')
+      await page.getByTestId('login-mode-toggle').click()
+      await page.getByTestId('login-username').fill('a b')
+      await page.getByTestId('login-password').fill('short')
+      await page.getByTestId('login-submit').click()
+      await page.getByTestId('login-password-error').getByText(/Passwords are/).waitFor()
+      await axe(t, page, 'register with errors')
       await registerInUi(page, origin, 'alice')
       const other = await (await newContext(t)).newPage()
       await registerInUi(other, origin, 'bob')
@@ -44,12 +51,24 @@ export function axeEveryView(size: 'desktop' | 'phone') {
       await page.getByTestId('idle-notice').waitFor({ timeout: 3 * WAIT_MS })
       await axe(t, page, 'idle warning')
       await page.getByTestId('still-here').click()
+      const rooms = page.getByTestId('room-list')
+      const members = page.getByTestId('member-list')
+      const conversation = page.locator('.conversation')
+      if (size === 'desktop') {
+        // Wide screens: rooms | conversation | members side by side, all in the view checked above.
+        const [r, c, m] = await Promise.all([rooms, conversation, members].map((l) => l.boundingBox()))
+        t.ok(r && c && m && r.x + r.width <= c.x + 1 && c.x + c.width <= m.x + 1, 'room list, conversation and members side by side')
+      } else {
+        t.ok((await rooms.isHidden()) && (await members.isHidden()), 'phones: the conversation alone')
+      }
       if (size === 'phone') {
         await page.getByTestId('show-rooms').click()
+        t.ok((await conversation.isHidden()) && (await rooms.isVisible()), 'the rooms pane alone')
         await axe(t, page, 'rooms pane')
         await page.getByTestId('room-entry').first().click()
         await page.getByTestId('show-members').click()
         await page.getByTestId('member-list').waitFor()
+        t.ok((await conversation.isHidden()) && (await rooms.isHidden()), 'the members pane alone')
         await axe(t, page, 'members pane')
         await page.getByText('Back to chat').click()
       }
@@ -59,6 +78,24 @@ export function axeEveryView(size: 'desktop' | 'phone') {
       await axe(t, page, 'offline')
       await context.setOffline(false)
       await connected(page)
+
+      // Reconnecting: the server drops the socket and new ones are refused until "Retry now".
+      let refuse = true
+      await page.routeWebSocket(/\/ws/, (ws) => (refuse ? ws.close({ code: 1011, reason: 'test' }) : ws.connectToServer()))
+      for (const socket of app.websocketServer.clients) socket.terminate()
+      await page.getByTestId('retry-now').waitFor()
+      await axe(t, page, 'reconnecting')
+      // "Retry now" reconnects at once: wait for a planned try at least 4 s away, then press it.
+      const banner = page.getByTestId('reconnecting-notice')
+      await page.waitForFunction(() => Number(/Next try in (\d+) s/.exec(document.querySelector('[data-testid="reconnecting-notice"]')?.textContent ?? '')?.[1]) >= 4,
+        undefined, { timeout: 3 * WAIT_MS })
+      const due = Number(/Next try in (\d+) s/.exec((await banner.textContent()) ?? '')![1])
+      refuse = false
+      const pressed = Date.now()
+      await page.getByTestId('retry-now').click({ force: true }) // its text ticks every second: never "stable"
+      await connected(page)
+      t.ok(Date.now() - pressed < (due - 1) * 1000, `Retry now reconnected before the planned try (${Date.now() - pressed} ms of ${due} s)`)
+      t.equal(await page.getByTestId('composer-input').inputValue(), 'draft while offline', 'the draft survived it all')
     })
   }
 }

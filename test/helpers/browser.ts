@@ -1,8 +1,13 @@
 // Headless Chromium for security tests: launch (or skip without it), and a page watcher that
 // records dialogs, page errors and CSP violations.
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Test } from 'tap'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { photographOnFailure } from './chromium-page.js'
+
+const SCREENSHOTS = join(import.meta.dirname, '..', 'e2e-screenshots')
+let contexts = 0
 
 export const CHROMIUM = '/usr/bin/chromium'
 const INSTALL = 'apt-get install -y --no-install-recommends chromium'
@@ -40,8 +45,16 @@ export async function newWatchedContext(t: Test, browser: Browser): Promise<{ co
   context.setDefaultTimeout(WAIT_MS)
   context.setDefaultNavigationTimeout(2 * WAIT_MS)
   const incidents: PageIncidents = { dialogs: [], errors: [], csp: [] }
-  context.on('page', (page) => watch(page, incidents))
-  t.teardown(() => context.close())
+  const pages: Page[] = []
+  const id = ++contexts
+  context.on('page', (page) => {
+    pages.push(page)
+    watch(page, incidents)
+  })
+  t.teardown(async () => {
+    await photographOnFailure(t, pages, SCREENSHOTS, `c${id}`)
+    await context.close()
+  })
   return { context, incidents }
 }
 

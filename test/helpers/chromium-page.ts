@@ -50,18 +50,27 @@ export function useBrowser(t: Test, screenshotDir: string) {
       })
     })
     t.teardown(async () => {
-      if (!t.passing()) {
-        mkdirSync(screenshotDir, { recursive: true })
-        const name = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
-        for (const [i, page] of pages.entries()) {
-          await page.screenshot({ path: join(screenshotDir, `${name}-c${id}-p${i}.png`), fullPage: true }).catch(() => undefined)
-        }
-      }
+      await photographOnFailure(t, pages, screenshotDir, `c${id}`)
       await context.close()
     })
     return context
   }
   return { newContext }
+}
+
+/**
+ * When `t` failed: a full-page screenshot of each page into `dir`, each path printed in the test's
+ * output (a TAP comment), so a failure on CI shows what the user saw.
+ */
+export async function photographOnFailure(t: Test, pages: Page[], dir: string, tag: string) {
+  if (t.passing()) return
+  mkdirSync(dir, { recursive: true })
+  const name = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
+  for (const [i, page] of pages.entries()) {
+    const path = join(dir, `${name}-${tag}-p${i}.png`)
+    const saved = await page.screenshot({ path, fullPage: true }).then(() => true, () => false)
+    if (saved) t.comment(`screenshot of the failed page: ${path}`)
+  }
 }
 
 /** Registers through the login view and waits until the chat is connected with lobby joined. */

@@ -58,6 +58,8 @@ async function noInjectedMarkup(page: Page): Promise<{ injected: number; scripts
     // (test/security/links.test.ts); anything else counts as injected.
     injected: [...document.querySelectorAll('#messages :is(${MARKUP}), .chat__header :is(${inHeader})')].filter(
       (el) => !(el.matches('a.message__link[rel="noopener noreferrer"]') && /^https?:$/.test(new URL(el.href).protocol))
+        // The page's own brand mark in the header (static markup, no text in it).
+        && !(el.matches('.chat__app > img.brand-mark') && el.getAttribute('src') === '/favicon.svg')
     ).length,
     scripts: document.scripts.length
   })`)

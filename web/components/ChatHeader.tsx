@@ -23,7 +23,10 @@ export function ChatHeader({ sessionsOpen, onToggleSessions }: { sessionsOpen: b
             </span>
           )}
         </button>
-        <h1 class="chat__app">Parley</h1>
+        <h1 class="chat__app">
+          <img class="brand-mark brand-mark--small" src="/favicon.svg" alt="" width={24} height={24} />
+          Parley
+        </h1>
       </div>
       <div class="chat__me">
         <span class="chat__user" data-testid="chat-user">{state.user.value}</span>

@@ -9,6 +9,10 @@ import { ComposerNotices } from './ComposerNotices.tsx'
 /** The counter appears from this share of the limit, amber, and turns red from WARN_RED. */
 const SHOW_COUNTER = 0.8
 const WARN_RED = 0.95
+/** Longer room names stay out of the placeholder, which would be cut on a 320 px screen (the header names the room). */
+const PLACEHOLDER_ROOM_MAX = 10
+
+const placeholder = (room: string) => (room.length <= PLACEHOLDER_ROOM_MAX ? `Message #${room}` : 'Message')
 
 export function Composer() {
   const state = useChatState()
@@ -40,7 +44,7 @@ export function Composer() {
         <label class="visually-hidden" for="composer-input">Message</label>
         <input ref={inputRef} id="composer-input" class="composer__input" data-testid="composer-input"
           type="text" autocomplete="off" enterkeyhint="send" disabled={!room}
-          placeholder={room ? `Message #${room.name}` : 'Join a room to write'}
+          placeholder={room ? placeholder(room.name) : 'Join a room to write'}
           value={state.draft.value} onInput={onInput}
           aria-invalid={state.overLimit.value} aria-describedby="composer-counter composer-error" />
         <span class={counterClass} id="composer-counter" data-testid="composer-counter"

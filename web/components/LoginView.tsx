@@ -1,103 +1,93 @@
-// Log in or create an account; after registering, logs in at once. Errors show under the form.
+// Log in or create an account (then logged in at once). The server's rules are checked before
+// sending; each error sits under its field, names the rule and clears on edit; nothing jumps.
+import { useEffect, useRef } from 'preact/hooks'
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
+import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../lib/credentials.ts'
 import { ApiRequestError } from '../api.ts'
-import {
-  checkPassword,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  PASSWORD_PROBLEM,
-  USERNAME_MAX_LENGTH,
-  USERNAME_MIN_LENGTH,
-  USERNAME_PROBLEMS,
-  usernameProblem
-} from '../../lib/credentials.ts'
+import { checkForm, explainRefusal, HINTS, type FormErrors, type LoginMode } from '../login-form.ts'
 import { useChatState } from '../state.ts'
+import { useCountdown } from '../use-countdown.ts'
+import { Field } from './Field.tsx'
 import { Notice } from './Notice.tsx'
-
-const MESSAGES: Partial<Record<string, string>> = {
-  username_taken: 'That username is taken',
-  invalid_credentials: 'Wrong username or password.',
-  rate_limited: 'Too many attempts. Please wait a moment and try again.',
-  network: 'Could not reach the server. Please try again.'
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof ApiRequestError)) return 'Something went wrong. Please try again.'
-  if (err.code === 'internal') return 'Something went wrong on the server. Please try again.'
-  return MESSAGES[err.code] ?? err.message
-}
 
 export function LoginView() {
   const state = useChatState()
   const actions = useActions()
-  const mode = useSignal<'login' | 'register'>('login')
+  const mode = useSignal<LoginMode>('login')
   const username = useSignal('')
   const password = useSignal('')
-  const error = useSignal('')
+  const showPassword = useSignal(false)
+  const errors = useSignal<FormErrors>({})
   const busy = useSignal(false)
+  const waitUntil = useSignal(0)
+  const wait = useCountdown(waitUntil.value)
+  const usernameRef = useRef<HTMLInputElement>(null)
+  const passwordRef = useRef<HTMLInputElement>(null)
   const registering = mode.value === 'register'
+  useEffect(() => usernameRef.current?.focus(), [])
 
-  // The server's own rules, checked here first so a mistake is explained without a round trip.
-  function localProblem(name: string): string {
-    const problem = usernameProblem(name)
-    if (problem) return USERNAME_PROBLEMS[problem]
-    return checkPassword(password.value, name) ? PASSWORD_PROBLEM : ''
+  /** Shows the errors and puts the cursor in the first field that has one. */
+  function report(found: FormErrors) {
+    errors.value = found
+    if (found.username) usernameRef.current?.focus()
+    else if (found.password) passwordRef.current?.focus()
   }
 
   async function onSubmit(event: SubmitEvent) {
     event.preventDefault()
-    if (busy.value) return
+    if (busy.value || wait > 0) return
     const name = username.value.trim()
-    // Logging in skips the rules: names registered under older rules still log in.
-    error.value = registering ? localProblem(name) : ''
-    if (error.value) return
+    const found = checkForm(mode.value, name, password.value)
+    report(found)
+    if (found.username || found.password) return
     busy.value = true
     try {
-      const act = registering ? actions.register : actions.login
-      await act(name, password.value)
+      await (registering ? actions.register : actions.login)(name, password.value)
     } catch (err) {
-      error.value = describe(err)
+      if (err instanceof ApiRequestError && err.retryAfterMs > 0) waitUntil.value = Date.now() + err.retryAfterMs
       busy.value = false
+      report(explainRefusal(err))
     }
   }
 
-  function toggleMode() {
-    mode.value = registering ? 'login' : 'register'
-    error.value = ''
+  function edit(field: 'username' | 'password', value: string) {
+    ;(field === 'username' ? username : password).value = value
+    const { [field]: _fixed, form: _form, ...rest } = errors.value
+    errors.value = rest
   }
 
+  const { wait: waitText = '', form = '' } = errors.value
+  const formText = waitText ? (wait > 0 ? `${waitText} Try again in ${wait} s.` : '') : form
+  const action = registering ? 'Create account' : 'Log in'
   return (
     <main class="login" data-testid="login-view">
-      <form class="card login__form" onSubmit={onSubmit} aria-labelledby="login-title">
-        <h1 id="login-title" class="login__title">Parley</h1>
+      <form class="card login__form" onSubmit={onSubmit} aria-labelledby="login-title" noValidate aria-busy={busy.value}>
+        <h1 id="login-title" class="login__title">
+          <img class="brand-mark" src="/favicon.svg" alt="" width={32} height={32} />
+          Parley
+        </h1>
         <p class="login__subtitle">{registering ? 'Create an account' : 'Log in to chat'}</p>
-        {state.loginNotice.value && (
-          <Notice kind="info" testid="login-notice">{state.loginNotice.value}</Notice>
-        )}
-        <label class="field" for="login-username">
-          <span class="field__label">Username</span>
-          <input id="login-username" name="username" data-testid="login-username" required
-            autocomplete="username" autocapitalize="none" spellcheck={false} maxLength={USERNAME_MAX_LENGTH * 2}
-            value={username.value} onInput={(e) => (username.value = e.currentTarget.value)} />
-        </label>
-        <label class="field" for="login-password">
-          <span class="field__label">Password</span>
-          <input id="login-password" name="password" type="password" data-testid="login-password"
-            required autocomplete={registering ? 'new-password' : 'current-password'} maxLength={PASSWORD_MAX_LENGTH * 2}
-            value={password.value} onInput={(e) => (password.value = e.currentTarget.value)} />
-        </label>
-        {registering && (
-          <p class="field__hint">
-            {USERNAME_MIN_LENGTH}-{USERNAME_MAX_LENGTH} letters of one script, digits, _ . or -; password{' '}
-            {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters.
-          </p>
-        )}
-        <p class="form-error" role="alert" data-testid="login-error">{error.value}</p>
-        <button type="submit" class="button button--primary" data-testid="login-submit" disabled={busy.value}>
-          {registering ? 'Create account' : 'Log in'}
+        {state.loginNotice.value && <Notice kind="info" testid="login-notice">{state.loginNotice.value}</Notice>}
+        <Field id="login-username" name="username" label="Username" autocomplete="username" autocapitalize="none" maxLength={USERNAME_MAX_LENGTH * 2} inputRef={usernameRef}
+          value={username.value} onInput={(v) => edit('username', v)}
+          hint={registering ? HINTS.username : ''} error={errors.value.username} lines={registering ? 3 : 1} />
+        <Field id="login-password" name="password" label="Password" type={showPassword.value ? 'text' : 'password'}
+          autocomplete={registering ? 'new-password' : 'current-password'} maxLength={PASSWORD_MAX_LENGTH * 2}
+          inputRef={passwordRef} value={password.value} onInput={(v) => edit('password', v)}
+          hint={registering ? HINTS.password : ''} error={errors.value.password} lines={registering ? 2 : 1}
+          after={
+            <button type="button" class="button field__toggle" data-testid="show-password" aria-controls="login-password"
+              onClick={() => (showPassword.value = !showPassword.value)}>
+              {showPassword.value ? 'Hide' : 'Show'}<span class="visually-hidden"> password</span>
+            </button>
+          } />
+        <p class="login__error" role="alert" data-testid="login-error">{formText}</p>
+        <button type="submit" class="button button--primary" data-testid="login-submit" disabled={busy.value || wait > 0}>
+          {busy.value ? (registering ? 'Creating account…' : 'Logging in…') : wait > 0 ? `${action} (${wait} s)` : action}
         </button>
-        <button type="button" class="button button--link" data-testid="login-mode-toggle" onClick={toggleMode}>
+        <button type="button" class="button button--link" data-testid="login-mode-toggle"
+          onClick={() => { mode.value = registering ? 'login' : 'register'; errors.value = {} }}>
           {registering ? 'I have an account: log in' : 'New here? Create an account'}
         </button>
       </form>

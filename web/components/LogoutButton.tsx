@@ -1,4 +1,4 @@
-// Log out (ends the session in every tab); with a draft or unsent messages it asks first.
+// Log out (ends the session in every tab); with a draft in any room or unsent messages it asks first.
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
@@ -8,7 +8,7 @@ export function LogoutButton() {
   const actions = useActions()
   const asking = useSignal(false)
   const busy = useSignal(false)
-  const unsaved = state.draft.value.trim() !== '' || state.outbox.value.length > 0
+  const unsaved = state.unsavedText.value
 
   async function logout() {
     if (unsaved && !asking.value) {

@@ -3,12 +3,12 @@ import { useSignal } from '@preact/signals'
 import { ApiRequestError } from '../api.ts'
 import { changePassword } from '../sessions-api.ts'
 
+// invalid_password and rate_limited show the server's own text: it names the rule (lib/credentials.ts) or the wait in seconds.
 const MESSAGES: Partial<Record<string, string>> = {
   invalid_credentials: 'The current password is wrong.',
-  invalid_password: 'New passwords are 8-128 characters and may not be your username.',
-  rate_limited: 'Too many attempts. Please wait a moment and try again.',
   network: 'Could not reach the server. Please try again.'
 }
+const SERVER_TEXT = new Set(['invalid_password', 'rate_limited'])
 
 export function PasswordForm({ onChanged }: { onChanged(): void }) {
   const oldPassword = useSignal('')
@@ -28,7 +28,8 @@ export function PasswordForm({ onChanged }: { onChanged(): void }) {
       status.value = `Password changed. ${ended} other session${ended === 1 ? '' : 's'} signed out.`
       onChanged()
     } catch (err) {
-      status.value = (err instanceof ApiRequestError && MESSAGES[err.code]) || 'Something went wrong. Please try again.'
+      const known = err instanceof ApiRequestError && (SERVER_TEXT.has(err.code) ? err.message : MESSAGES[err.code])
+      status.value = known || 'Something went wrong. Please try again.'
     } finally {
       busy.value = false
     }
