@@ -1,7 +1,11 @@
 // The widget's browser tests: a chat server (https://localhost:P1) and a host site on another site
 // (https://127.0.0.1:P2, strict CSP, from scripts/demo-host.ts) that embeds it, and page helpers.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Test } from 'tap'
-import type { Frame, FrameLocator, Page } from 'playwright-core'
+import { chromium, type BrowserContext, type Frame, type FrameLocator, type Page } from 'playwright-core'
+import { CHROMIUM, CHROMIUM_ARGS, WAIT_MS } from './browser.js'
 import { startServer, testConfig, type TestServer } from './server.js'
 import { loadTlsMaterial } from '../../lib/tls-material.js'
 import type { Config } from '../../lib/config.js'
@@ -66,3 +70,36 @@ export async function chatAsGuest(page: Page) {
   await widgetFrame(page).getByTestId('widget-guest').click()
   await widgetFrame(page).locator('[data-testid="composer-input"]:enabled').waitFor()
 }
+
+/**
+ * A browser that keeps no cookie of the chat site inside the embed. Chromium 156 blocks unpartitioned
+ * third-party cookies (also by default here; `--test-third-party-cookie-phaseout` makes it explicit), but
+ * no launch flag turns partitioned (CHIPS) cookies off: the `PartitionedCookies` feature is gone. So the
+ * profile also carries a per-site block for the chat host, as a user's "block cookies of this site" would.
+ */
+export async function launchCookieBlockingContext(t: Test): Promise<BrowserContext> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-nocookies-'))
+  mkdirSync(join(dir, 'Default'))
+  const block = { profile: { content_settings: { exceptions: { cookies: { '[*.]localhost,*': { setting: 2 } } } } } }
+  writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify(block))
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 15_000,
+    ignoreHTTPSErrors: true,
+    args: [...CHROMIUM_ARGS, '--test-third-party-cookie-phaseout']
+  })
+  context.setDefaultTimeout(WAIT_MS)
+  t.teardown(async () => {
+    await context.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return context
+}
+
+/** From inside a frame: can a script there keep a partitioned cookie at all? ('' when blocked) */
+export const probeCookie = (frame: Frame) =>
+  frame.evaluate(() => {
+    document.cookie = 'probe=1; Secure; SameSite=None; Partitioned; Path=/'
+    return document.cookie
+  })
