@@ -67,11 +67,11 @@ export function hostPage(chatOrigin: string, opts: HostPageOptions = {}): string
 <title>Demo shop</title><link rel="stylesheet" href="/host.css">${opts.hostile ? '<link rel="stylesheet" href="/hostile.css">' : ''}
 <script src="/host.js"></script>
 ${tag}${opts.twice ? `\n${tag}` : ''}
-</head><body><h1>Demo shop</h1>
+</head><body><main><h1>Demo shop</h1>
 <p>This page is another site (its own origin) that embeds Parley with one script tag. Click the chat button in the corner.</p>
 <ul><li><a href="/">Log in with a Parley account (or as a guest)</a></li><li><a href="/identity">Signed in as this shop's user <b>carol</b> (signed identity)</a></li><li><a href="/de">German texts</a></li><li><a href="/?position=bottom-left&amp;color=%23b00060&amp;title=Help">Options: bottom-left, pink, titled Help</a></li></ul>
 <p><button type="button" id="host-button">A button of the shop</button></p>
-</body></html>`
+</main></body></html>`
 }
 
 export async function startHostSite(opts: HostSiteOptions): Promise<HostSite> {

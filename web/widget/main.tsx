@@ -40,7 +40,8 @@ function focusFirst() {
   if (!isOpen) return
   const active = document.activeElement
   if (active && active !== document.body && !active.classList.contains('wpanel')) return
-  document.querySelector<HTMLElement>('#w-user, #composer-input:enabled, .wpanel')?.focus()
+  const target = ['#w-user', '#composer-input:enabled', '.wpanel'].map((sel) => document.querySelector<HTMLElement>(sel)).find(Boolean)
+  target?.focus()
 }
 const setUnread = (n: number) => {
   unread = n
@@ -147,7 +148,7 @@ function Panel() {
   return (
     <ChatStateContext.Provider value={state}>
       <ActionsContext.Provider value={actions}>
-        <section class="wpanel" aria-label={title} tabIndex={-1}>
+        <main class="wpanel" aria-label={title} tabIndex={-1}>
           <header class="wpanel__header">
             <h1 class="wpanel__title">{title}</h1>
             <button type="button" class="button" aria-label={text.close} data-testid="widget-close" onClick={() => toParent({ type: 'close' })}>×</button>
@@ -163,7 +164,7 @@ function Panel() {
               </>
             )}
           </div>
-        </section>
+        </main>
       </ActionsContext.Provider>
     </ChatStateContext.Provider>
   )
