@@ -27,10 +27,13 @@ if (haveChromium(t)) {
       document.addEventListener('securitypolicyviolation', (e) => (window as any).parleyCsp.push(`${e.violatedDirective} ${e.blockedURI}`))
     })
     const page = await context.newPage()
+    const requested: string[] = []
+    page.on('request', (r) => void requested.push(r.url()))
     await page.goto(host.origin + '/')
     const launcher = page.locator('[data-parley-widget] button.launcher')
     await launcher.waitFor()
     t.equal(await page.locator('iframe').count(), 0, 'the chat UI is not loaded before the first open')
+    t.same(requested.filter((u) => /widget\.html|widget-app/.test(u)), [], 'neither its page nor its bundle was requested')
     await launcher.click()
     const frame = widgetFrame(page)
     await frame.getByTestId('widget-username').fill('alice')
@@ -140,7 +143,7 @@ if (haveChromium(t)) {
     const content = framed ? await framed.evaluate(() => document.getElementById('app')?.childElementCount ?? -1).catch(() => -1) : -1
     t.equal(content, -1, 'the widget page did not render inside the stranger site')
     t.notOk((await events(page)).includes('ready'), 'no ready event')
-    t.ok(incidents.csp.some((line) => /frame-ancestors/.test(line)) || !framed, 'the browser blocked the frame by frame-ancestors')
+    t.ok(incidents.csp.some((line) => /frame-ancestors/.test(line)), 'the browser blocked the frame by frame-ancestors')
     const opened = await page.evaluate(async (url) => {
       return await new Promise<string>((resolve) => {
         const ws = new WebSocket(url)

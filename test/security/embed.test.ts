@@ -49,7 +49,7 @@ t.test('widget.html may be framed by EMBED_ORIGINS only; every other route keeps
   t.match(none.headers['content-security-policy'], "frame-ancestors 'none'", 'without EMBED_ORIGINS nobody may frame it')
 })
 
-t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logged-in user cookie -> 403', async (t) => {
+t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logged-in user cookie -> 403; a listed one only with its own widget session', async (t) => {
   const server = await startServer(t, embedConfig)
   const cookie = await signUp(server, 'alice')
   for (const origin of [SITE, 'https://evil.example']) {
@@ -61,6 +61,9 @@ t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logge
   const widget = embedCookie(login)!.split(';')[0]!
   t.equal(await refusal(connect(server, widget, { origin: SITE })), 403, 'a widget session for another site does not count')
   t.equal(server.app.chatHub.size, 0)
+  const own = await connect(server, widget, { origin: OTHER })
+  t.equal((await own.next('welcome')).user, 'alice', 'an EMBED_ORIGINS origin with its own widget session is accepted (only that)')
+  own.ws.close()
 })
 
 t.test('a site not in EMBED_ORIGINS gets no widget session -> 403 forbidden_site', async (t) => {
