@@ -1,11 +1,11 @@
 // The widget for keyboard and screen-reader users, on a phone, and with every data- option.
 // Host page https://127.0.0.1:P2 embeds the chat from https://localhost:P1 (another site).
 import t from 'tap'
-import type { Browser, Page } from 'playwright-core'
-import { haveChromium, launchChromium, newWatchedContext } from './helpers/browser.js'
+import type { Page } from 'playwright-core'
+import { haveChromium, newWatchedContext } from './helpers/browser.js'
 import { signUp, PASSWORD } from './helpers/clients.js'
 import { axe } from './helpers/axe-views.js'
-import { chatAsGuest, chatFrame, events, launcher, openShadows, panel, startWidgetWorld, widgetFrame } from './helpers/widget.js'
+import { chatAsGuest, chatFrame, events, launcher, openShadows, panel, sharedChromium, startWidgetWorld, widgetFrame } from './helpers/widget.js'
 
 /** True when keyboard focus is on the launcher (inside the widget's shadow root). */
 const launcherFocused = (page: Page) =>
@@ -13,16 +13,12 @@ const launcherFocused = (page: Page) =>
 const box = async (page: Page, selector: string) => (await page.locator(selector).boundingBox())!
 
 if (haveChromium(t)) {
-  let browser: Browser
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
+  const browser = sharedChromium(t)
 
   t.test('keyboard: Tab reaches the named launcher, Enter opens and focuses the panel, Escape closes and focus returns', async (t) => {
     const { server, host } = await startWidgetWorld(t)
     await signUp(server, 'alice')
-    const { context, incidents } = await newWatchedContext(t, browser)
+    const { context, incidents } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/')
@@ -72,7 +68,7 @@ if (haveChromium(t)) {
   t.test('axe: 0 violations on the host page (launcher closed, open) and inside the iframe (login, chat)', async (t) => {
     const { host } = await startWidgetWorld(t)
     // axe is injected by a script tag: this context alone bypasses the pages' CSP.
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true })
+    const context = await browser().newContext({ ignoreHTTPSErrors: true, bypassCSP: true })
     t.teardown(() => context.close())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
@@ -94,7 +90,7 @@ if (haveChromium(t)) {
 
   t.test('phone 360x640: the open panel fills the screen; its close button and Escape close it', async (t) => {
     const { host } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.setViewportSize({ width: 360, height: 640 })
@@ -117,7 +113,7 @@ if (haveChromium(t)) {
 
   t.test('options: position, color, title, open, lang (and bad values fall back to the defaults)', async (t) => {
     const { host } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     const background = () => launcher(page).evaluate((b) => getComputedStyle(b).backgroundColor)

@@ -4,11 +4,11 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import type { IncomingMessage } from 'node:http'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { haveChromium, launchChromium, newWatchedContext } from './helpers/browser.js'
+import type { BrowserContext, Page } from 'playwright-core'
+import { haveChromium, newWatchedContext } from './helpers/browser.js'
 import { connect, request, signUp, PASSWORD } from './helpers/clients.js'
 import type { TestServer } from './helpers/server.js'
-import { chatFrame, launchCookieBlockingContext, launcher, openShadows, probeCookie, startWidgetWorld, widgetFrame } from './helpers/widget.js'
+import { chatFrame, launchCookieBlockingContext, launcher, openShadows, probeCookie, sharedChromium, startWidgetWorld, widgetFrame } from './helpers/widget.js'
 
 const EMBED_COOKIE = '__Host-parley-embed'
 
@@ -63,11 +63,7 @@ async function chatBothWays(t: Test, page: Page, server: TestServer, bobCookie: 
 const sawEmbedCookie = (seen: { url: string; cookie: string }[]) => seen.filter((s) => s.cookie.includes(EMBED_COOKIE)).map((s) => s.url)
 
 if (haveChromium(t)) {
-  let browser: Browser
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
+  const browser = sharedChromium(t)
 
   t.test('third-party cookies blocked: the widget logs in and chats on the single-use ticket in the first socket frame, never in a URL', async (t) => {
     const { server, host, chatOrigin } = await startWidgetWorld(t)
@@ -108,7 +104,7 @@ if (haveChromium(t)) {
     await signUp(server, 'alice')
     const bobCookie = await signUp(server, 'bob')
     const seen = serverLog(server)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/')

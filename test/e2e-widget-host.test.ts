@@ -3,9 +3,9 @@
 // the host page, postMessage from a wrong origin is ignored on both sides, and calls queued before
 // the script loaded run. Host https://127.0.0.1:P2, chat https://localhost:P1.
 import t from 'tap'
-import type { Browser, Page } from 'playwright-core'
-import { haveChromium, launchChromium, newWatchedContext } from './helpers/browser.js'
-import { badge, chatAsGuest, chatFrame, events, launcher, openShadows, panel, startWidgetWorld, widgetFrame } from './helpers/widget.js'
+import type { Page } from 'playwright-core'
+import { haveChromium, newWatchedContext } from './helpers/browser.js'
+import { badge, chatAsGuest, chatFrame, events, launcher, openShadows, panel, sharedChromium, startWidgetWorld, widgetFrame } from './helpers/widget.js'
 
 /** The full computed style of a few host elements, to compare with and without the widget. */
 const hostStyles = (page: Page) =>
@@ -17,15 +17,11 @@ const hostStyles = (page: Page) =>
   )
 
 if (haveChromium(t)) {
-  let browser: Browser
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
+  const browser = sharedChromium(t)
 
   t.test('a hostile host stylesheet (body * { all: unset !important; display: none !important } & co.) cannot hide or shrink the widget', async (t) => {
     const { host } = await startWidgetWorld(t)
-    const { context, incidents } = await newWatchedContext(t, browser)
+    const { context, incidents } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/hostile')
@@ -46,7 +42,7 @@ if (haveChromium(t)) {
 
   t.test('the widget leaves the host page alone: no global but Parley, no styles, host elements styled as without it, no ticket in the page', async (t) => {
     const { host, chatOrigin } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     // Before any page script: the window's own names (kept under a symbol, which adds no name).
     await context.addInitScript(() => {
@@ -92,7 +88,7 @@ if (haveChromium(t)) {
 
   t.test('postMessage from a wrong origin is ignored by the loader and by the iframe; the right one is heard', async (t) => {
     const { host, stranger, chatOrigin } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/')
@@ -142,7 +138,7 @@ if (haveChromium(t)) {
 
   t.test('calls queued before the script loaded run in order; push, on and the methods work after', async (t) => {
     const { host } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     await context.addInitScript(() => {
       const w = window as any

@@ -1,25 +1,19 @@
 // The widget in headless Chromium: the host page (https://127.0.0.1:P2, strict CSP) is another
 // site than the chat (https://localhost:P1), so third-party rules apply as on the web.
 import t from 'tap'
-import type { Browser } from 'playwright-core'
-import { haveChromium, launchChromium, newWatchedContext, enterChat, WAIT_MS } from './helpers/browser.js'
+import { haveChromium, newWatchedContext, enterChat, WAIT_MS } from './helpers/browser.js'
 import { connect, logIn, signUp, PASSWORD } from './helpers/clients.js'
-import { badge, events, openShadows, startWidgetWorld, SECRET, widgetFrame } from './helpers/widget.js'
+import { badge, events, openShadows, SECRET, sharedChromium, startWidgetWorld, widgetFrame } from './helpers/widget.js'
 import { signEmbedToken } from '../lib/embed-token.js'
 
 if (haveChromium(t)) {
-  let browser: Browser
-
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
+  const browser = sharedChromium(t)
 
   t.test('open, log in, chat both ways with a page user, unread badge, API and queued events, strict CSP', async (t) => {
     const { server, host } = await startWidgetWorld(t)
     await signUp(server, 'alice')
     await signUp(server, 'bob')
-    const { context, incidents } = await newWatchedContext(t, browser)
+    const { context, incidents } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     // In every frame (the iframe too): record CSP violations as the page sees them.
     await context.addInitScript(() => {
@@ -84,7 +78,7 @@ if (haveChromium(t)) {
     await bob.next('welcome')
     bob.send({ type: 'create', room: 'support' })
     await bob.next('joined', (f) => f.room === 'support')
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/?room=support')
@@ -105,7 +99,7 @@ if (haveChromium(t)) {
 
   t.test('signed identity logs in without a password; a tampered or expired one is refused', async (t) => {
     const { host } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/identity')
@@ -134,7 +128,7 @@ if (haveChromium(t)) {
 
   t.test('a host origin not in EMBED_ORIGINS can neither frame the chat nor open /ws', async (t) => {
     const { stranger, chatOrigin } = await startWidgetWorld(t)
-    const { context, incidents } = await newWatchedContext(t, browser)
+    const { context, incidents } = await newWatchedContext(t, browser())
     const page = await context.newPage()
     await page.goto(stranger.origin + '/')
     await page.evaluate(() => (window as any).Parley.open())
@@ -156,7 +150,7 @@ if (haveChromium(t)) {
 
   t.test('including the script twice shows one launcher', async (t) => {
     const { host } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     const page = await context.newPage()
     await page.goto(host.origin + '/twice')
     await page.waitForFunction(() => Boolean((window as any).Parley?.version), undefined, { timeout: WAIT_MS })
