@@ -113,7 +113,7 @@ if (haveChromium(t)) {
 
   t.test('options: position, color, title, open, lang (and bad values fall back to the defaults)', async (t) => {
     const { host } = await startWidgetWorld(t)
-    const { context } = await newWatchedContext(t, browser())
+    const { context, incidents } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     const background = () => launcher(page).evaluate((b) => getComputedStyle(b).backgroundColor)
@@ -134,6 +134,7 @@ if (haveChromium(t)) {
     t.equal(await page.locator('[data-parley-widget] iframe').getAttribute('title'), 'Help desk', 'title names the iframe')
     t.equal(await widgetFrame(page).getByRole('heading', { level: 1 }).textContent(), 'Help desk', 'and heads the panel')
     t.ok((await box(page, '[data-parley-widget] iframe')).x < 100, 'the panel opens on the left too')
+    t.same(await page.evaluate(() => (window as any).parleyCsp), [], 'the accent colour passes the strict host CSP (no violation event)')
 
     await page.goto(`${host.origin}/?color=${encodeURIComponent('red;background:url(//evil)')}&position=top`)
     t.equal(await background(), 'rgb(47, 95, 208)', 'a color that is not #hex is ignored')
@@ -156,5 +157,6 @@ if (haveChromium(t)) {
     t.equal(await (await chatFrame(page)).evaluate(() => document.documentElement.lang), 'de', 'the iframe document says lang=de')
     await page.goto(`${host.origin}/?lang=xx`)
     t.equal(await launcher(page).getAttribute('aria-label'), 'Open chat', 'an unknown language falls back to English')
+    t.same(incidents.csp, [], 'no CSP violation on any of these pages')
   })
 }
