@@ -35,6 +35,7 @@ process.stdout.write(`
 Parley chat:      ${chatOrigin}/   (register an account here)
 Demo host site:   ${host.origin}/   <- open this: the widget sits in the bottom-right corner
 Signed identity:  ${host.origin}/identity   (the shop's user "carol", no password)
+More:             ${host.origin}/de (German), ${host.origin}/?position=bottom-left&color=%23b00060 (options)
 Both use a self-signed certificate: accept it once for each address (chat first).
 Ctrl-C stops both.
 `)

@@ -1,63 +1,35 @@
 // The widget in headless Chromium: the host page (https://127.0.0.1:P2, strict CSP) is another
 // site than the chat (https://localhost:P1), so third-party rules apply as on the web.
 import t from 'tap'
-import type { Test } from 'tap'
-import type { Browser, Page } from 'playwright-core'
-import { haveChromium, launchChromium, newWatchedContext, enterChat, WAIT_MS } from './helpers/browser.js'
+import { haveChromium, newWatchedContext, enterChat, WAIT_MS } from './helpers/browser.js'
 import { connect, logIn, signUp, PASSWORD } from './helpers/clients.js'
-import { startServer, testConfig, type TestServer } from './helpers/server.js'
-import { loadTlsMaterial } from '../lib/tls-material.js'
-import { startHostSite, type HostSite } from '../scripts/demo-host.js'
+import { badge, events, openShadows, SECRET, sharedChromium, startWidgetWorld, widgetFrame } from './helpers/widget.js'
 import { signEmbedToken } from '../lib/embed-token.js'
 
-const SECRET = 's'.repeat(40)
-
 if (haveChromium(t)) {
-  let browser: Browser
-  let server: TestServer
-  let host: HostSite
-  let stranger: HostSite
-  let chatOrigin = ''
-
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
-
-  const setup = async (t: Test) => {
-    // The host site's own certificate (the browser ignores HTTPS errors for both).
-    const tls = await loadTlsMaterial(testConfig(t.testdir({})))
-    host = await startHostSite({ chatOrigin: () => chatOrigin, cert: tls.cert, key: tls.key, secret: SECRET })
-    stranger = await startHostSite({ chatOrigin: () => chatOrigin, cert: tls.cert, key: tls.key })
-    t.teardown(() => host.close())
-    t.teardown(() => stranger.close())
-    server = await startServer(t, { embedOrigins: [host.origin], embedSecrets: { [host.origin]: SECRET }, embedGuests: [host.origin] })
-    chatOrigin = `https://localhost:${server.port}`
-  }
-
-  /** The launcher's closed shadow root, opened for the test only (the host page cannot see it otherwise). */
-  const openShadows = () => {
-    const attach = Element.prototype.attachShadow
-    Element.prototype.attachShadow = function (init: ShadowRootInit) {
-      return attach.call(this, { ...init, mode: 'open' })
-    }
-  }
-  const badge = (page: Page) => page.locator('[data-parley-widget] .badge')
-  const events = (page: Page) => page.evaluate(() => (window as any).parleyEvents.map((e: any) => e.name) as string[])
+  const browser = sharedChromium(t)
 
   t.test('open, log in, chat both ways with a page user, unread badge, API and queued events, strict CSP', async (t) => {
-    await setup(t)
+    const { server, host } = await startWidgetWorld(t)
     await signUp(server, 'alice')
     await signUp(server, 'bob')
-    const { context, incidents } = await newWatchedContext(t, browser)
+    const { context, incidents } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
+    // In every frame (the iframe too): record CSP violations as the page sees them.
+    await context.addInitScript(() => {
+      ;(window as any).parleyCsp ??= []
+      document.addEventListener('securitypolicyviolation', (e) => (window as any).parleyCsp.push(`${e.violatedDirective} ${e.blockedURI}`))
+    })
     const page = await context.newPage()
+    const requested: string[] = []
+    page.on('request', (r) => void requested.push(r.url()))
     await page.goto(host.origin + '/')
     const launcher = page.locator('[data-parley-widget] button.launcher')
     await launcher.waitFor()
     t.equal(await page.locator('iframe').count(), 0, 'the chat UI is not loaded before the first open')
+    t.same(requested.filter((u) => /widget\.html|widget-app/.test(u)), [], 'neither its page nor its bundle was requested')
     await launcher.click()
-    const frame = page.frameLocator('iframe')
+    const frame = widgetFrame(page)
     await frame.getByTestId('widget-username').fill('alice')
     await frame.getByTestId('widget-password').fill(PASSWORD)
     await frame.getByTestId('widget-password').press('Enter')
@@ -89,24 +61,29 @@ if (haveChromium(t)) {
     t.pass('opening clears the badge')
     const seen = await events(page)
     for (const name of ['ready', 'open', 'close', 'message', 'unread']) t.ok(seen.includes(name), `event ${name} (listener queued before load)`)
-    t.same(incidents.csp, [], 'no CSP violation on the strict host page')
+    const details = await page.evaluate(() => (window as any).parleyEvents)
+    t.match(details.find((e: any) => e.name === 'message')?.detail, { user: 'bob', text: 'hello from the page' }, 'message event detail')
+    t.ok(details.some((e: any) => e.name === 'unread' && e.detail === 2), 'unread event with the count 2')
+    t.same(incidents.csp, [], 'no CSP violation on the strict host page (console)')
+    t.same(await page.evaluate(() => (window as any).parleyCsp), [], 'no securitypolicyviolation event on the host page')
+    t.same(await frame.locator('body').evaluate(() => (window as any).parleyCsp ?? []), [], 'none inside the widget iframe either')
     t.same(incidents.errors, [], 'no page errors')
   })
 
   t.test('data-room: the widget joins that room (not the lobby) and chats there', async (t) => {
-    await setup(t)
+    const { server, host } = await startWidgetWorld(t)
     await signUp(server, 'bob')
     const bob = await connect(server, await logIn(server, 'bob'))
     t.teardown(() => bob.ws.close())
     await bob.next('welcome')
     bob.send({ type: 'create', room: 'support' })
     await bob.next('joined', (f) => f.room === 'support')
-    const { context } = await newWatchedContext(t, browser)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
-    await page.goto(host.origin + '/room?room=support')
+    await page.goto(host.origin + '/?room=support')
     await page.locator('[data-parley-widget] button.launcher').click()
-    const frame = page.frameLocator('iframe')
+    const frame = widgetFrame(page)
     await frame.getByRole('button', { name: 'Chat as a guest' }).click()
     await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
     t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the support room')
@@ -121,13 +98,13 @@ if (haveChromium(t)) {
   })
 
   t.test('signed identity logs in without a password; a tampered or expired one is refused', async (t) => {
-    await setup(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { host } = await startWidgetWorld(t)
+    const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/identity')
     await page.locator('[data-parley-widget] button.launcher').click()
-    const frame = page.frameLocator('iframe')
+    const frame = widgetFrame(page)
     await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
     await frame.getByTestId('composer-input').fill('hi as carol')
     await frame.getByTestId('composer-input').press('Enter')
@@ -143,15 +120,15 @@ if (haveChromium(t)) {
     for (const [name, token, message] of cases) {
       await page.goto(`${host.origin}/identity?token=${encodeURIComponent(token)}`)
       await page.evaluate(() => (window as any).Parley.open())
-      const error = page.frameLocator('iframe').getByTestId('widget-error')
+      const error = widgetFrame(page).getByTestId('widget-error')
       await error.filter({ hasText: message }).waitFor()
       t.pass(`${name}: refused with a clear error`)
     }
   })
 
   t.test('a host origin not in EMBED_ORIGINS can neither frame the chat nor open /ws', async (t) => {
-    await setup(t)
-    const { context, incidents } = await newWatchedContext(t, browser)
+    const { stranger, chatOrigin } = await startWidgetWorld(t)
+    const { context, incidents } = await newWatchedContext(t, browser())
     const page = await context.newPage()
     await page.goto(stranger.origin + '/')
     await page.evaluate(() => (window as any).Parley.open())
@@ -160,7 +137,7 @@ if (haveChromium(t)) {
     const content = framed ? await framed.evaluate(() => document.getElementById('app')?.childElementCount ?? -1).catch(() => -1) : -1
     t.equal(content, -1, 'the widget page did not render inside the stranger site')
     t.notOk((await events(page)).includes('ready'), 'no ready event')
-    t.ok(incidents.csp.some((line) => /frame-ancestors/.test(line)) || !framed, 'the browser blocked the frame by frame-ancestors')
+    t.ok(incidents.csp.some((line) => /frame-ancestors/.test(line)), 'the browser blocked the frame by frame-ancestors')
     const opened = await page.evaluate(async (url) => {
       return await new Promise<string>((resolve) => {
         const ws = new WebSocket(url)
@@ -172,8 +149,8 @@ if (haveChromium(t)) {
   })
 
   t.test('including the script twice shows one launcher', async (t) => {
-    await setup(t)
-    const { context } = await newWatchedContext(t, browser)
+    const { host } = await startWidgetWorld(t)
+    const { context } = await newWatchedContext(t, browser())
     const page = await context.newPage()
     await page.goto(host.origin + '/twice')
     await page.waitForFunction(() => Boolean((window as any).Parley?.version), undefined, { timeout: WAIT_MS })

@@ -5,17 +5,17 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import type { Page } from 'playwright-core'
+import type { Frame, Page } from 'playwright-core'
 import { startServer } from './server.js'
 import { connected, DESKTOP, hasChromium, message, PHONE, registerInUi, send, useBrowser, WAIT_MS } from './chromium-page.js'
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
-/** Runs axe on the page as it is now; every violation is reported with its nodes. */
-async function axe(t: Test, page: Page, view: string) {
+/** Runs axe on the page (or one frame, its iframes left to their own run) as it is now; every violation is reported with its nodes. */
+export async function axe(t: Test, page: Page | Frame, view: string) {
   await page.addScriptTag({ path: AXE })
   const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] })
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations'], iframes: false })
     return result.violations.map((v: any) => `${v.id}: ${v.help} -> ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`)
   })
   t.same(violations, [], `axe: no violations (${view})`)

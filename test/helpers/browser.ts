@@ -22,14 +22,11 @@ export function haveChromium(t: Test): boolean {
   return false
 }
 
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run']
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 15_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run']
-  })
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 15_000, args: CHROMIUM_ARGS })
 }
 
 /** What went wrong in a page: dialogs (alert & co.), uncaught errors, CSP violations. */

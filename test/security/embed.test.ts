@@ -49,7 +49,7 @@ t.test('widget.html may be framed by EMBED_ORIGINS only; every other route keeps
   t.match(none.headers['content-security-policy'], "frame-ancestors 'none'", 'without EMBED_ORIGINS nobody may frame it')
 })
 
-t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logged-in user cookie -> 403', async (t) => {
+t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logged-in user cookie -> 403; a listed one only with its own widget session', async (t) => {
   const server = await startServer(t, embedConfig)
   const cookie = await signUp(server, 'alice')
   for (const origin of [SITE, 'https://evil.example']) {
@@ -61,6 +61,9 @@ t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logge
   const widget = embedCookie(login)!.split(';')[0]!
   t.equal(await refusal(connect(server, widget, { origin: SITE })), 403, 'a widget session for another site does not count')
   t.equal(server.app.chatHub.size, 0)
+  const own = await connect(server, widget, { origin: OTHER })
+  t.equal((await own.next('welcome')).user, 'alice', 'an EMBED_ORIGINS origin with its own widget session is accepted (only that)')
+  own.ws.close()
 })
 
 t.test('a site not in EMBED_ORIGINS gets no widget session -> 403 forbidden_site', async (t) => {
@@ -175,4 +178,66 @@ t.test('guests: only on EMBED_GUESTS sites, named guest-xxxx@site-host, capped p
   t.equal(welcome.user, guests[0].username)
   t.equal(welcome.limits.maxChars, server.config.messageMaxChars, 'the same limits as everyone')
   client.ws.close()
+})
+
+t.test('a signed identity replayed after its expiry -> 401 token_expired (it worked before)', async (t) => {
+  const server = await startServer(t, embedConfig)
+  const token = signEmbedToken('bob', Math.floor(Date.now() / 1000) + 1, SECRET)
+  t.equal((await post(server, '/api/embed/identity', { site: SITE, token })).status, 200, 'valid until its exp')
+  await new Promise((r) => setTimeout(r, 2100 - (Date.now() % 1000))) // past exp, whatever the second
+  const replay = await post(server, '/api/embed/identity', { site: SITE, token })
+  t.equal(replay.status, 401)
+  t.equal(replay.body.code, 'token_expired')
+  t.match(replay.body.message, /expired/)
+})
+
+t.test('a site user can never pass for a Parley account: alice signed by the site is alice@shop.example; @ is no account name', async (t) => {
+  const server = await startServer(t, embedConfig)
+  const aliceCookie = await signUp(server, 'alice')
+  const res = await post(server, '/api/embed/identity', { site: SITE, token: signEmbedToken('alice', inAnHour(), SECRET) })
+  t.equal(res.body.username, 'alice@shop.example', 'marked with the site')
+  const widget = await ticketSocket(server, res.body.ticket)
+  t.equal((await widget.next('welcome')).user, 'alice@shop.example')
+  const parley = await connect(server, aliceCookie)
+  await parley.next('welcome')
+  widget.send({ type: 'message', room: 'lobby', text: 'who am I', cid: 'c1' })
+  t.equal((await parley.next('message', (f) => f.text === 'who am I')).user, 'alice@shop.example', 'others see the site-marked name')
+  const register = await post(server, '/api/register', { username: 'alice@shop.example', password: PASSWORD })
+  t.equal(register.status, 400, 'nobody can register a name with @ (so no account looks like a site user)')
+  t.equal(await server.app.userStore.findUser('alice@shop.example'), undefined, 'no account was created for the site user')
+  widget.ws.close()
+  parley.ws.close()
+})
+
+t.test('a widget session is bound to its site: a ticket for another site -> 401, the cookie alone opens nothing elsewhere', async (t) => {
+  const server = await startServer(t, embedConfig)
+  await signUp(server, 'alice')
+  const login = await post(server, '/api/embed/login', { site: OTHER, username: 'alice', password: PASSWORD })
+  const cookie = embedCookie(login)!.split(';')[0]!
+  t.equal((await post(server, '/api/embed/ticket', { site: OTHER }, { cookie })).status, 200, 'its own site gets a ticket')
+  const elsewhere = await post(server, '/api/embed/ticket', { site: SITE }, { cookie })
+  t.equal(elsewhere.status, 401, 'another site does not')
+  t.equal(elsewhere.body.code, 'unauthorized')
+  t.equal((await post(server, '/api/embed/ticket', { site: SITE })).status, 401, 'nor anyone without the cookie')
+})
+
+t.test('guests chat under the same limits: message rate, length, room creation, idle kick (which frees their slot)', async (t) => {
+  const server = await startServer(t, { ...embedConfig, maxGuestsPerIp: 1, messageRatePerSec: 1, messageMaxChars: 20, roomCreatesPerMin: 1, idleWarnMs: 300, idleKickMs: 800 })
+  const guest = await post(server, '/api/embed/guest', { site: SITE }, { localAddress: '127.0.0.4' })
+  const client = await ticketSocket(server, guest.body.ticket)
+  t.match((await client.next('welcome')).limits, { maxChars: 20, ratePerSec: 1, idleKickMs: 800 }, 'the welcome states the same limits')
+  await client.next('joined', (f) => f.room === 'lobby')
+  client.send({ type: 'message', room: 'lobby', text: 'x'.repeat(21), cid: 'long' })
+  t.match(await client.next('error'), { code: 'too_long' }, 'MESSAGE_MAX_CHARS')
+  client.send({ type: 'message', room: 'lobby', text: 'one', cid: 'a' })
+  client.send({ type: 'message', room: 'lobby', text: 'two', cid: 'b' })
+  t.match(await client.next('error', (f) => f.room === 'lobby'), { code: 'rate_limited' }, 'MESSAGE_RATE_PER_SEC')
+  client.send({ type: 'create', room: 'g1' })
+  await client.next('joined', (f) => f.room === 'g1')
+  client.send({ type: 'create', room: 'g2' })
+  t.match(await client.next('error', (f) => f.room === 'g2'), { code: 'rate_limited' }, 'ROOM_CREATES_PER_MIN')
+  t.equal((await post(server, '/api/embed/guest', { site: SITE }, { localAddress: '127.0.0.4' })).status, 429, 'MAX_GUESTS_PER_IP=1 while it lives')
+  t.same(await client.waitClose(3000), { code: 4000, reason: 'idle' }, 'kicked at IDLE_KICK_MS like anyone')
+  const again = await post(server, '/api/embed/guest', { site: SITE }, { localAddress: '127.0.0.4' })
+  t.equal(again.status, 200, 'the ended guest session gave its slot back')
 })

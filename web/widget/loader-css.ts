@@ -1,7 +1,8 @@
 // Styles of the launcher and panel, adopted by the widget's shadow root (constructable
 // stylesheet: no <style> element or style attribute for a strict host CSP to block).
 export const WIDGET_CSS = `
-:host { all: initial; }
+/* !important inside the shadow root beats the host page's !important on the host element. */
+:host { all: initial !important; }
 .wrap { --accent: #2f5fd0; position: fixed; bottom: 20px; z-index: 2147483000;
   font: 16px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
 .wrap.right { right: 20px; }
@@ -23,7 +24,6 @@ export const WIDGET_CSS = `
 @media (max-width: 480px) {
   .wrap.open { inset: 0; }
   .wrap.open .panel { position: fixed; inset: 0; width: auto; height: auto; border-radius: 0; }
-  .wrap.open .launcher { position: fixed; bottom: 12px; right: 12px; width: 44px; height: 44px; }
-  .wrap.open.left .launcher { right: auto; left: 12px; }
+  .wrap.open .launcher { display: none; }
 }
 `

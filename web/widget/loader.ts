@@ -47,7 +47,7 @@ function start(tag: HTMLScriptElement) {
 
   const wrap = document.createElement('div')
   wrap.className = `wrap ${data.position === 'bottom-left' ? 'left' : 'right'}`
-  if (data.color && /^#[0-9a-fA-F]{3,8}$/.test(data.color)) wrap.style.setProperty('--accent', data.color)
+  if (data.color && /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(data.color)) wrap.style.setProperty('--accent', data.color)
   const button = document.createElement('button')
   button.type = 'button'
   button.className = 'launcher'

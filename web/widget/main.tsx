@@ -2,7 +2,7 @@
 // actions and components (MessageList, Composer) for one room, a login (Parley account, the host
 // site's signed identity, or a guest), and a postMessage link to the loader that names its exact origin.
 import { render } from 'preact'
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { ActionsContext, createActions } from '../actions.ts'
 import { request, ApiRequestError } from '../api.ts'
 import { createConnection } from '../connection.ts'
@@ -34,6 +34,15 @@ const toParent = (message: Record<string, unknown>) => {
 
 let isOpen = false
 let unread = 0
+
+/** Puts focus on the panel's first field (login or message input) when it has nowhere better to be. */
+function focusFirst() {
+  if (!isOpen) return
+  const active = document.activeElement
+  if (active && active !== document.body && !active.classList.contains('wpanel')) return
+  const target = ['#w-user', '#composer-input:enabled', '.wpanel'].map((sel) => document.querySelector<HTMLElement>(sel)).find(Boolean)
+  target?.focus()
+}
 const setUnread = (n: number) => {
   unread = n
   toParent({ type: 'unread', count: n })
@@ -126,7 +135,7 @@ function LoginForm() {
       <input id="w-pass" name="password" type="password" autocomplete="current-password" required data-testid="widget-password" />
       <p class="wpanel__error" role="alert" data-testid="widget-error">{error}</p>
       <button type="submit" class="button button--primary" disabled={busy}>{text.login}</button>
-      <button type="button" class="button" disabled={busy} onClick={() => void go('/api/embed/guest', {})}>{text.guest}</button>
+      <button type="button" class="button" data-testid="widget-guest" disabled={busy} onClick={() => void go('/api/embed/guest', {})}>{text.guest}</button>
     </form>
   )
 }
@@ -134,10 +143,12 @@ function LoginForm() {
 function Panel() {
   const view = state.view.value
   const current = state.room.value
+  // A view that appears while the panel is open (login form, then the chat) takes the focus.
+  useEffect(focusFirst, [view, current])
   return (
     <ChatStateContext.Provider value={state}>
       <ActionsContext.Provider value={actions}>
-        <section class="wpanel" aria-label={title}>
+        <main class="wpanel" aria-label={title} tabIndex={-1}>
           <header class="wpanel__header">
             <h1 class="wpanel__title">{title}</h1>
             <button type="button" class="button" aria-label={text.close} data-testid="widget-close" onClick={() => toParent({ type: 'close' })}>×</button>
@@ -153,7 +164,7 @@ function Panel() {
               </>
             )}
           </div>
-        </section>
+        </main>
       </ActionsContext.Provider>
     </ChatStateContext.Provider>
   )
@@ -170,14 +181,20 @@ window.addEventListener('message', (event) => {
     isOpen = Boolean(msg.open)
     actions.setPageVisible(isOpen)
     userToken = typeof msg.userToken === 'string' ? msg.userToken : null
+    focusFirst()
     void start()
   } else if (msg.type === 'open') {
     isOpen = true
     actions.setPageVisible(true)
     setUnread(0)
+    focusFirst()
   } else if (msg.type === 'close') {
     isOpen = false
     actions.setPageVisible(false)
   }
+})
+// Escape closes the panel from inside it too (the loader hears keys only while focus is on the host page).
+window.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && isOpen) toParent({ type: 'close' })
 })
 toParent({ type: 'loaded' })
