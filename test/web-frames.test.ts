@@ -69,6 +69,16 @@ t.test('our broadcast with its cid delivers the outbox entry; a rate limit reque
   t.same(state.outbox.value, [], 'the broadcast with the cid delivers it')
 })
 
+t.test('a frame-budget refusal (no room named) requeues the message in flight; without one it changes nothing', async (t) => {
+  const { state, ctx, calls } = setup()
+  applyFrame(ctx, { type: 'error', code: 'rate_limited', message: '', retryInMs: 60 })
+  t.notOk(calls.some((c) => c.startsWith('rateLimit')), 'nothing in flight: no wait')
+  state.outbox.value = outbox.markSending(outbox.enqueue([], 'c-1', 'dev', 'hi'), 'c-1')
+  applyFrame(ctx, { type: 'error', code: 'rate_limited', message: '', retryInMs: 60 })
+  t.equal(state.outbox.value[0]!.status, 'queued', 'waits, same cid (it was stuck as sending before)')
+  t.ok(calls.includes('rateLimit 60'))
+})
+
 t.test('refused resume joins: retried after a rate limit, dropped when the room is gone', async (t) => {
   const { dev, lobby, ctx, calls } = setup()
   dev.status.value = 'joining'

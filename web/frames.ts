@@ -182,8 +182,17 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
   const forRoomOp = frame.room !== undefined && ctx.pendingJoins.has(frame.room)
   if (frame.code === 'rate_limited') {
     const wait = frame.retryInMs ?? 1000
-    // Only the room list (`rooms`) is refused without a room: it is just not refreshed.
-    if (frame.room === undefined) return
+    if (frame.room === undefined) {
+      // The socket's frame budget refuses any frame before reading it, so no room is named: the
+      // message in flight may be the one refused. It waits and goes again with the same cid (the
+      // server drops a repeated cid, and the broadcast of an accepted one clears it first).
+      // Without one in flight, it was the room list (`rooms`) or typing: just not refreshed.
+      if (entry) {
+        state.outbox.value = outbox.requeue(state.outbox.value, entry.cid)
+        return ctx.rateLimit(wait)
+      }
+      return
+    }
     if (entry && entry.room === frame.room && !forRoomOp) {
       // Refused for speed: it stays queued (same cid) and goes out when the wait is over.
       state.outbox.value = outbox.requeue(state.outbox.value, entry.cid)

@@ -34,11 +34,20 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
   })
 }
 
+// One t.testdir per test (a second call would delete the first server's live data dir), one
+// subfolder per server started in that test.
+const testDirs = new WeakMap<Test, { dir: string; servers: number }>()
+function serverDir(t: Test): string {
+  let entry = testDirs.get(t)
+  if (!entry) testDirs.set(t, (entry = { dir: t.testdir({}), servers: 0 }))
+  return join(entry.dir, `server-${++entry.servers}`)
+}
+
 export async function startServer(t: Test, overrides: Partial<Config> = {}, dataDir?: string): Promise<TestServer> {
   // Registered before t.testdir(): teardowns run in order, and closing writes to the data dir.
   let built: FastifyInstance | undefined
   t.teardown(() => built?.close())
-  const dir = dataDir ?? t.testdir({})
+  const dir = dataDir ?? serverDir(t)
   const config = testConfig(dir, overrides)
   const tls = await loadTlsMaterial(config)
   const app = (built = await buildApp(config, tls))
