@@ -36,3 +36,16 @@ t.test('messages broadcast in one commit reach each socket in one write, in seq 
   hub.disconnect(poster)
   bob.ws.close()
 })
+
+t.test('a frame and a close in the same turn: the client gets the frame, then the close', async (t) => {
+  const server = await startServer(t)
+  const bob = await connect(server, await signUp(server, 'bob'))
+  await bob.next('welcome')
+  const [session] = await server.app.sessions.list('bob')
+  const closed = new Promise<number>((resolve) => bob.ws.once('close', (code) => resolve(code)))
+  // The frame is held (corked) until the turn ends; ws's close frame joins the same write after it.
+  server.app.chatHub.sendToSession(session!.id, { type: 'idle_warning', kickInMs: 1234 })
+  server.app.chatHub.closeSession(session!.id, 4321, 'test close')
+  t.match(await bob.next('idle_warning'), { kickInMs: 1234 }, 'the frame arrived')
+  t.equal(await closed, 4321, 'then the close, with its code')
+})
