@@ -100,7 +100,9 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(rooms)
   await fastify.register(embed)
   await fastify.register(websocket, {
-    options: { maxPayload: MAX_FRAME_BYTES },
+    // No permessage-deflate (ws's default, made explicit): compressing costs CPU per frame per
+    // socket, and frames are written prebuilt and uncompressed (lib/text-frame.ts).
+    options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
     // Not the default (log with a stack, terminate): that flooded the logs and raced ws's own
     // close frame for oversize frames (1006 instead of 1009).
     errorHandler: onSocketError,

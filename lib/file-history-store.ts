@@ -1,4 +1,5 @@
 // Room history in DATA_DIR/history/<room>.log: append-only JSON lines, group-committed, compacted, crash-safe.
+import { constants } from 'node:fs'
 import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { syncDir, writeFileAtomic } from './atomic-file.js'
@@ -7,6 +8,11 @@ import type { HistoryPage, HistoryRecord, HistoryStore, StoredRoom } from './his
 
 export const ROOM_NAME_PATTERN = /^[a-z0-9-]{1,32}$/
 const LOG_VERSION = 1
+// Logs are opened O_DSYNC where the platform has it: each append is durable when its write
+// returns, as write + fdatasync were, with one thread-pool round trip instead of two (each
+// costs the event loop ~40 us here, per room, per group commit).
+const APPEND = constants.O_DSYNC === undefined ? 'a' : constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | constants.O_DSYNC
+const openLog = (file: string) => open(file, APPEND, 0o600)
 
 export interface FileHistoryOptions {
   /** Records kept per room (HISTORY_LIMIT); the log is compacted back to this many. */
@@ -95,9 +101,9 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
     // A log whose header is not on disk yet: its file is new.
     const fresh = log.size === 0
     try {
-      log.handle ??= await open(log.file, 'a', 0o600)
+      log.handle ??= await openLog(log.file)
       await log.handle.write(data)
-      await log.handle.datasync()
+      if (APPEND === 'a') await log.handle.datasync()
       // A new file's directory entry must be durable too, or a crash could lose the whole log.
       if (fresh) await syncDir(dir)
     } catch (err) {
@@ -133,7 +139,7 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
       return
     }
     await log.handle?.close().catch(() => {})
-    log.handle = await open(log.file, 'a', 0o600)
+    log.handle = await openLog(log.file)
     log.size = Buffer.byteLength(data)
     log.lines = keep.length
   }

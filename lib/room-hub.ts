@@ -158,7 +158,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     }
   }
 
-  // Broadcasts each durable message as one encoded string, to the members that did not get it with `joined`.
+  // Broadcasts each durable message as one encoded Buffer (framed once, written once per socket per
+  // turn by the bounded output), to the members that did not get it with `joined`.
   function deliver(batch: Pending[], failed: string[]) {
     for (const { room, record, sender } of batch) {
       if (failed.length > 0 && failed.includes(room.name)) {

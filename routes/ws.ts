@@ -8,7 +8,8 @@ import { ApiError } from '../lib/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
 import { encodeFrame, type ChatClient } from '../lib/chat-hub.js'
-import { createBoundedOutput } from '../lib/bounded-output.js'
+import { createBoundedOutput, createWriteBatch } from '../lib/bounded-output.js'
+import { textFrame } from '../lib/text-frame.js'
 import { createFrameBudget } from '../lib/frame-budget.js'
 import { createFrameHandlers, dispatchFrame, parseClientFrame, type FrameContext } from '../lib/chat-frames.js'
 import type { ClientFrame } from '../schemas/frames.js'
@@ -87,6 +88,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     inputIsActivity: config.idleActivity === 'input'
   })
   const alive = new WeakSet<WebSocket>()
+  // Frames to one socket in the same turn (a fan-out batch, a reply and a broadcast) leave in one write.
+  const writes = createWriteBatch()
   const admitted = new WeakMap<FastifyRequest, { session: SessionRecord; token: string } | undefined>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
@@ -126,6 +129,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       faults[fault] = (faults[fault] ?? 0) + 1
     }
 
+    // The TLS socket under ws. Frames are written to it whole (built once per fan-out, see
+    // lib/text-frame.ts); corking it keeps ws's own writes (pongs, close frames) in order with ours.
+    const raw = request.raw.socket
     const output = createBoundedOutput(
       {
         get bufferedAmount() {
@@ -134,13 +140,16 @@ export default async function wsRoutes(fastify: FastifyInstance) {
         get open() {
           return socket.readyState === socket.OPEN
         },
-        write: (data) => socket.send(data, { binary: false }),
+        write: (data) => raw.write(textFrame(data)),
         drop: () => {
           note('slow_reader')
           socket.terminate()
-        }
+        },
+        cork: () => raw.cork(),
+        uncork: () => raw.uncork()
       },
-      config.maxBufferedBytes
+      config.maxBufferedBytes,
+      writes
     )
     const send = (frame: ServerFrame) => output.send(encodeFrame(frame))
 

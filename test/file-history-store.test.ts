@@ -249,3 +249,23 @@ function runAndKill(dir: string, delayMs: number): Promise<string[]> {
     })
   })
 }
+
+t.test('a log is opened O_DSYNC: each append is on disk when its write returns (Linux)', { skip: process.platform !== 'linux' }, async (t) => {
+  const dir = t.testdir()
+  const store = await openFileHistoryStore(dir, { limit: 10 })
+  store.create('dev', 5)
+  await fill(store, 'dev', 1, 1)
+  const { readdir: readFds, readlink } = await import('node:fs/promises')
+  const file = path.join(dir, 'dev.log')
+  let flags: number | undefined
+  for (const fd of await readFds('/proc/self/fd')) {
+    if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) !== file) continue
+    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8')
+    flags = parseInt(/flags:\s+([0-7]+)/.exec(info)![1]!, 8)
+  }
+  t.ok(flags !== undefined, 'the log is open')
+  const { constants } = await import('node:fs')
+  t.equal(flags! & constants.O_DSYNC, constants.O_DSYNC, 'O_DSYNC')
+  t.equal(flags! & constants.O_APPEND, constants.O_APPEND, 'O_APPEND')
+  await store.close()
+})
