@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
 const plan = { ...PLANS[args.quick ? 'quick' : 'full'] }
 if (args.budget) plan.budgetMs = Number(args.budget) * 1000
 // --profile: Parley alone under the base fanout load (20 senders, 1,000 clients) for 10 s, sampled by node --cpu-prof.
-if (args.profile) Object.assign(plan, { reps: 1, stepMs: 10_000, kneeSenders: [] })
+if (args.profile) Object.assign(plan, { reps: 1, lightReps: 0, stepMs: 10_000, kneeSenders: [] })
 const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
 const scenarioNames = args.profile ? ['fanout'] : args.scenarios.split(',').map((s) => s.trim())
 const SCENARIOS = { connect, fanout, rooms, idle }
@@ -44,6 +44,7 @@ const PARLEY_ENV = {
   LOG_LEVEL: 'warn',
   REGISTRATIONS_PER_HOUR: '100000',
   LOGIN_FAILURES_PER_MIN: '100000',
+  HASH_QUEUE_MAX: '10000',
   MAX_SOCKETS_PER_IP: '10000',
   MAX_CONNECTIONS_PER_IP: '10000',
   CONNECTIONS_PER_IP_PER_MIN: '1000000',
@@ -165,6 +166,7 @@ async function run(tmp, started) {
   }
 
   results.conditions.durationS = Math.round((Date.now() - started) / 1000)
+  results.conditions.loadAvgEnd = loadAvg()
   const { table, text } = buildTable(results, plan)
   results.table = table
   const cond = conditions(results)
