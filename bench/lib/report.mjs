@@ -62,7 +62,7 @@ function kneeCell(k) {
   if (!k) return 'n/a'
   const v = num(k.deliveriesPerSec)
   if (k.status === 'exploded') return v
-  if (k.status === 'not-reached') return `>${v} (not reached)`
+  if (k.status === 'not-reached') return `>${v} (${k.stoppedForTime ? 'stopped: time' : 'not reached'})`
   if (k.status === 'gen-bound') return `not judged (gen-bound at ${k.explodedAt}; >${v})`
   return 'n/a (no light-load latency)'
 }

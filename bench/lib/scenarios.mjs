@@ -27,8 +27,10 @@ async function openAll(ctx, perWorker, { resume = false, concurrency = 16 } = {}
   return { opened: sum('opened'), failed: sum('failed'), resumed: sum('resumed'), errors }
 }
 
-async function closeAll(ctx) {
-  await ctx.fleet.all('closeAll', () => ({ timeoutMs: 5000 }), 60_000)
+/** Closes the clients (those from id `keep` on: the first `keep` stay open for the next scenario). */
+async function closeAll(ctx, keep = 0) {
+  await ctx.fleet.all('closeAll', () => ({ timeoutMs: 5000, fromId: keep }), 60_000)
+  ctx.openClients = keep
   await waitQuiet(ctx)
 }
 
@@ -113,12 +115,14 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
     (s, r) => s + r.sent,
     0
   )
-  const expected = sent * roomSize
+  // A refused message is never delivered: it is counted as refused (target 0), not as a delivery gone missing.
+  const expectedOf = (refused) => (sent - refused) * roomSize
   const deadline = performance.now() + drainMs
   let received = 0
   while (performance.now() < deadline) {
-    received = (await ctx.fleet.all('stats')).reduce((s, r) => s + r.received, 0)
-    if (received >= expected) break
+    const now = await ctx.fleet.all('stats')
+    received = now.reduce((s, r) => s + r.received, 0)
+    if (received >= expectedOf(now.reduce((s, r) => s + r.refused, 0))) break
     await sleep(50)
   }
   const m = win()
@@ -130,6 +134,7 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
   for (const c of collected) for (const [k, v] of Object.entries(c.errorCodes)) errorCodes[k] = (errorCodes[k] ?? 0) + v
   const senders = sendersPerWorker.reduce((s, l) => s + l.length, 0)
   received = sum('received')
+  const expected = expectedOf(sum('refused'))
   const genElu = round(Math.max(...collected.map((c) => c.elu)), 3)
   const out = {
     label,
@@ -181,9 +186,12 @@ function pickSenders(ctx, perWorker, n, count) {
 export async function fanout(ctx) {
   const n = ctx.plan.fanoutClients
   const perWorker = slots(ctx, n)
-  const res = await openAll(ctx, perWorker)
-  if (res.failed) throw new Error(`fanout: ${res.failed} sockets failed to open: ${res.errors.join('; ')}`)
-  await waitQuiet(ctx)
+  // The idle scenario, when it ran just before, left exactly these clients open.
+  if (ctx.openClients !== n) {
+    const res = await openAll(ctx, perWorker)
+    if (res.failed) throw new Error(`fanout: ${res.failed} sockets failed to open: ${res.errors.join('; ')}`)
+    await waitQuiet(ctx)
+  }
   const step = (senders, label) => loadStep(ctx, { sendersPerWorker: pickSenders(ctx, perWorker, n, senders), roomSize: n, label })
   const light = []
   for (let r = 0; r < ctx.plan.lightReps; r++) light.push(await step(ctx.plan.lightSenders, `fanout light ${r + 1}`))
@@ -192,8 +200,14 @@ export async function fanout(ctx) {
   const lightP50 = spread(light.map((s) => s.p50)).median
   const steps = [...light, ...base]
   const judged = () => findKnee(lightP50, steps)
+  let stoppedForTime
   for (const senders of ctx.plan.kneeSenders.filter((s) => s <= Math.min(n, ctx.plan.users))) {
     if (judged().status !== 'not-reached') break
+    if (Date.now() > ctx.deadline) {
+      ctx.log(`knee: stopped before ${senders} senders: this server's share of the time budget is spent`)
+      stoppedForTime = senders
+      break
+    }
     steps.push(await step(senders, 'fanout knee'))
   }
   await closeAll(ctx)
@@ -201,7 +215,7 @@ export async function fanout(ctx) {
   steps.forEach((s, i) => (s.verdict = k.verdicts[i]))
   const { verdicts, ...knee } = k
   ctx.log(`knee: ${knee.status}, ${knee.deliveriesPerSec}/s (${knee.kneeSenders} senders; light p50 ${lightP50} ms, limit ${round(knee.limitP50, 2)} ms${knee.explodedAt ? `, exploded at ${knee.explodedAt} senders` : ''})`)
-  return { n, light, base, steps: steps.slice(light.length + base.length), knee: { ...knee, lightP50, limitP50: round(knee.limitP50, 2) } }
+  return { n, light, base, steps: steps.slice(light.length + base.length), knee: { ...knee, lightP50, limitP50: round(knee.limitP50, 2), stoppedForTime } }
 }
 
 /**
@@ -259,7 +273,7 @@ export async function idle(ctx) {
     const res = await openAll(ctx, perWorker, { concurrency: 32 })
     const m = win()
     await waitQuiet(ctx)
-    await sleep(1000)
+    await sleep(ctx.plan.idleSettleMs)
     const after = rssKb(ctx.server.pid)
     const open = (await ctx.fleet.all('count')).reduce((s, r) => s + r.open, 0)
     const p = { n, opened: res.opened, failed: res.failed, errors: res.errors, open, rssBeforeKb: before, rssAfterKb: after, rssPerSocketKb: round((after - before) / Math.max(1, open), 2), noisy: m.backgroundCores > NOISY_BG_CORES, window: m }
@@ -267,6 +281,7 @@ export async function idle(ctx) {
     points.push(p)
     prev = n
   }
-  await closeAll(ctx)
+  // The fanout scenario, when it comes next, takes over the first 1,000 (same ids, users, addresses, room).
+  await closeAll(ctx, ctx.next === 'fanout' && prev >= ctx.plan.fanoutClients ? ctx.plan.fanoutClients : 0)
   return { rssBeforeKb: before, openFileLimits: limits, points }
 }

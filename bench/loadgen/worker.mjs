@@ -202,8 +202,9 @@ async function open({ list, concurrency, resume, timeoutMs }) {
   return { opened: list.length - errors.length, failed: errors.length, resumed, errors: [...new Set(errors)].slice(0, 5), ms: performance.now() - t0 }
 }
 
-async function closeAll({ timeoutMs }) {
-  const all = [...clients.values()]
+/** Closes every client whose id is at least fromId (all by default), each within timeoutMs. */
+async function closeAll({ timeoutMs, fromId = 0 }) {
+  const all = [...clients.values()].filter((c) => c.id >= fromId)
   await Promise.all(
     all.map(
       (c) =>
