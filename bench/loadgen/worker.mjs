@@ -223,23 +223,29 @@ async function joinRooms({ list, cap, timeoutMs }) {
   const errors = await pool(list, 32, (item) => {
     const c = clients.get(item.id)
     if (!c) return Promise.reject(new Error('not connected'))
+    // Parsed in full while joining: a 'joined' frame carries the room's recent messages, markers included.
+    c.ready = false
+    const done = () => {
+      clearTimeout(timer)
+      c.joined = c.joinFailed = undefined
+      c.ready = true
+    }
+    let timer
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        c.joined = c.joinFailed = undefined
+      timer = setTimeout(() => {
+        done()
         reject(new Error('join timeout'))
       }, timeoutMs)
       c.joined = (ev) => {
         if (ev.room !== item.room) return
-        clearTimeout(timer)
-        c.joined = c.joinFailed = undefined
+        done()
         c.room = item.room
         resolve()
       }
       const ask = () => c.send(JSON.stringify(item.create ? { type: 'create', room: item.room, cap } : { type: 'join', room: item.room }))
       c.joinFailed = (ev) => {
         if (ev.code === 'rate_limited' && ev.retryInMs >= 0) return void setTimeout(ask, ev.retryInMs + 5)
-        clearTimeout(timer)
-        c.joined = c.joinFailed = undefined
+        done()
         reject(new Error(ev.code))
       }
       ask()
