@@ -1,7 +1,7 @@
 // The benchmark's knee rule (bench/lib/knee.mjs): issue 9's "median latency 4x its light-load
 // value", the drain-time delivery criterion, and a saturated generator never judged as the server.
 import t from 'tap'
-import { findKnee, judgeKneeTarget, isGenBound, KNEE_P50_FACTOR, KNEE_P50_MIN_MS } from '../bench/lib/knee.mjs'
+import { findKnee, judgeKneeTarget, isGenBound, lightReference, KNEE_P50_FACTOR, KNEE_P50_MIN_MS } from '../bench/lib/knee.mjs'
 
 const step = (senders: number, p50: number, extra: { delivered?: number; genBound?: boolean } = {}) => ({
   senders,
@@ -60,4 +60,10 @@ t.test('the target: exact knees compare; lower bounds only prove what they can',
   t.equal(judgeKneeTarget(exact(140), bound(100, 'gen-bound'), exact(50)), 'FAIL', 'the floor can only be higher')
   t.equal(judgeKneeTarget(exact(160), bound(100, 'gen-bound'), exact(50)), 'not judged')
   t.equal(judgeKneeTarget(exact(160), undefined, exact(50)), 'n/a')
+})
+
+t.test('the light-load value is the lowest median of the runs that delivered in time', async (t) => {
+  t.equal(lightReference([{ p50: 60, delivered: 1 }, { p50: 3, delivered: 1 }, { p50: 2.5, delivered: 1 }]), 2.5, 'one run slowed by other processes does not raise the bar')
+  t.equal(lightReference([{ p50: 0.9, delivered: 0.7 }, { p50: 4, delivered: 1 }]), 4, 'a run that lost deliveries is no reference')
+  t.ok(Number.isNaN(lightReference([{ p50: 1, delivered: 0.5 }])))
 })

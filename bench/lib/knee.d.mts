@@ -21,5 +21,6 @@ export interface Knee {
   limitP50: number
   verdicts: string[]
 }
+export declare function lightReference(runs: Array<{ p50: number; delivered: number }>): number
 export declare function findKnee(lightP50: number, steps: KneeStep[]): Knee
 export declare function judgeKneeTarget(parley?: Partial<Knee>, floor?: Partial<Knee>, socketio?: Partial<Knee>): 'PASS' | 'FAIL' | 'not judged' | 'n/a'

@@ -14,7 +14,17 @@ export const GEN_BOUND_CORES = 0.9
 export const isGenBound = ({ genCores, genElu }) => genElu >= GEN_BOUND_ELU || genCores >= GEN_BOUND_CORES
 
 /**
- * lightP50: median latency (ms) at light load. steps: in order of rising load, each
+ * The light-load median: the lowest p50 of the light and the 20-sender runs that delivered in
+ * time. The lowest, because a busy machine only ever adds latency: one run slowed by other
+ * processes must not raise the bar every later step is held to.
+ */
+export function lightReference(runs) {
+  const p50s = runs.filter((r) => r.delivered >= KNEE_MIN_DELIVERED && r.p50 > 0).map((r) => r.p50)
+  return p50s.length ? Math.min(...p50s) : NaN
+}
+
+/**
+ * lightP50: median latency (ms) at light load (lightReference). steps: in order of rising load, each
  * { senders, deliveriesPerSec, p50, delivered, genBound }. Returns the verdict of every step
  * and the knee: the delivery rate of the last good step before the first that exploded.
  * status: 'exploded' (the knee is measured), 'not-reached' (no step exploded: the knee is above

@@ -60,6 +60,10 @@ function fmt(s) {
 /** The knee cell: the measured knee, or why it is only a lower bound. */
 function kneeCell(k) {
   if (!k) return 'n/a'
+  return kneeText(k) + (k.noisy ? '*' : '')
+}
+
+function kneeText(k) {
   const v = num(k.deliveriesPerSec)
   if (k.status === 'exploded') return v
   if (k.status === 'not-reached') return `>${v} (${k.stoppedForTime ? 'stopped: time' : 'not reached'})`

@@ -2,9 +2,9 @@
 // window reads the server's CPU from /proc before and after; nothing is measured while
 // sockets are set up or torn down unless that is the operation being measured.
 import { startWindow, rssKb, cpuMs, openFileLimit, round } from './procstat.mjs'
-import { createHistogram, merge, quantile, spread } from './stats.mjs'
+import { createHistogram, merge, quantile } from './stats.mjs'
 import { ADDRESSES, SEND_PERIOD_MS, NOISY_BG_CORES } from './plan.mjs'
-import { findKnee, isGenBound } from './knee.mjs'
+import { findKnee, isGenBound, lightReference } from './knee.mjs'
 import { sleep } from './processes.mjs'
 
 const OPEN_TIMEOUT_MS = 30_000
@@ -197,7 +197,7 @@ export async function fanout(ctx) {
   for (let r = 0; r < ctx.plan.lightReps; r++) light.push(await step(ctx.plan.lightSenders, `fanout light ${r + 1}`))
   const base = []
   for (let r = 0; r < ctx.plan.reps; r++) base.push(await step(ctx.plan.baseSenders, `fanout base ${r + 1}`))
-  const lightP50 = spread(light.map((s) => s.p50)).median
+  const lightP50 = lightReference([...light, ...base])
   const steps = [...light, ...base]
   const judged = () => findKnee(lightP50, steps)
   let stoppedForTime
@@ -214,6 +214,7 @@ export async function fanout(ctx) {
   const k = judged()
   steps.forEach((s, i) => (s.verdict = k.verdicts[i]))
   const { verdicts, ...knee } = k
+  knee.noisy = steps.some((s, i) => verdicts[i] !== 'not run' && s.noisy)
   ctx.log(`knee: ${knee.status}, ${knee.deliveriesPerSec}/s (${knee.kneeSenders} senders; light p50 ${lightP50} ms, limit ${round(knee.limitP50, 2)} ms${knee.explodedAt ? `, exploded at ${knee.explodedAt} senders` : ''})`)
   return { n, light, base, steps: steps.slice(light.length + base.length), knee: { ...knee, lightP50, limitP50: round(knee.limitP50, 2), stoppedForTime } }
 }
