@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { createSelfSigned } from '../lib/tls-material.ts'
-import { PLANS } from './lib/plan.mjs'
+import { PLANS, READ_BATCH_MS } from './lib/plan.mjs'
 import { ROOT, TASKSET, killAll, startServer, startWorkers } from './lib/processes.mjs'
 import { loadAvg, SCHEDSTAT } from './lib/procstat.mjs'
 import { setupUsers, connect, fanout, rooms, idle } from './lib/scenarios.mjs'
@@ -144,7 +144,7 @@ async function run(tmp, started) {
     const out = { pid: server.pid, pinned: server.pinned }
     results.servers[kind] = out
     try {
-      await fleet.all('target', () => ({ kind, port, ca: cert }))
+      await fleet.all('target', () => ({ kind, port, ca: cert, readBatchMs: READ_BATCH_MS }))
       out.setup = await setupUsers(ctx)
       for (const [i, name] of scenarioNames.entries()) {
         ctx.next = scenarioNames[i + 1]

@@ -10,7 +10,7 @@
 import { createSecureContext } from 'node:tls'
 import { Agent, request } from 'node:https'
 import { PROTOCOLS } from './protocols.mjs'
-import { openRawSocket } from './rawsocket.mjs'
+import { openRawSocket, readStats } from './rawsocket.mjs'
 import { MARKER, findMarker, stepByte, messageText, readSendUs } from './frames.mjs'
 import { createHistogram, record } from '../lib/stats.mjs'
 
@@ -21,6 +21,7 @@ const nowUs = () => (performance.timeOrigin + performance.now()) * 1000 // µs s
 let proto
 let target // { kind, port, ca }
 let secureContext // built once: a context per connection would parse the CA each time
+let readBatchMs = 0
 const cookies = new Map() // user -> cookie
 const sessions = new Map() // client id -> TLS session, for resumption
 const clients = new Map() // client id -> client
@@ -184,7 +185,9 @@ async function openOne({ id, user, addr, room }, resume, timeoutMs) {
   } finally {
     clearTimeout(timer)
   }
-  Object.assign(client, { id, room, user, sample: id % SAMPLE_EVERY === 0, ready: true, onReady: undefined })
+  const sample = id % SAMPLE_EVERY === 0
+  // Counting clients read in batches (loadgen/rawsocket.mjs); sampled ones at once, for their latency.
+  Object.assign(client, { id, room, user, sample, batchMs: sample ? 0 : readBatchMs, ready: true, onReady: undefined })
   client.onClose = () => {
     clients.delete(id)
     client.closed?.()
@@ -266,7 +269,7 @@ function startLoad({ step: s, senders, periodMs, durationMs }) {
   const due = senders.map((id) => ({ id, at: t0 + Math.random() * periodMs }))
   for (const id of senders) {
     const c = clients.get(id)
-    if (c) c.sample = true // a sender's own echo is always timed
+    if (c) (c.sample = true), (c.batchMs = 0) // a sender's own echo is always timed
   }
   return new Promise((resolve) => {
     const tick = () => {
@@ -291,19 +294,21 @@ function startLoad({ step: s, senders, periodMs, durationMs }) {
 
 const stats = () => ({ received: counters.received, refused: counters.refused, errors: counters.errors, sent: counters.sent })
 function collect() {
-  const out = { ...stats(), sampled: counters.sampled, stale: counters.stale, hist: counters.hist, errorCodes: counters.errorCodes, elu: performance.eventLoopUtilization(eluStart).utilization }
+  const out = { ...stats(), reads: readStats.reads - readsAtStart, sampled: counters.sampled, stale: counters.stale, hist: counters.hist, errorCodes: counters.errorCodes, elu: performance.eventLoopUtilization(eluStart).utilization }
   step = -1
   tag = 0
   counters = freshCounters()
   return out
 }
 let eluStart = performance.eventLoopUtilization()
+let readsAtStart = 0
 
 const COMMANDS = {
   target: (t) => {
     target = t
     proto = PROTOCOLS[t.kind]
     secureContext = createSecureContext({ ca: t.ca })
+    readBatchMs = t.readBatchMs ?? 0
     cookies.clear()
     sessions.clear()
     return { ok: true }
@@ -314,6 +319,7 @@ const COMMANDS = {
   joinRooms,
   startLoad: (a) => {
     eluStart = performance.eventLoopUtilization()
+    readsAtStart = readStats.reads
     return startLoad(a)
   },
   stats,
