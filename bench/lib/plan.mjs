@@ -49,4 +49,4 @@ export const ADDRESSES = Array.from({ length: 20 }, (_, i) => `127.0.0.${i + 2}`
 /** A measured window is flagged noisy when other processes kept more than this many cores busy during it. */
 export const NOISY_BG_CORES = 0.3
 /** Counting clients that are busy read every this many ms (loadgen/rawsocket.mjs); 0 reads every frame at once. */
-export const READ_BATCH_MS = 20
+export const READ_BATCH_MS = 100

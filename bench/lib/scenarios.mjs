@@ -158,7 +158,7 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
     cpuPerDeliveryUs: round((m.serverCpuMs * 1000) / Math.max(1, received), 3),
     cpuPerMessageUs: round((m.serverCpuMs * 1000) / Math.max(1, sent), 1),
     genCpuPerDeliveryUs: round((m.genCpuMs * 1000) / Math.max(1, received), 3),
-    deliveriesPerRead: round(received / Math.max(1, sum('reads')), 2),
+    deliveriesPerRecord: round(received / Math.max(1, sum('reads')), 2),
     genElu,
     genBound: isGenBound({ genCores: m.genCores, genElu }),
     noisy: m.backgroundCores > NOISY_BG_CORES,

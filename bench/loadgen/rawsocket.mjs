@@ -19,7 +19,7 @@ const skipCertificateObject = () => ({})
 // (one epoll wake-up and one read instead of one per frame). The server cannot tell: the
 // kernel ACKs and buffers on its own, and a few KiB per socket never fill a window. A socket
 // that gets a frame now and then is read at once, as before.
-/** Reads of upgraded sockets so far in this process (deliveries per read shows the batching). */
+/** Read callbacks of upgraded sockets so far in this process: one per TLS record (SSL_read), however the reads were batched. */
 export const readStats = { reads: 0 }
 const parked = new Set()
 let sweep = null
