@@ -67,3 +67,11 @@ t.test('the light-load value is the lowest median of the runs that delivered in 
   t.equal(lightReference([{ p50: 0.9, delivered: 0.7 }, { p50: 4, delivered: 1 }]), 4, 'a run that lost deliveries is no reference')
   t.ok(Number.isNaN(lightReference([{ p50: 1, delivered: 0.5 }])))
 })
+
+t.test('a superseded step (exploded while noisy, run again) is left out of the judgement', async (t) => {
+  const noisy = { ...step(40, 30), superseded: true }
+  const k = findKnee(1.5, [step(5, 1.5), step(20, 2), noisy, step(40, 3), step(80, 20)])
+  t.equal(k.status, 'exploded')
+  t.equal(k.deliveriesPerSec, 40 * 950, 'the rerun counts')
+  t.same(k.verdicts, ['ok', 'ok', 'superseded', 'ok', 'exploded'])
+})

@@ -11,6 +11,7 @@ export interface KneeStep {
   p50: number
   delivered: number
   genBound: boolean
+  superseded?: boolean
 }
 export type KneeStatus = 'exploded' | 'not-reached' | 'gen-bound' | 'no-light'
 export interface Knee {

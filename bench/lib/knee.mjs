@@ -25,7 +25,8 @@ export function lightReference(runs) {
 
 /**
  * lightP50: median latency (ms) at light load (lightReference). steps: in order of rising load, each
- * { senders, deliveriesPerSec, p50, delivered, genBound }. Returns the verdict of every step
+ * { senders, deliveriesPerSec, p50, delivered, genBound, superseded? }; a superseded step (one
+ * that exploded in a noisy window and was run again) is left out. Returns the verdict of every step
  * and the knee: the delivery rate of the last good step before the first that exploded.
  * status: 'exploded' (the knee is measured), 'not-reached' (no step exploded: the knee is above
  * the last step), 'gen-bound' (the first step to explode had a saturated generator: not judged),
@@ -38,6 +39,10 @@ export function findKnee(lightP50, steps) {
   let knee = 0
   let kneeSenders = 0
   for (const s of steps) {
+    if (s.superseded) {
+      verdicts.push('superseded')
+      continue
+    }
     const exploded = !(s.delivered >= KNEE_MIN_DELIVERED) || !(s.p50 < limitP50)
     if (!exploded) {
       verdicts.push('ok')

@@ -50,3 +50,5 @@ export const ADDRESSES = Array.from({ length: 20 }, (_, i) => `127.0.0.${i + 2}`
 export const NOISY_BG_CORES = 0.3
 /** Counting clients that are busy read every this many ms (loadgen/rawsocket.mjs); 0 reads every frame at once. */
 export const READ_BATCH_MS = 100
+/** A knee step that explodes in a noisy window is run again, at most this many times per server. */
+export const KNEE_NOISY_RERUNS = 2
