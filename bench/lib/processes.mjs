@@ -5,6 +5,7 @@ import { spawn, fork, execFileSync } from 'node:child_process'
 import { request } from 'node:https'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
+import { GEN_CORE, SERVER_CORE } from './procstat.mjs'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 export const ROOT = here('../../')
@@ -64,7 +65,7 @@ export async function startServer(kind, { port, env, ca, nodeArgs = [], parleyRo
     if (Date.now() > deadline) throw new Error(`${kind} did not answer on ${port} within 20 s`)
     await sleep(100)
   }
-  const pinned = pin(child.pid, 0)
+  const pinned = pin(child.pid, SERVER_CORE)
   return {
     kind,
     pid: child.pid,
@@ -133,7 +134,7 @@ export async function startWorkers(n) {
   // The fd limit of a running process is raised with prlimit when present (the soft limit is
   // inherited and may be low); its absence only limits the idle scenario.
   for (const w of workers) {
-    pin(w.pid, 1)
+    pin(w.pid, GEN_CORE)
     try {
       execFileSync('prlimit', [`--pid=${w.pid}`, `--nofile=${FD_LIMIT}:${FD_LIMIT}`], { stdio: 'ignore' })
     } catch {}

@@ -1,6 +1,6 @@
 // Reads CPU time and memory of processes from /proc: the benchmark reports server CPU per
-// operation (utime+stime deltas), not only rates, and the background load of the machine.
-import { readFileSync } from 'node:fs'
+// operation (CPU time deltas), not only rates, and the background load of the machine.
+import { readFileSync, readdirSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 
 let ticksPerSec = 100
@@ -9,8 +9,27 @@ try {
 } catch {}
 export const CLK_TCK = ticksPerSec
 
-/** utime+stime of a process (all its threads, live and exited) in ms; NaN when it is gone. */
+/**
+ * CPU time of a process in ms, all its threads: from /proc/PID/task/TID/schedstat (the
+ * scheduler's nanosecond run time) when the kernel has it, else utime+stime from
+ * /proc/PID/stat (10 ms ticks: a 1 s window at a third of a core holds only ~33 of them).
+ * NaN when the process is gone.
+ */
 export function cpuMs(pid) {
+  if (SCHEDSTAT) {
+    try {
+      let ns = 0
+      for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+      return ns / 1e6
+    } catch {
+      // a thread gone between listing and reading: fall back to the ticks for this reading
+    }
+  }
+  return tickCpuMs(pid)
+}
+
+/** utime+stime (all threads, live and exited) in ms, in clock ticks. */
+function tickCpuMs(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name may contain spaces: fields are counted after its closing parenthesis.
@@ -20,6 +39,13 @@ export function cpuMs(pid) {
     return NaN
   }
 }
+
+let hasSchedstat = false
+try {
+  hasSchedstat = Number.isFinite(Number(readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]))
+} catch {}
+/** Whether CPU times come from schedstat (ns) rather than clock ticks. */
+export const SCHEDSTAT = hasSchedstat
 
 /** Resident set size in KiB (VmRSS), NaN when the process is gone. */
 export function rssKb(pid) {
@@ -41,12 +67,16 @@ export function openFileLimit(pid) {
   }
 }
 
-/** Busy and total CPU time of the whole machine (all cores) in ms, from /proc/stat. */
+/** Busy and total CPU time from /proc/stat, in ms: the whole machine, and each core (cores[i]). */
 export function machineMs() {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
-  const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
-  const busy = user + nice + system + irq + softirq + steal
-  return { busyMs: (busy * 1000) / ticksPerSec, totalMs: ((busy + idle + iowait) * 1000) / ticksPerSec }
+  const parse = (line) => {
+    const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number)
+    const busy = user + nice + system + irq + softirq + steal
+    return { busyMs: (busy * 1000) / ticksPerSec, totalMs: ((busy + idle + iowait) * 1000) / ticksPerSec }
+  }
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n')
+  const cores = lines.filter((l) => /^cpu\d+ /.test(l)).map(parse)
+  return { ...parse(lines[0]), cores }
 }
 
 export const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
@@ -55,6 +85,10 @@ export const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').sl
  * Measures one window: server CPU, load-generator CPU, and what the rest of the machine
  * (other people's work) burnt meanwhile, in cores (1.0 = one core busy all the window).
  */
+/** The cores the server and the generator are pinned to (bench/lib/processes.mjs). */
+export const SERVER_CORE = 0
+export const GEN_CORE = 1
+
 export function startWindow(serverPid, genPids) {
   const t0 = performance.now()
   const mono0 = monoUs()
@@ -67,6 +101,9 @@ export function startWindow(serverPid, genPids) {
     const genCpuMs = genPids.map(cpuMs).reduce((sum, v, i) => sum + (v - g0[i]), 0)
     const m1 = machineMs()
     const otherMs = m1.busyMs - m0.busyMs - serverCpuMs - genCpuMs
+    // How busy the generator's core was (by anything): with the generator pinned, 1.0 means it could get no more.
+    const c0 = m0.cores[GEN_CORE]
+    const c1 = m1.cores[GEN_CORE]
     return {
       monoUs: [mono0, monoUs()],
       wallMs: round(wallMs),
@@ -74,7 +111,8 @@ export function startWindow(serverPid, genPids) {
       genCpuMs: round(genCpuMs),
       serverCores: round(serverCpuMs / wallMs, 3),
       genCores: round(genCpuMs / wallMs, 3),
-      backgroundCores: round(Math.max(0, otherMs) / wallMs, 3)
+      backgroundCores: round(Math.max(0, otherMs) / wallMs, 3),
+      genCoreBusy: c0 && c1 ? round((c1.busyMs - c0.busyMs) / Math.max(1, c1.totalMs - c0.totalMs), 3) : NaN
     }
   }
 }

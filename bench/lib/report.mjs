@@ -1,52 +1,74 @@
 // Turns the raw results into the one table: each metric for the floor, Parley and Socket.IO
-// (median of the repetitions, [min-max] when repeated), ratios against the floor, and the
-// pass/fail of Parley's targets.
+// (median of the repetitions, [min-max] when repeated, '*' when a window was noisy), ratios
+// against the floor, and the pass/fail of Parley's targets.
 import { spread } from './stats.mjs'
 import { round } from './procstat.mjs'
+import { judgeKneeTarget } from './knee.mjs'
+import { NOISY_BG_CORES } from './plan.mjs'
 
 const KINDS = ['floor', 'parley', 'socketio']
 const NAMES = { floor: 'floor', parley: 'Parley', socketio: 'Socket.IO' }
 
-const pick = (path) => (r) => {
-  let v = r
-  for (const k of path) v = v?.[k]
-  return v
-}
-const fromReps = (section, ...path) => (r) => (r?.[section]?.reps ?? []).map(pick(path))
-const fromBase = (...path) => (r) => (r?.fanout?.base ?? []).map(pick(path))
+const pick = (obj, path) => path.reduce((v, k) => v?.[k], obj)
+/** Each measured item as { v, noisy }: the value and whether its window had background load. */
+const items = (list, path, noisyOf = (x) => x?.noisy) => (list ?? []).map((x) => ({ v: pick(x, path), noisy: Boolean(noisyOf(x)) }))
+const fromReps = (section, ...path) => (r) => items(r?.[section]?.reps, path, (rep) => pick(rep, [...path.slice(0, -1), 'noisy']) ?? rep.full?.noisy)
+const fromBase = (...path) => (r) => items(r?.fanout?.base, path)
+const fromLight = (...path) => (r) => items(r?.fanout?.light, path)
 
 /** Each row: how to read its values from one server's results, and Parley's target if any. */
 function rows(plan) {
   const idleRows = plan.idle.map((n, k) => ({
     name: `idle: RSS per socket at ${n} (KiB)`,
-    values: (r) => [r?.idle?.points?.[k]?.rssPerSocketKb],
+    values: (r) => items(r?.idle?.points?.slice(k, k + 1), ['rssPerSocketKb']),
     target: k === plan.idle.length - 1 ? { ratio: 1.1, text: '<= 1.1x floor' } : undefined
   }))
+  const roomSenders = Math.min(plan.users, plan.rooms.count * plan.rooms.size)
   return [
     { name: `connect: server CPU per new connection (ms), N=${plan.connectN}`, values: fromReps('connect', 'full', 'cpuPerConnMs'), target: { ratio: 1.1, text: '<= 1.1x floor' } },
     { name: 'reconnect (TLS session resumed): CPU per connection (ms)', values: fromReps('connect', 'resume', 'cpuPerConnMs') },
     { name: 'resumed / full handshake CPU', values: fromReps('connect', 'resumeRatio'), target: { absMax: 0.5, text: '<= 0.5' }, noRatio: true },
-    { name: 'fanout 1000 clients, 20 senders: deliveries/s', values: fromBase('deliveriesPerSec') },
+    { name: `fanout 1000 clients, ${plan.baseSenders} senders: deliveries/s`, values: fromBase('deliveriesPerSec') },
     { name: '  p50 delivery latency (ms)', values: fromBase('p50') },
     { name: '  p95 delivery latency (ms)', values: fromBase('p95') },
     { name: '  p99 delivery latency (ms)', values: fromBase('p99'), target: { ratio: 1.1, text: '<= 1.1x floor' } },
     { name: '  server CPU per delivery (us)', values: fromBase('cpuPerDeliveryUs'), target: { ratio: 1.0, text: '<= 1.0x floor' } },
+    { name: '  generator CPU per delivery (us)', values: fromBase('genCpuPerDeliveryUs'), noRatio: true },
     { name: '  refused messages', values: fromBase('refused'), target: { absMax: 0, text: '= 0' }, noRatio: true },
-    { name: '  delivered within the drain time (%)', values: (r) => fromBase('delivered')(r).map((v) => v * 100), noRatio: true },
-    { name: 'knee: deliveries/s before latency explodes', values: (r) => [r?.fanout?.knee?.deliveriesPerSec], target: { kneeMin: true, text: '>= 1.5x floor, >= 2x Socket.IO' }, knee: true },
-    { name: 'rooms 100x10, all send: deliveries/s', values: fromReps('rooms', 'deliveriesPerSec'), rooms: true },
+    { name: '  delivered within the drain time (%)', values: (r) => fromBase('delivered')(r).map((x) => ({ ...x, v: x.v * 100 })), noRatio: true },
+    { name: `fanout light load (${plan.lightSenders} senders): p50 (ms)`, values: fromLight('p50') },
+    { name: 'knee: deliveries/s of the last step under 4x light p50', knee: true, target: { text: '>= 1.5x floor, >= 2x Socket.IO' } },
+    { name: '  first step over it (senders)', values: (r) => [{ v: r?.fanout?.knee?.explodedAt }].filter((x) => x.v !== undefined), noRatio: true },
+    { name: `rooms 100x10, ${roomSenders} senders: deliveries/s`, values: fromReps('rooms', 'deliveriesPerSec'), rooms: true },
+    { name: '  p50 delivery latency (ms)', values: fromReps('rooms', 'p50'), rooms: true },
     { name: '  p99 delivery latency (ms)', values: fromReps('rooms', 'p99'), rooms: true },
     { name: '  server CPU per delivery (us)', values: fromReps('rooms', 'cpuPerDeliveryUs'), rooms: true },
     { name: '  server CPU per message (us)', values: fromReps('rooms', 'cpuPerMessageUs'), rooms: true },
+    { name: '  refused messages', values: fromReps('rooms', 'refused'), rooms: true, noRatio: true },
     ...idleRows
   ]
 }
 
+const num = (x) => (Math.abs(x) >= 100 ? round(x, 0) : Math.abs(x) >= 10 ? round(x, 1) : round(x, 3)).toString()
+
 function fmt(s) {
   if (!s.n) return 'n/a'
-  if (s.note) return fmt({ ...s, note: undefined }) + s.note
-  const v = (x) => (Math.abs(x) >= 100 ? round(x, 0) : Math.abs(x) >= 10 ? round(x, 1) : round(x, 3)).toString()
-  return s.n > 1 && s.min !== s.max ? `${v(s.median)} [${v(s.min)}-${v(s.max)}]` : v(s.median)
+  const star = s.noisy ? '*' : ''
+  return (s.n > 1 && s.min !== s.max ? `${num(s.median)} [${num(s.min)}-${num(s.max)}]` : num(s.median)) + star
+}
+
+/** The knee cell: the measured knee, or why it is only a lower bound. */
+function kneeCell(k) {
+  if (!k) return 'n/a'
+  return kneeText(k) + (k.noisy ? '*' : '')
+}
+
+function kneeText(k) {
+  const v = num(k.deliveriesPerSec)
+  if (k.status === 'exploded') return v
+  if (k.status === 'not-reached') return `>${v} (${k.stoppedForTime ? 'stopped: time' : 'not reached'})`
+  if (k.status === 'gen-bound') return `not judged (gen-bound at ${k.explodedAt}; >${v})`
+  return 'n/a (no light-load latency)'
 }
 
 function judge(row, stats) {
@@ -56,36 +78,30 @@ function judge(row, stats) {
   if (t.absMax !== undefined) return p <= t.absMax ? 'PASS' : 'FAIL'
   const f = stats.floor?.median
   if (t.ratio !== undefined) return Number.isFinite(f) ? (p <= t.ratio * f ? 'PASS' : 'FAIL') : 'n/a'
-  if (t.kneeMin) {
-    const s = stats.socketio?.median
-    if (!Number.isFinite(f) || !Number.isFinite(s)) return 'n/a'
-    return p >= 1.5 * f && p >= 2 * s ? 'PASS' : 'FAIL'
-  }
   return ''
 }
 
 /** Builds the table rows (also stored in the JSON) and the text to print. */
 export function buildTable(results, plan) {
   const table = rows(plan).map((row) => {
+    if (row.knee) {
+      const k = Object.fromEntries(KINDS.map((kind) => [kind, results.servers[kind]?.fanout?.knee]))
+      const ratio = (kind) => (k[kind]?.status === 'exploded' && k.floor?.status === 'exploded' && k.floor.deliveriesPerSec ? `${round(k[kind].deliveriesPerSec / k.floor.deliveriesPerSec, 2)}x` : '')
+      return { metric: row.name, floor: kneeCell(k.floor), parley: kneeCell(k.parley), parleyRatio: ratio('parley'), socketio: kneeCell(k.socketio), socketioRatio: ratio('socketio'), target: row.target.text, result: judgeKneeTarget(k.parley, k.floor, k.socketio) }
+    }
     const stats = {}
     for (const kind of KINDS) {
       const r = results.servers[kind]
-      const unsupported = row.rooms && r?.rooms?.unsupported
-      stats[kind] = unsupported ? { n: 0, unsupported: true } : spread((r ? row.values(r) : []).filter((v) => v !== undefined))
-      // A knee of 0: even the base load failed. A generator-bound knee is the generator's limit.
-      if (row.knee && stats[kind].n) stats[kind].note = stats[kind].median === 0 ? ' (base failed)' : r?.fanout?.knee?.generatorBound ? ' (gen-bound)' : ''
+      if (row.rooms && r?.rooms?.unsupported) {
+        stats[kind] = { n: 0, unsupported: true }
+        continue
+      }
+      const vals = (r ? row.values(r) : []).filter((x) => x.v !== undefined && x.v !== null)
+      stats[kind] = { ...spread(vals.map((x) => x.v)), noisy: vals.some((x) => x.noisy) }
     }
     const ratio = (kind) => (row.noRatio ? '' : stats[kind].n && stats.floor.n && stats.floor.median ? `${round(stats[kind].median / stats.floor.median, 2)}x` : '')
-    return {
-      metric: row.name,
-      floor: stats.floor.unsupported ? 'unsupported' : fmt(stats.floor),
-      parley: stats.parley.unsupported ? 'unsupported' : fmt(stats.parley),
-      parleyRatio: ratio('parley'),
-      socketio: stats.socketio.unsupported ? 'unsupported' : fmt(stats.socketio),
-      socketioRatio: ratio('socketio'),
-      target: row.target?.text ?? '',
-      result: judge(row, stats)
-    }
+    const cell = (kind) => (stats[kind].unsupported ? 'unsupported' : fmt(stats[kind]))
+    return { metric: row.name, floor: cell('floor'), parley: cell('parley'), parleyRatio: ratio('parley'), socketio: cell('socketio'), socketioRatio: ratio('socketio'), target: row.target?.text ?? '', result: judge(row, stats) }
   })
   const header = ['metric', NAMES.floor, NAMES.parley, 'x floor', NAMES.socketio, 'x floor', 'Parley target', '']
   const lines = [header, ...table.map((t) => [t.metric, t.floor, t.parley, t.parleyRatio, t.socketio, t.socketioRatio, t.target, t.result])]
@@ -99,19 +115,20 @@ export function buildTable(results, plan) {
   return { table, text }
 }
 
-/** The conditions line(s): machine, background load, generator load. */
+/** The conditions line(s): machine, background load, generator load, noisy windows. */
 export function conditions(results) {
   const windows = []
   for (const r of Object.values(results.servers)) collectWindows(r, windows)
   const bg = spread(windows.map((w) => w.backgroundCores))
   const gen = spread(windows.map((w) => w.genCores))
+  const noisyCount = windows.filter((w) => w.backgroundCores > NOISY_BG_CORES).length
   const c = results.conditions
-  const noisy = bg.median > 0.3
+  const noisy = bg.median > NOISY_BG_CORES
   return [
     ...(noisy ? [`NOISY RUN: other processes kept ${round(bg.median, 2)} of ${c.cpus} cores busy; latencies and CPU-per-operation figures are not comparable with a quiet run`] : []),
     `${c.date} | ${c.mode} | node ${c.node} | ${c.cpus} cores (${c.cpuModel}) | server on core 0, generator (${c.workers} processes) on core 1${c.taskset ? '' : ' (taskset missing: not pinned)'}`,
-    `background load (other processes) during measured windows: median ${round(bg.median, 2)} cores [${round(bg.min, 2)}-${round(bg.max, 2)}] of ${c.cpus}; load average at start ${c.loadAvgStart.join(' ')}; generator ${round(gen.median, 2)} cores [${round(gen.min, 2)}-${round(gen.max, 2)}]`,
-    `values: median [min-max] of ${c.reps} runs where repeated`
+    `background load (other processes) during measured windows: median ${round(bg.median, 2)} cores [${round(bg.min, 2)}-${round(bg.max, 2)}] of ${c.cpus}; ${noisyCount} of ${windows.length} windows over ${NOISY_BG_CORES} (marked *); load average at start ${c.loadAvgStart.join(' ')}, end ${c.loadAvgEnd?.join(' ') ?? '?'}; generator ${round(gen.median, 2)} cores [${round(gen.min, 2)}-${round(gen.max, 2)}]`,
+    `values: median [min-max] of ${c.reps} runs where repeated (light load: ${c.plan.lightReps}; knee and idle: once)`
   ].join('\n')
 }
 

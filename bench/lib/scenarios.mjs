@@ -3,7 +3,8 @@
 // sockets are set up or torn down unless that is the operation being measured.
 import { startWindow, rssKb, cpuMs, openFileLimit, round } from './procstat.mjs'
 import { createHistogram, merge, quantile } from './stats.mjs'
-import { ADDRESSES, SEND_PERIOD_MS, KNEE_P99_FACTOR, KNEE_P99_MIN_MS, KNEE_MIN_DELIVERED } from './plan.mjs'
+import { ADDRESSES, SEND_PERIOD_MS, NOISY_BG_CORES, KNEE_NOISY_RERUNS } from './plan.mjs'
+import { findKnee, isGenBound, lightReference } from './knee.mjs'
 import { sleep } from './processes.mjs'
 
 const OPEN_TIMEOUT_MS = 30_000
@@ -26,13 +27,15 @@ async function openAll(ctx, perWorker, { resume = false, concurrency = 16 } = {}
   return { opened: sum('opened'), failed: sum('failed'), resumed: sum('resumed'), errors }
 }
 
-async function closeAll(ctx) {
-  await ctx.fleet.all('closeAll', () => ({ timeoutMs: 5000 }), 60_000)
+/** Closes the clients (those from id `keep` on: the first `keep` stay open for the next scenario). */
+async function closeAll(ctx, keep = 0) {
+  await ctx.fleet.all('closeAll', () => ({ timeoutMs: 5000, fromId: keep }), 60_000)
+  ctx.openClients = keep
   await waitQuiet(ctx)
 }
 
 /**
- * Waits (at most maxMs) until the server is nearly idle (under 10 % of a core for 300 ms), so
+ * Waits (at most maxMs) until the server is nearly idle (under 10 % of a core for 200 ms), so
  * a backlog or teardown of one step is not billed to the next.
  */
 async function waitQuiet(ctx, maxMs = 5000) {
@@ -40,8 +43,8 @@ async function waitQuiet(ctx, maxMs = 5000) {
   await sleep(100)
   while (performance.now() < deadline) {
     const c0 = cpuMs(ctx.server.pid)
-    await sleep(300)
-    if (!(cpuMs(ctx.server.pid) - c0 > 30)) return
+    await sleep(200)
+    if (!(cpuMs(ctx.server.pid) - c0 > 20)) return
   }
   ctx.log('server still busy after the settle time')
 }
@@ -59,7 +62,7 @@ export async function setupUsers(ctx) {
         return { user: userName(i), addr: ADDRESSES[i % ADDRESSES.length] }
       }),
       password: 'bench-password-1',
-      concurrency: 8
+      concurrency: 24
     }),
     300_000
   )
@@ -88,6 +91,8 @@ export async function connect(ctx) {
         ...res,
         cpuPerConnMs: round(m.serverCpuMs / Math.max(1, res.opened), 3),
         connPerSec: round((res.opened / m.wallMs) * 1000),
+        genCpuPerConnMs: round(m.genCpuMs / Math.max(1, res.opened), 3),
+        noisy: m.backgroundCores > NOISY_BG_CORES,
         window: m
       }
     }
@@ -110,12 +115,14 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
     (s, r) => s + r.sent,
     0
   )
-  const expected = sent * roomSize
+  // A refused message is never delivered: it is counted as refused (target 0), not as a delivery gone missing.
+  const expectedOf = (refused) => (sent - refused) * roomSize
   const deadline = performance.now() + drainMs
   let received = 0
   while (performance.now() < deadline) {
-    received = (await ctx.fleet.all('stats')).reduce((s, r) => s + r.received, 0)
-    if (received >= expected) break
+    const now = await ctx.fleet.all('stats')
+    received = now.reduce((s, r) => s + r.received, 0)
+    if (received >= expectedOf(now.reduce((s, r) => s + r.refused, 0))) break
     await sleep(50)
   }
   const m = win()
@@ -127,6 +134,8 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
   for (const c of collected) for (const [k, v] of Object.entries(c.errorCodes)) errorCodes[k] = (errorCodes[k] ?? 0) + v
   const senders = sendersPerWorker.reduce((s, l) => s + l.length, 0)
   received = sum('received')
+  const expected = expectedOf(sum('refused'))
+  const genElu = round(Math.max(...collected.map((c) => c.elu)), 3)
   const out = {
     label,
     senders,
@@ -134,6 +143,8 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
     sent,
     expected,
     received,
+    sampled: sum('sampled'),
+    stale: sum('stale'),
     delivered: round(received / Math.max(1, expected), 4),
     refused: sum('refused'),
     errors: sum('errors'),
@@ -146,11 +157,17 @@ async function loadStep(ctx, { sendersPerWorker, roomSize, label }) {
     max: round(hist.max, 2),
     cpuPerDeliveryUs: round((m.serverCpuMs * 1000) / Math.max(1, received), 3),
     cpuPerMessageUs: round((m.serverCpuMs * 1000) / Math.max(1, sent), 1),
+    genCpuPerDeliveryUs: round((m.genCpuMs * 1000) / Math.max(1, received), 3),
+    deliveriesPerRecord: round(received / Math.max(1, sum('reads')), 2),
+    genElu,
+    genBound: isGenBound({ genCores: m.genCores, genElu }),
+    noisy: m.backgroundCores > NOISY_BG_CORES,
     window: m
   }
   ctx.log(
-    `${label}: ${senders} senders, ${out.deliveriesPerSec}/s delivered (${out.delivered * 100}%), p50 ${out.p50} p99 ${out.p99} ms, ` +
-      `${out.cpuPerDeliveryUs} us/delivery, refused ${out.refused}, server ${m.serverCores} gen ${m.genCores} bg ${m.backgroundCores} cores`
+    `${label}: ${senders} senders, ${out.deliveriesPerSec}/s delivered (${round(out.delivered * 100, 2)}%), p50 ${out.p50} p99 ${out.p99} ms, ` +
+      `server ${out.cpuPerDeliveryUs} gen ${out.genCpuPerDeliveryUs} us/delivery, refused ${out.refused}, ` +
+      `cores: server ${m.serverCores} gen ${m.genCores} (loop ${genElu}${out.genBound ? ' SATURATED' : ''}, core ${m.genCoreBusy} busy) bg ${m.backgroundCores}${out.noisy ? ' NOISY' : ''}`
   )
   return out
 }
@@ -162,36 +179,63 @@ function pickSenders(ctx, perWorker, n, count) {
   return perWorker.map((list) => list.filter((c) => chosen.has(c.id)).map((c) => c.id))
 }
 
-/** fanout: 1,000 clients in one room; 20 senders (19,000 deliveries/s) repeated, then more senders until latency explodes. */
+/**
+ * fanout: 1,000 clients in one room. A light step (5 senders) gives the reference median; the
+ * 20-sender step (19,000 deliveries/s) is repeated; then senders are raised step by step until
+ * a step explodes (lib/knee.mjs) or one is generator-bound.
+ */
 export async function fanout(ctx) {
   const n = ctx.plan.fanoutClients
   const perWorker = slots(ctx, n)
-  const res = await openAll(ctx, perWorker)
-  if (res.failed) throw new Error(`fanout: ${res.failed} sockets failed to open: ${res.errors.join('; ')}`)
-  await waitQuiet(ctx)
-  const base = []
-  for (let r = 0; r < ctx.plan.reps; r++) {
-    base.push(await loadStep(ctx, { sendersPerWorker: pickSenders(ctx, perWorker, n, ctx.plan.baseSenders), roomSize: n, label: `fanout base ${r + 1}` }))
+  // The idle scenario, when it ran just before, left exactly these clients open.
+  if (ctx.openClients !== n) {
+    const res = await openAll(ctx, perWorker)
+    if (res.failed) throw new Error(`fanout: ${res.failed} sockets failed to open: ${res.errors.join('; ')}`)
+    await waitQuiet(ctx)
   }
-  const baseP99 = Math.min(...base.map((b) => b.p99))
-  const limitP99 = Math.max(KNEE_P99_MIN_MS, KNEE_P99_FACTOR * baseP99)
-  const steps = []
-  let knee = base.every((b) => b.delivered >= KNEE_MIN_DELIVERED) ? Math.max(...base.map((b) => b.deliveriesPerSec)) : 0
-  let exploded = false
-  for (const senders of ctx.plan.kneeSenders.filter((s) => s <= n)) {
-    const s = await loadStep(ctx, { sendersPerWorker: pickSenders(ctx, perWorker, n, senders), roomSize: n, label: `fanout knee` })
-    s.ok = s.delivered >= KNEE_MIN_DELIVERED && s.p99 <= limitP99
-    steps.push(s)
-    if (!s.ok) {
-      exploded = true
+  const step = (senders, label) => loadStep(ctx, { sendersPerWorker: pickSenders(ctx, perWorker, n, senders), roomSize: n, label })
+  const light = []
+  for (let r = 0; r < ctx.plan.lightReps; r++) light.push(await step(ctx.plan.lightSenders, `fanout light ${r + 1}`))
+  const base = []
+  for (let r = 0; r < ctx.plan.reps; r++) base.push(await step(ctx.plan.baseSenders, `fanout base ${r + 1}`))
+  const lightP50 = lightReference([...light, ...base])
+  const steps = [...light, ...base]
+  const judged = () => findKnee(lightP50, steps)
+  // A step that exploded while other processes kept the machine busy is run once more (at most
+  // KNEE_NOISY_RERUNS per server) and the knee is judged on the rerun: noise only adds latency.
+  let reruns = 0
+  const rerunNoisy = async () => {
+    for (;;) {
+      const i = judged().verdicts.indexOf('exploded')
+      const s = steps[i]
+      if (!s || !s.noisy || s.rerun || reruns >= KNEE_NOISY_RERUNS) return
+      reruns++
+      s.superseded = true
+      const again = await step(s.senders, `${s.label} rerun (noisy)`)
+      again.rerun = true
+      steps.splice(i + 1, 0, again)
+    }
+  }
+  await rerunNoisy()
+  let stoppedForTime
+  for (const senders of ctx.plan.kneeSenders.filter((s) => s <= Math.min(n, ctx.plan.users))) {
+    if (judged().status !== 'not-reached') break
+    if (Date.now() > ctx.deadline) {
+      ctx.log(`knee: stopped before ${senders} senders: this server's share of the time budget is spent`)
+      stoppedForTime = senders
       break
     }
-    knee = Math.max(knee, s.deliveriesPerSec)
+    steps.push(await step(senders, 'fanout knee'))
+    await rerunNoisy()
   }
   await closeAll(ctx)
-  // When the generator was saturated at the knee, the knee is the generator's, not the server's.
-  const last = steps[steps.length - 1]
-  return { n, base, steps, knee: { deliveriesPerSec: knee, exploded, limitP99: round(limitP99, 1), generatorBound: Boolean(last && last.window.genCores >= 0.9) } }
+  const k = judged()
+  steps.forEach((s, i) => (s.verdict = k.verdicts[i]))
+  const { verdicts, ...knee } = k
+  knee.noisy = steps.some((s, i) => verdicts[i] !== 'not run' && verdicts[i] !== 'superseded' && s.noisy)
+  knee.reruns = reruns
+  ctx.log(`knee: ${knee.status}, ${knee.deliveriesPerSec}/s (${knee.kneeSenders} senders; light p50 ${lightP50} ms, limit ${round(knee.limitP50, 2)} ms${knee.explodedAt ? `, exploded at ${knee.explodedAt} senders` : ''})`)
+  return { n, light, base, steps: steps.filter((s) => !light.includes(s) && !base.includes(s)), knee: { ...knee, lightP50, limitP50: round(knee.limitP50, 2), stoppedForTime } }
 }
 
 /**
@@ -249,14 +293,15 @@ export async function idle(ctx) {
     const res = await openAll(ctx, perWorker, { concurrency: 32 })
     const m = win()
     await waitQuiet(ctx)
-    await sleep(1000)
+    await sleep(ctx.plan.idleSettleMs)
     const after = rssKb(ctx.server.pid)
     const open = (await ctx.fleet.all('count')).reduce((s, r) => s + r.open, 0)
-    const p = { n, opened: res.opened, failed: res.failed, errors: res.errors, open, rssBeforeKb: before, rssAfterKb: after, rssPerSocketKb: round((after - before) / Math.max(1, open), 2), window: m }
+    const p = { n, opened: res.opened, failed: res.failed, errors: res.errors, open, rssBeforeKb: before, rssAfterKb: after, rssPerSocketKb: round((after - before) / Math.max(1, open), 2), noisy: m.backgroundCores > NOISY_BG_CORES, window: m }
     ctx.log(`idle ${n}: ${open} open, RSS ${before} -> ${after} KiB = ${p.rssPerSocketKb} KiB/socket${res.failed ? `, ${res.failed} failed: ${res.errors.join('; ')}` : ''}`)
     points.push(p)
     prev = n
   }
-  await closeAll(ctx)
+  // The fanout scenario, when it comes next, takes over the first 1,000 (same ids, users, addresses, room).
+  await closeAll(ctx, ctx.next === 'fanout' && prev >= ctx.plan.fanoutClients ? ctx.plan.fanoutClients : 0)
   return { rssBeforeKb: before, openFileLimits: limits, points }
 }

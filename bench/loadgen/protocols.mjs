@@ -1,14 +1,15 @@
-// How the load generator speaks to each server: the socket URL, the headers, how a chat
-// message is framed, and what an incoming frame means. One entry per server kind.
+// How the load generator speaks to each server: the socket path, the upgrade headers, how a
+// chat message is framed, and what an incoming message that is not a benchmark delivery means
+// (the hot path never gets here: loadgen/worker.mjs counts deliveries by their marker bytes).
 
-/** Parley: JSON frames (docs/protocol.md, rooms per ROOMS-PROTOCOL.md); cookie + Origin on upgrade. */
+/** Parley: JSON frames (docs/protocol.md, rooms per ROOMS-PROTOCOL.md); cookie + Origin on upgrade; WebSocket pings answered by the socket. */
 const parley = {
-  url: (port) => `wss://127.0.0.1:${port}/ws`,
+  path: () => '/ws',
   headers: (port, cookie) => ({ Cookie: cookie, Origin: `https://127.0.0.1:${port}` }),
   // The room is named only outside the lobby: a server without rooms refuses the extra field.
   message: (text, room) => JSON.stringify(room && room !== 'lobby' ? { type: 'message', room, text } : { type: 'message', text }),
-  parse(data) {
-    const f = JSON.parse(data)
+  parse(text) {
+    const f = JSON.parse(text)
     switch (f.type) {
       case 'message':
         return { kind: 'message', text: f.text }
@@ -26,29 +27,28 @@ const parley = {
 
 /** The floor: whatever is sent comes back to the whole room unchanged; ready on open. */
 const floor = {
-  url: (port, room) => `wss://127.0.0.1:${port}/?room=${room}`,
+  path: (room) => `/?room=${room}`,
   headers: () => ({}),
   readyOnOpen: true,
   message: (text) => JSON.stringify({ type: 'message', text }),
-  parse(data) {
-    const f = JSON.parse(data)
+  parse(text) {
+    const f = JSON.parse(text)
     return f.type === 'message' ? { kind: 'message', text: f.text } : { kind: 'other' }
   }
 }
 
-/** Socket.IO 4 spoken directly over ws: Engine.IO open '0', namespace connect '40', event '42'. */
+/** Socket.IO 4 spoken directly: Engine.IO open '0' -> namespace connect '40', event '42', ping '2' -> pong '3'. */
 const socketio = {
-  url: (port, room) => `wss://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket&room=${room}`,
+  path: (room) => `/socket.io/?EIO=4&transport=websocket&room=${room}`,
   headers: () => ({}),
   message: (text) => `42${JSON.stringify(['message', text])}`,
-  parse(data, ws) {
-    const s = data.toString()
+  parse(s, client) {
     if (s.startsWith('42')) {
       const [event, text] = JSON.parse(s.slice(2))
       return event === 'message' ? { kind: 'message', text } : { kind: 'other' }
     }
-    if (s === '2') ws.send('3') // Engine.IO heartbeat: answer every ping
-    else if (s.startsWith('0')) ws.send('40') // connect to the main namespace
+    if (s === '2') client.send('3') // Engine.IO heartbeat: Socket.IO drops a client that misses one
+    else if (s.startsWith('0')) client.send('40') // connect to the main namespace
     else if (s.startsWith('40')) return { kind: 'ready' }
     else if (s.startsWith('44')) return { kind: 'error', code: s.slice(2) }
     return { kind: 'other' }

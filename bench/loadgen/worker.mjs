@@ -1,24 +1,36 @@
 // One load-generator process. The orchestrator (bench/run.mjs) forks several and drives them
 // over IPC: log users in, open/close sockets, join rooms, send at a pace, count deliveries and
 // their latency. Every command answers; every wait is bounded.
-import { connect as tlsConnect } from 'node:tls'
+//
+// The hot path is a delivery: a frame read in place (loadgen/rawsocket.mjs) is counted when its
+// marker byte carries the current step's letter. Only sampled clients (1 in SAMPLE_EVERY, and
+// every client that has sent) also read the send time after the marker for the latency; no
+// client builds a string or parses JSON for a delivery. Everything else (welcome, joined,
+// errors, Engine.IO packets) is parsed in full: it is rare.
+import { createSecureContext } from 'node:tls'
 import { Agent, request } from 'node:https'
-import { WebSocket } from 'ws'
 import { PROTOCOLS } from './protocols.mjs'
+import { openRawSocket, readStats } from './rawsocket.mjs'
+import { MARKER, findMarker, stepByte, messageText, readSendUs } from './frames.mjs'
 import { createHistogram, record } from '../lib/stats.mjs'
 
-const now = () => performance.timeOrigin + performance.now() // ms since the epoch, sub-ms, same clock in every process
+/** 1 client in this many (by id) measures latency; the rest only count. */
+export const SAMPLE_EVERY = 10
+const nowUs = () => (performance.timeOrigin + performance.now()) * 1000 // µs since the epoch: the same clock in every process
 
 let proto
 let target // { kind, port, ca }
+let secureContext // built once: a context per connection would parse the CA each time
+let readBatchMs = 0
 const cookies = new Map() // user -> cookie
 const sessions = new Map() // client id -> TLS session, for resumption
 const clients = new Map() // client id -> client
 let step = -1
+let tag = 0 // stepByte(step): the byte after the marker that counts
 let counters = freshCounters()
 
 function freshCounters() {
-  return { received: 0, refused: 0, errors: 0, sent: 0, hist: createHistogram(), errorCodes: {} }
+  return { received: 0, sampled: 0, stale: 0, refused: 0, errors: 0, sent: 0, hist: createHistogram(), errorCodes: {} }
 }
 
 // ---- HTTPS setup (Parley accounts) ----
@@ -26,7 +38,7 @@ function freshCounters() {
 const agents = new Map()
 function postJson(path, body, addr) {
   let agent = agents.get(addr)
-  if (!agent) agents.set(addr, (agent = new Agent({ keepAlive: true, maxSockets: 4, ca: target.ca, localAddress: addr })))
+  if (!agent) agents.set(addr, (agent = new Agent({ keepAlive: true, maxSockets: 8, secureContext, localAddress: addr })))
   const payload = JSON.stringify(body)
   return new Promise((resolve, reject) => {
     const req = request(
@@ -67,11 +79,20 @@ async function pool(items, concurrency, fn) {
   return errors
 }
 
+/** POST, retried (bounded) while the server answers 503 busy: its hash queue is full, nothing was done. */
+async function postRetrying(path, body, addr) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await postJson(path, body, addr)
+    if (res.status !== 503 || attempt >= 20) return res
+    await new Promise((r) => setTimeout(r, 20 + 10 * attempt))
+  }
+}
+
 async function login({ users, password, concurrency }) {
   const errors = await pool(users, concurrency, async ({ user, addr }) => {
-    const reg = await postJson('/api/register', { username: user, password }, addr)
+    const reg = await postRetrying('/api/register', { username: user, password }, addr)
     if (reg.status !== 201 && reg.status !== 409) throw new Error(`register ${user}: ${reg.status}`)
-    const res = await postJson('/api/login', { username: user, password }, addr)
+    const res = await postRetrying('/api/login', { username: user, password }, addr)
     const cookie = res.headers['set-cookie']?.[0]?.split(';')[0]
     if (res.status !== 200 || !cookie) throw new Error(`login ${user}: ${res.status}`)
     cookies.set(user, cookie)
@@ -83,25 +104,37 @@ async function login({ users, password, concurrency }) {
 
 // ---- sockets ----
 
-function onData(client, data) {
+/** Every complete message of every socket. Deliveries are counted by their marker; the rest is parsed. */
+function onMessage(client, buf, start, end) {
+  if (client.ready) {
+    const i = findMarker(buf, start, end)
+    if (i >= 0) {
+      if (buf[i + 1] !== tag) {
+        counters.stale++ // a late frame of an earlier step, or one between steps
+        return
+      }
+      counters.received++
+      if (client.sample) {
+        counters.sampled++
+        record(counters.hist, (nowUs() - readSendUs(buf, i, end)) / 1000)
+      }
+      return
+    }
+  }
   let ev
   try {
-    ev = proto.parse(data, client.ws)
+    ev = proto.parse(buf.toString('utf8', start, end), client)
   } catch {
     counters.errors++
     return
   }
   switch (ev.kind) {
-    case 'message': {
-      const t = now()
-      const sep = ev.text.indexOf(':')
-      if (Number(ev.text.slice(0, sep)) !== step) return // a late frame of an earlier step
-      counters.received++
-      record(counters.hist, t - Number(ev.text.slice(sep + 1)))
+    case 'message':
+      // A delivery before the client was ready (cannot happen between steps; counted the same way).
+      if (ev.text.charCodeAt(1) === tag && ev.text.charCodeAt(0) === MARKER) counters.received++
       return
-    }
     case 'ready':
-      return client.ready?.()
+      return client.onReady?.()
     case 'joined':
       return client.joined?.(ev)
     case 'refused':
@@ -116,43 +149,51 @@ function onData(client, data) {
   }
 }
 
-function openOne({ id, user, addr, room }, resume, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const session = resume ? sessions.get(id) : undefined
-    let tlsSocket
-    const ws = new WebSocket(proto.url(target.port, room), {
-      headers: proto.headers(target.port, cookies.get(user)),
-      perMessageDeflate: false,
-      handshakeTimeout: timeoutMs,
-      createConnection: (opts) => {
-        opts.path = undefined
-        tlsSocket = tlsConnect({ ...opts, servername: '', ca: target.ca, localAddress: addr, session })
-        tlsSocket.on('session', (s) => sessions.set(id, s))
-        return tlsSocket
+async function openOne({ id, user, addr, room }, resume, timeoutMs) {
+  const t0 = performance.now()
+  let client
+  // The first message (Parley's welcome) may come with the 101, before the socket resolves.
+  const ready = new Promise((resolve, reject) => {
+    const pending = { onReady: resolve }
+    openRawSocket(
+      {
+        port: target.port,
+        secureContext,
+        localAddress: addr,
+        session: resume ? sessions.get(id) : undefined,
+        path: proto.path(room),
+        headers: proto.headers(target.port, cookies.get(user)),
+        timeoutMs,
+        onSession: (s) => sessions.set(id, s)
+      },
+      (c, buf, start, end) => {
+        if (!c.onReady && !c.ready) Object.assign(c, pending)
+        onMessage(c, buf, start, end)
       }
-    })
-    const client = { id, ws, room, user }
-    const timer = setTimeout(() => fail(new Error('ready timeout')), timeoutMs)
-    const fail = (err) => {
-      clearTimeout(timer)
-      ws.terminate()
-      reject(err)
-    }
-    client.ready = () => {
-      clearTimeout(timer)
-      client.ready = undefined
-      clients.set(id, client)
-      resolve(tlsSocket?.isSessionReused() ?? false)
-    }
-    ws.on('message', (data) => onData(client, data))
-    ws.on('open', () => proto.readyOnOpen && client.ready?.())
-    ws.on('unexpected-response', (_req, res) => fail(new Error(`upgrade refused: ${res.statusCode}`)))
-    ws.on('error', (err) => fail(err))
-    ws.on('close', () => {
-      clients.delete(id)
-      client.closed?.()
-    })
+    ).then((c) => {
+      client = c
+      if (!c.onReady && !c.ready) Object.assign(c, pending)
+      if (proto.readyOnOpen) resolve()
+    }, reject)
   })
+  let timer
+  try {
+    await Promise.race([ready, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('ready timeout')), Math.max(1, timeoutMs - (performance.now() - t0)))))])
+  } catch (err) {
+    client?.terminate()
+    throw err
+  } finally {
+    clearTimeout(timer)
+  }
+  const sample = id % SAMPLE_EVERY === 0
+  // Counting clients read in batches (loadgen/rawsocket.mjs); sampled ones at once, for their latency.
+  Object.assign(client, { id, room, user, sample, batchMs: sample ? 0 : readBatchMs, ready: true, onReady: undefined })
+  client.onClose = () => {
+    clients.delete(id)
+    client.closed?.()
+  }
+  clients.set(id, client)
+  return client.resumed
 }
 
 async function open({ list, concurrency, resume, timeoutMs }) {
@@ -164,15 +205,16 @@ async function open({ list, concurrency, resume, timeoutMs }) {
   return { opened: list.length - errors.length, failed: errors.length, resumed, errors: [...new Set(errors)].slice(0, 5), ms: performance.now() - t0 }
 }
 
-async function closeAll({ timeoutMs }) {
-  const all = [...clients.values()]
+/** Closes every client whose id is at least fromId (all by default), each within timeoutMs. */
+async function closeAll({ timeoutMs, fromId = 0 }) {
+  const all = [...clients.values()].filter((c) => c.id >= fromId)
   await Promise.all(
     all.map(
       (c) =>
         new Promise((resolve) => {
-          const timer = setTimeout(() => (c.ws.terminate(), resolve()), timeoutMs)
+          const timer = setTimeout(() => (c.terminate(), resolve()), timeoutMs)
           c.closed = () => (clearTimeout(timer), resolve())
-          c.ws.close(1000)
+          c.close()
         })
     )
   )
@@ -181,26 +223,32 @@ async function closeAll({ timeoutMs }) {
 
 /** Parley rooms: each listed client creates or joins its room; a server without rooms says so. */
 async function joinRooms({ list, cap, timeoutMs }) {
-  const errors = await pool(list, 16, (item) => {
+  const errors = await pool(list, 32, (item) => {
     const c = clients.get(item.id)
     if (!c) return Promise.reject(new Error('not connected'))
+    // Parsed in full while joining: a 'joined' frame carries the room's recent messages, markers included.
+    c.ready = false
+    const done = () => {
+      clearTimeout(timer)
+      c.joined = c.joinFailed = undefined
+      c.ready = true
+    }
+    let timer
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        c.joined = c.joinFailed = undefined
+      timer = setTimeout(() => {
+        done()
         reject(new Error('join timeout'))
       }, timeoutMs)
       c.joined = (ev) => {
         if (ev.room !== item.room) return
-        clearTimeout(timer)
-        c.joined = c.joinFailed = undefined
+        done()
         c.room = item.room
         resolve()
       }
-      const ask = () => c.ws.send(JSON.stringify(item.create ? { type: 'create', room: item.room, cap } : { type: 'join', room: item.room }))
+      const ask = () => c.send(JSON.stringify(item.create ? { type: 'create', room: item.room, cap } : { type: 'join', room: item.room }))
       c.joinFailed = (ev) => {
         if (ev.code === 'rate_limited' && ev.retryInMs >= 0) return void setTimeout(ask, ev.retryInMs + 5)
-        clearTimeout(timer)
-        c.joined = c.joinFailed = undefined
+        done()
         reject(new Error(ev.code))
       }
       ask()
@@ -214,13 +262,18 @@ async function joinRooms({ list, cap, timeoutMs }) {
 let pacer
 function startLoad({ step: s, senders, periodMs, durationMs }) {
   step = s
+  tag = stepByte(s)
   counters = freshCounters()
-  const t0 = now()
+  const t0 = performance.now()
   // Each sender starts at a random phase and then keeps at least periodMs between its own sends.
   const due = senders.map((id) => ({ id, at: t0 + Math.random() * periodMs }))
+  for (const id of senders) {
+    const c = clients.get(id)
+    if (c) (c.sample = true), (c.batchMs = 0) // a sender's own echo is always timed
+  }
   return new Promise((resolve) => {
     const tick = () => {
-      const t = now()
+      const t = performance.now()
       if (t - t0 >= durationMs) {
         clearInterval(pacer)
         return resolve({ sent: counters.sent })
@@ -229,10 +282,9 @@ function startLoad({ step: s, senders, periodMs, durationMs }) {
         if (d.at > t || d.at - t0 >= durationMs) continue
         const c = clients.get(d.id)
         if (c) {
-          const ts = now()
-          c.ws.send(proto.message(`${s}:${ts.toFixed(2)}`, c.room))
+          c.send(proto.message(messageText(s, nowUs()), c.room))
           counters.sent++
-          d.at = ts + periodMs
+          d.at = performance.now() + periodMs
         } else d.at = Infinity
       }
     }
@@ -242,16 +294,21 @@ function startLoad({ step: s, senders, periodMs, durationMs }) {
 
 const stats = () => ({ received: counters.received, refused: counters.refused, errors: counters.errors, sent: counters.sent })
 function collect() {
-  const out = { ...stats(), hist: counters.hist, errorCodes: counters.errorCodes }
+  const out = { ...stats(), reads: readStats.reads - readsAtStart, sampled: counters.sampled, stale: counters.stale, hist: counters.hist, errorCodes: counters.errorCodes, elu: performance.eventLoopUtilization(eluStart).utilization }
   step = -1
+  tag = 0
   counters = freshCounters()
   return out
 }
+let eluStart = performance.eventLoopUtilization()
+let readsAtStart = 0
 
 const COMMANDS = {
   target: (t) => {
     target = t
     proto = PROTOCOLS[t.kind]
+    secureContext = createSecureContext({ ca: t.ca })
+    readBatchMs = t.readBatchMs ?? 0
     cookies.clear()
     sessions.clear()
     return { ok: true }
@@ -260,7 +317,11 @@ const COMMANDS = {
   open,
   closeAll,
   joinRooms,
-  startLoad,
+  startLoad: (a) => {
+    eluStart = performance.eventLoopUtilization()
+    readsAtStart = readStats.reads
+    return startLoad(a)
+  },
   stats,
   collect,
   count: () => ({ open: clients.size })
