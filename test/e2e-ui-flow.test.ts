@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // End to end in headless Chromium, issue 7: grouping, the new-messages pill and the title count;
-// drafts kept per room; "Leave room" and "Log out" are different actions, and logging out with a
-// draft asks first.
+// drafts kept per room; "Leave room" and "Log out" are different actions, and each asks first when
+// it would drop a draft.
 import { join } from 'node:path'
 import t from 'tap'
 import { startServer } from './helpers/server.js'
@@ -54,7 +54,7 @@ if (hasChromium(t)) {
     t.pass('reading the room clears it')
   })
 
-  t.test('drafts stay with their room; Leave room only leaves it; Log out with a draft asks first', async (t) => {
+  t.test('drafts stay with their room; Leave room only leaves it; leaving or logging out with a draft asks first', async (t) => {
     const { origin } = await startServer(t)
     const context = await newContext(t)
     const page = await context.newPage()
@@ -72,13 +72,30 @@ if (hasChromium(t)) {
     await openRoom(page, 'lobby')
     t.equal(await input.inputValue(), 'lobby draft', "and the lobby's")
 
-    // Leave room: out of that room, still signed in, the session untouched.
+    // Leave room with a draft in that room: asked first; "Stay" keeps the room and its draft.
     await openRoom(page, 'side')
     await page.getByTestId('leave-room').click()
+    await page.getByTestId('leave-confirm').waitFor()
+    t.match(await page.getByTestId('leave-confirm').textContent(), /Discard your unsent text in #side and leave the room\?/)
+    t.ok(await page.getByTestId('leave-confirm-no').evaluate((b) => b === document.activeElement), 'the focus is on "Stay"')
+    await page.getByTestId('leave-confirm-no').click()
+    t.equal(await input.inputValue(), 'half a thought for side', 'Stay keeps the draft')
+    t.equal(await page.locator('[data-testid="room-entry"][data-room="side"]').count(), 1, 'and the room')
+    // Confirmed: out of that room, still signed in, the session untouched.
+    await page.getByTestId('leave-room').click()
+    await page.getByTestId('leave-confirm-yes').click()
     await page.locator('[data-testid="room-entry"][data-room="side"]').waitFor({ state: 'detached' })
     t.equal(await page.getByTestId('chat-room').textContent(), '#lobby', 'back in the lobby')
     t.equal(await input.inputValue(), 'lobby draft', "the lobby's draft is still there")
     t.equal((await context.request.get(origin + '/api/me')).status(), 200, 'leaving a room is not logging out')
+    // A room without a draft is left at once.
+    await page.getByTestId('room-name').fill('empty')
+    await page.getByTestId('room-create').click()
+    await page.getByTestId('chat-room').filter({ hasText: '#empty' }).waitFor()
+    await connected(page)
+    await page.getByTestId('leave-room').click()
+    await page.locator('[data-testid="room-entry"][data-room="empty"]').waitFor({ state: 'detached' })
+    t.equal(await page.getByTestId('leave-confirm').count(), 0, 'no draft: no question')
 
     // Log out with a draft: asked first; "Stay" keeps everything.
     await page.getByTestId('leave-chat').click()

@@ -2,7 +2,8 @@
 // never reconnects a kicked, logged-out or expired session (fake sockets and clock).
 import t from 'tap'
 import type { ConnectionHandlers } from '../web/connection-types.js'
-import { createLink, REFUSED_PROBLEM, type SessionCheck } from '../web/link.js'
+import { en } from '../web/i18n/en.js'
+import { createLink, type SessionCheck } from '../web/link.js'
 import type { Timers } from '../web/throttle.js'
 
 function harness(checks: SessionCheck[] = []) {
@@ -88,7 +89,7 @@ t.test('refusals with a live session are explained; 429 waits as told', async (t
   await h.tick(500)
   h.sockets[1]!.handlers.onClose(1006, false)
   await h.tick(0)
-  t.match(h.events.at(-1)!, /problem/, REFUSED_PROBLEM)
+  t.match(h.events.at(-1)!, /problem/, en['link.refused'])
   await h.tick(2000)
   h.sockets[2]!.handlers.onClose(1006, false)
   await h.tick(0)

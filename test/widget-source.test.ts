@@ -7,23 +7,34 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-t.test('the iframe panel bundles the page\'s components, state and actions, not copies of them', async (t) => {
+/** The source files esbuild bundles for one entry, as build.mjs builds it. */
+async function bundledFiles(entry: string): Promise<string[]> {
   const { metafile } = await build({
     absWorkingDir: root,
-    entryPoints: ['web/widget/main.tsx'],
+    entryPoints: [entry],
     bundle: true,
     write: false,
     metafile: true,
-    format: 'esm',
+    format: entry.endsWith('loader.ts') ? 'iife' : 'esm',
     jsx: 'automatic',
     jsxImportSource: 'preact',
     logLevel: 'silent'
   })
-  const inputs = Object.keys(metafile.inputs)
+  return Object.keys(metafile.inputs)
+}
+
+t.test('the iframe panel bundles the page\'s components, state and actions, not copies of them', async (t) => {
+  const inputs = await bundledFiles('web/widget/main.tsx')
   for (const shared of ['web/components/MessageList.tsx', 'web/components/Composer.tsx', 'web/state.ts', 'web/actions.ts', 'web/connection.ts']) {
     t.ok(inputs.includes(shared), `bundles ${shared}`)
   }
-  t.same(inputs.filter((f) => f.startsWith('web/widget/')).sort(), ['web/widget/main.tsx', 'web/widget/panel-texts.ts'], 'the widget adds only its entry and its texts')
+  t.same(inputs.filter((f) => f.startsWith('web/widget/')).sort(), ['web/widget/main.tsx'], 'the widget adds only its entry (its texts are in the shared catalogue)')
+  t.ok(inputs.includes('web/i18n/de.ts'), 'bundles every catalogue (web/i18n/all.ts)')
+})
+
+t.test('the loader (widget.js) does not bundle the message catalogue: it stays within its size budget', async (t) => {
+  const inputs = await bundledFiles('web/widget/loader.ts')
+  t.same(inputs.filter((f) => f.startsWith('web/i18n/')), [], 'the catalogues are only in the lazily loaded iframe app')
 })
 
 t.test('every postMessage in the widget names an exact origin, never "*"', async (t) => {

@@ -14,12 +14,8 @@ import { createRoomState } from './room-state.ts'
 import type { ChatState } from './state.ts'
 import { createThrottle, realTimers } from './throttle.ts'
 import { firstSeq, lastSeq } from './timeline.ts'
+import { t, type MessageKey } from './i18n/index.ts'
 
-export const IDLE_NOTICE = 'You were disconnected after being idle. Please log in again.'
-export const EXPIRED_NOTICE = 'Your session expired. Please log in again.'
-export const LOGGED_OUT_NOTICE = 'You were signed out.'
-export const SESSION_ENDED_NOTICE = 'Your session has ended. Please log in again.'
-export const KICKED_NOTICE = 'The server ended your session. Please log in again.'
 
 /** Activity frames at most this often (rooms protocol). */
 export const ACTIVITY_INTERVAL_MS = 5000
@@ -27,11 +23,12 @@ export const ACTIVITY_INTERVAL_MS = 5000
 export const TYPING_INTERVAL_MS = 2000
 export const HISTORY_PAGE = 50
 
-const CLOSE_NOTICES: Partial<Record<number, string>> = {
-  0: SESSION_ENDED_NOTICE,
-  [CLOSE.idle.code]: IDLE_NOTICE,
-  [CLOSE.logout.code]: LOGGED_OUT_NOTICE,
-  [CLOSE.sessionExpired.code]: EXPIRED_NOTICE
+/** Why the login view is shown after a close code (0: the session check found no session). */
+const CLOSE_NOTICES: Partial<Record<number, MessageKey>> = {
+  0: 'notice.sessionEnded',
+  [CLOSE.idle.code]: 'notice.idle',
+  [CLOSE.logout.code]: 'notice.loggedOut',
+  [CLOSE.sessionExpired.code]: 'notice.expired'
 }
 
 async function checkSession(): Promise<SessionCheck> {
@@ -41,9 +38,9 @@ async function checkSession(): Promise<SessionCheck> {
     if (!(err instanceof api.ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
     if (err.status === 429) {
       const wait = err.retryAfterMs || 30_000
-      return { kind: 'refused', message: `The server is busy (too many requests). Retrying in about ${Math.ceil(wait / 1000)} s.`, retryAfterMs: wait }
+      return { kind: 'refused', message: t('link.busy', { seconds: Math.ceil(wait / 1000) }), retryAfterMs: wait }
     }
-    return { kind: 'refused', message: `The server refused the connection (${err.status}: ${err.message})`, retryAfterMs: 60_000 }
+    return { kind: 'refused', message: t('link.refusedStatus', { status: err.status, message: err.message }), retryAfterMs: 60_000 }
   }
 }
 
@@ -52,8 +49,11 @@ const newCid = () => 'c-' + crypto.randomUUID()
 /** "Not sent: “hi”, “see you”" for messages that could not go out before the session ended. */
 function unsentNote(texts: string[]): string {
   if (texts.length === 0) return ''
-  const shown = texts.slice(0, 3).map((t) => `“${t.length > 40 ? t.slice(0, 39) + '…' : t}”`)
-  return ` Not sent: ${shown.join(', ')}${texts.length > 3 ? ` and ${texts.length - 3} more` : ''}.`
+  const list = texts
+    .slice(0, 3)
+    .map((text) => t('notice.quoted', { text: text.length > 40 ? text.slice(0, 39) + '…' : text }))
+    .join(', ')
+  return ' ' + t('notice.unsent', { list: texts.length > 3 ? t('notice.unsentMore', { list, count: texts.length - 3 }) : list })
 }
 
 /** What another entry point (the widget iframe) may swap: how the socket opens, how a session is checked. */
@@ -96,7 +96,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
           pendingJoins.clear()
         })
       },
-      onEnded: (code) => showLogin(CLOSE_NOTICES[code] ?? KICKED_NOTICE)
+      onEnded: (code) => showLogin(t(CLOSE_NOTICES[code] ?? 'notice.kicked'))
     }
   )
 
@@ -244,7 +244,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
   function roomOp(type: 'join' | 'create', raw: string): boolean {
     const name = raw.trim().toLowerCase()
     if (!ROOM_NAME.test(name)) {
-      state.roomError.value = 'Room names are 1-32 lowercase letters, digits or -.'
+      state.roomError.value = t('roomError.name')
       return false
     }
     if (findRoom(name)) {
@@ -252,7 +252,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
       return true
     }
     if (!link.send({ type, room: name })) {
-      state.roomError.value = 'You are offline. Try again once connected.'
+      state.roomError.value = t('roomError.offline')
       return false
     }
     pendingJoins.add(name)
@@ -269,7 +269,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
         if (me) enterChat(me.username)
         else showLogin()
       } catch {
-        showLogin('Could not reach the server. Please try again.')
+        showLogin(t('form.network'))
       }
     },
     async login(username: string, password: string) {
@@ -335,7 +335,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
     joinRoom: (name: string) => roomOp('join', name),
     createRoom: (name: string) => roomOp('create', name),
     leaveRoom(name: string) {
-      dropRoom(name, 'You left this room.')
+      dropRoom(name, t('room.left'))
       link.send({ type: 'leave', room: name })
       link.send({ type: 'rooms' })
     },

@@ -1,5 +1,6 @@
 // Optional alerts for messages that arrive out of view: a desktop notification (permission asked only
 // after a click) and a short beep. The choice is remembered per browser (localStorage).
+import { t } from './i18n/index.ts'
 
 export interface AlertPrefs {
   notify: boolean
@@ -59,6 +60,6 @@ export function alertMessage(prefs: AlertPrefs, room: string, user: string, text
     }
   }
   if (prefs.notify && notificationsSupported() && Notification.permission === 'granted') {
-    new Notification(`${user} in #${room}`, { body: text.length > 140 ? text.slice(0, 139) + '…' : text, tag: `parley-${room}` })
+    new Notification(t('alerts.title', { user, room }), { body: text.length > 140 ? text.slice(0, 139) + '…' : text, tag: `parley-${room}` })
   }
 }

@@ -1,7 +1,6 @@
 // Applies one server frame to the page state: rooms joined and resumed, messages merged once by seq,
 // presence, typing, history pages, idle warnings, and refusals matched to what caused them.
 import { batch } from '@preact/signals'
-import { ERROR_TEXT } from '../lib/protocol.ts'
 import { alertMessage } from './alerts.ts'
 import { mentions } from './message-format.ts'
 import * as outbox from './outbox.ts'
@@ -9,6 +8,7 @@ import { type ClientFrame, type ErrorFrame, type ServerFrame } from './protocol.
 import { createRoomState, type RoomState } from './room-state.ts'
 import type { ChatState } from './state.ts'
 import { addNotice, firstSeq, lastSeq, mergeMessages } from './timeline.ts'
+import { codeText, t, type MessageKey } from './i18n/index.ts'
 
 /** How long "x is typing" shows after the last typing frame. */
 export const TYPING_SHOW_MS = 3000
@@ -32,19 +32,16 @@ export interface FrameContext {
   dropRoom(name: string, reason: string): void
 }
 
-const ROOM_ERRORS: Partial<Record<string, string>> = {
-  room_full: ERROR_TEXT.room_full,
-  no_such_room: 'There is no room of that name. Create it instead?',
-  room_exists: 'A room of that name exists already. Join it instead.',
-  too_many_rooms: ERROR_TEXT.too_many_rooms
+/** Refusals of a join or create, shown in the room list (with the page's own advice where it has some). */
+const ROOM_ERRORS: Partial<Record<string, MessageKey>> = {
+  room_full: 'error.room_full',
+  no_such_room: 'roomError.no_such_room',
+  room_exists: 'roomError.room_exists',
+  too_many_rooms: 'error.too_many_rooms'
 }
 
-/** The page's wording where it differs, else the protocol's own text, else the server's message. */
-export function errorText(code: string, fallback: string): string {
-  if (code === 'invalid') return 'That message has characters that are not allowed.'
-  if (code === 'empty') return 'Empty messages are not sent.'
-  return Object.hasOwn(ERROR_TEXT, code) ? ERROR_TEXT[code as keyof typeof ERROR_TEXT] : fallback
-}
+/** The catalogue's text for an error frame's code, else the server's message (a code newer than this page). */
+export const errorText = (code: string, fallback: string) => codeText('error', code, fallback)
 
 export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
   const { state } = ctx
@@ -101,7 +98,7 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
         r.online.value = frame.online
         r.members.value = frame.event === 'join' ? [...others, frame.user].sort() : others
         if (frame.user !== state.user.value) {
-          r.items.value = addNotice(r.items.value, `${frame.user} ${frame.event === 'join' ? 'joined' : 'left'}`, Date.now())
+          r.items.value = addNotice(r.items.value, t(frame.event === 'join' ? 'presence.join' : 'presence.leave', { user: frame.user }), Date.now())
         }
       })
       return
@@ -169,12 +166,13 @@ function onMessage(ctx: FrameContext, frame: Extract<ServerFrame, { type: 'messa
 
 function onError(ctx: FrameContext, frame: ErrorFrame) {
   const { state } = ctx
-  const roomError = ROOM_ERRORS[frame.code]
-  if (roomError) {
+  const roomKey = ROOM_ERRORS[frame.code]
+  if (roomKey) {
+    const roomError = t(roomKey)
     const r = frame.room === undefined ? undefined : ctx.findRoom(frame.room)
     if (frame.room) ctx.pendingJoins.delete(frame.room)
     // A resume that cannot happen (the room vanished or filled up meanwhile): the room goes.
-    if (r && r.status.value === 'joining') return ctx.dropRoom(r.name, `#${r.name}: ${roomError}`)
+    if (r && r.status.value === 'joining') return ctx.dropRoom(r.name, t('roomError.dropped', { room: r.name, reason: roomError }))
     state.roomError.value = roomError
     return
   }
@@ -206,7 +204,7 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
       return
     }
     ctx.pendingJoins.delete(frame.room)
-    state.roomError.value = `Too many room changes. Try again in ${Math.ceil(wait / 1000)} s.`
+    state.roomError.value = t('roomError.tooFast', { seconds: Math.ceil(wait / 1000) })
     return
   }
   if (frame.code === 'not_stored' && entry) {

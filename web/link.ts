@@ -5,6 +5,7 @@ import { backoffDelay, RECONNECT_BACKOFF, type BackoffOptions } from './backoff.
 import type { Connection, ConnectionHandlers } from './connection-types.ts'
 import type { ClientFrame, ServerFrame } from './protocol.ts'
 import type { Timers } from './throttle.ts'
+import { t } from './i18n/index.ts'
 
 /** What GET /api/session said after a failed connect. */
 export type SessionCheck =
@@ -39,8 +40,6 @@ export const isFinalClose = (code: number) => code >= 4000 && code < 4100
 /** Refused upgrades (with a live session) in a row before the banner says the server refuses us. */
 export const REFUSALS_BEFORE_PROBLEM = 2
 
-export const REFUSED_PROBLEM =
-  'The server refuses the chat connection (too many open chat tabs, or this address is not allowed). Close other Parley tabs; retrying…'
 
 export function createLink(deps: LinkDeps, events: LinkEvents) {
   const { timers } = deps
@@ -107,7 +106,7 @@ export function createLink(deps: LinkDeps, events: LinkEvents) {
         problem = result.message
         return schedule(result.retryAfterMs)
       case 'ok':
-        if (++refusals >= REFUSALS_BEFORE_PROBLEM) problem = REFUSED_PROBLEM
+        if (++refusals >= REFUSALS_BEFORE_PROBLEM) problem = t('link.refused')
         return schedule(0)
       case 'unreachable':
         problem = ''

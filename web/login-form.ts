@@ -11,6 +11,7 @@ import {
   usernameProblem
 } from '../lib/credentials.ts'
 import { ApiRequestError } from './api.ts'
+import { apiText, t } from './i18n/index.ts'
 
 export type LoginMode = 'login' | 'register'
 
@@ -23,16 +24,16 @@ export interface FormErrors {
 }
 
 /** The hints shown under each field while registering (the login takes any name that once was valid). */
-export const HINTS = {
-  username: `${USERNAME_MIN_LENGTH}-${USERNAME_MAX_LENGTH} characters: letters of one script, digits, _ . or -.`,
-  password: `${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters, not your username.`
-} as const
+export const hints = () => ({
+  username: t('login.hintUsername', { min: USERNAME_MIN_LENGTH, max: USERNAME_MAX_LENGTH }),
+  password: t('login.hintPassword', { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH })
+})
 
 /** The fields' problems before anything is sent; empty when the form may be submitted. */
 export function checkForm(mode: LoginMode, username: string, password: string): FormErrors {
   const errors: FormErrors = {}
-  if (username === '') errors.username = 'Enter your username.'
-  if (password === '') errors.password = 'Enter your password.'
+  if (username === '') errors.username = t('form.enterUsername')
+  if (password === '') errors.password = t('form.enterPassword')
   // Logging in skips the rules: names registered under older rules still log in.
   if (mode === 'login') return errors
   const nameProblem = username === '' ? null : usernameProblem(username)
@@ -44,24 +45,24 @@ export function checkForm(mode: LoginMode, username: string, password: string): 
 
 /** Where an API refusal is shown and what it says; the wait (429, 503) comes from Retry-After. */
 export function explainRefusal(err: unknown): FormErrors {
-  if (!(err instanceof ApiRequestError)) return { form: 'Something went wrong. Please try again.' }
+  if (!(err instanceof ApiRequestError)) return { form: t('form.unknown') }
   switch (err.code) {
     case 'invalid_username':
     case 'username_taken':
-      return { username: err.code === 'username_taken' ? 'That username is taken.' : err.message }
+      return { username: err.code === 'username_taken' ? t('form.taken') : err.message }
     case 'invalid_password':
       return { password: err.message }
     case 'invalid_credentials':
-      return { form: 'Wrong username or password.' }
+      return { form: t('form.wrong') }
     case 'rate_limited':
-      return err.retryAfterMs > 0 ? { wait: 'Too many attempts.' } : { form: 'Too many attempts. Please wait and try again.' }
+      return err.retryAfterMs > 0 ? { wait: t('form.tooMany') } : { form: t('form.tooManyRetry') }
     case 'busy':
-      return err.retryAfterMs > 0 ? { wait: 'The server is busy.' } : { form: 'The server is busy. Please try again.' }
+      return err.retryAfterMs > 0 ? { wait: t('form.busy') } : { form: t('form.busyRetry') }
     case 'network':
-      return { form: 'Could not reach the server. Please try again.' }
+      return { form: t('form.network') }
     case 'internal':
-      return { form: 'Something went wrong on the server. Please try again.' }
+      return { form: t('form.internal') }
     default:
-      return { form: err.message }
+      return { form: apiText(err.code, err.message) }
   }
 }

@@ -63,6 +63,9 @@ export function createChatState() {
   const unsavedText = computed(
     () => draft.value.trim() !== '' || Object.values(drafts.value).some((d) => d.trim() !== '') || outbox.value.length > 0
   )
+  /** Text that leaving room `name` would lose: its draft (shown or kept aside) or messages still waiting for it. */
+  const unsavedIn = (name: string) =>
+    (name === currentRoom.value ? draft.value : (drafts.value[name] ?? '')).trim() !== '' || outbox.value.some((e) => e.room === name)
   const totalUnread = computed(() => rooms.value.reduce((n, r) => n + r.unread.value, 0))
 
   return {
@@ -92,6 +95,7 @@ export function createChatState() {
     rateLimited,
     canSend,
     unsavedText,
+    unsavedIn,
     totalUnread
   }
 }

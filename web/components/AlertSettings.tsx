@@ -2,6 +2,7 @@
 import { useSignal } from '@preact/signals'
 import { askNotificationPermission, notificationsSupported, saveAlertPrefs } from '../alerts.ts'
 import { useChatState } from '../state.ts'
+import { t } from '../i18n/index.ts'
 
 export function AlertSettings() {
   const state = useChatState()
@@ -12,7 +13,7 @@ export function AlertSettings() {
     const wanted = (event.currentTarget as HTMLInputElement).checked
     problem.value = ''
     const allowed = wanted ? await askNotificationPermission() : false
-    if (wanted && !allowed) problem.value = 'Notifications are blocked in this browser’s settings.'
+    if (wanted && !allowed) problem.value = t('alerts.blocked')
     state.alerts.value = { ...state.alerts.value, notify: allowed }
     saveAlertPrefs(state.alerts.value)
   }
@@ -24,16 +25,16 @@ export function AlertSettings() {
 
   return (
     <fieldset class="alert-settings">
-      <legend class="pane__title">Alerts</legend>
+      <legend class="pane__title">{t('alerts.legend')}</legend>
       {notificationsSupported() && (
         <label class="check">
           <input type="checkbox" checked={prefs.notify} onChange={toggleNotify} data-testid="alerts-notify" />
-          Desktop notifications
+          {t('alerts.notify')}
         </label>
       )}
       <label class="check">
         <input type="checkbox" checked={prefs.sound} onChange={toggleSound} data-testid="alerts-sound" />
-        Sound
+        {t('alerts.sound')}
       </label>
       <p class="form-error" role="alert">{problem.value}</p>
     </fieldset>

@@ -2,6 +2,7 @@
 import { useChatState } from '../state.ts'
 import { ChatView } from './ChatView.tsx'
 import { LoginView } from './LoginView.tsx'
+import { t } from '../i18n/index.ts'
 
 export function App() {
   const state = useChatState()
@@ -9,7 +10,7 @@ export function App() {
     case 'loading':
       return (
         <main class="loading" data-testid="loading" aria-busy="true">
-          <p>Loading…</p>
+          <p>{t('app.loading')}</p>
         </main>
       )
     case 'login':

@@ -1,15 +1,14 @@
 // The grouped timeline: day dividers, join/leave notices and runs of messages from one person.
 import type { Block } from '../timeline.ts'
 import { MessageGroup } from './MessageGroup.tsx'
+import { formatDay, formatTime, t } from '../i18n/index.ts'
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 
 function dayLabel(ts: number): string {
   const day = new Date(ts).toDateString()
-  if (day === new Date().toDateString()) return 'Today'
-  if (day === new Date(Date.now() - 86_400_000).toDateString()) return 'Yesterday'
-  return dayFormat.format(ts)
+  if (day === new Date().toDateString()) return t('day.today')
+  if (day === new Date(Date.now() - 86_400_000).toDateString()) return t('day.yesterday')
+  return formatDay(ts)
 }
 
 export function Blocks({ blocks, me }: { blocks: Block[]; me: string | null }) {
@@ -26,7 +25,7 @@ export function Blocks({ blocks, me }: { blocks: Block[]; me: string | null }) {
           case 'notice':
             return (
               <li key={b.key} class="timeline-notice" data-testid="presence-notice">
-                {b.text} <time dateTime={new Date(b.ts).toISOString()}>{timeFormat.format(b.ts)}</time>
+                {b.text} <time dateTime={new Date(b.ts).toISOString()}>{formatTime(b.ts)}</time>
               </li>
             )
           case 'group':

@@ -2,6 +2,7 @@
 import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
 import { LogoutButton } from './LogoutButton.tsx'
+import { t } from '../i18n/index.ts'
 
 export function ChatHeader({ sessionsOpen, onToggleSessions }: { sessionsOpen: boolean; onToggleSessions(): void }) {
   const state = useChatState()
@@ -14,12 +15,12 @@ export function ChatHeader({ sessionsOpen, onToggleSessions }: { sessionsOpen: b
         <button type="button" class="button button--icon chat__rooms-toggle" data-testid="show-rooms"
           aria-expanded={roomsOpen} aria-controls="room-list"
           onClick={() => actions.showPane(roomsOpen ? 'chat' : 'rooms')}>
-          Rooms
+          {t('header.rooms')}
           {unread > 0 && (
             <span class="badge">
               <span class="visually-hidden">, </span>
               {unread}
-              <span class="visually-hidden"> unread</span>
+              <span class="visually-hidden">{` ${t('rooms.unread')}`}</span>
             </span>
           )}
         </button>
@@ -31,7 +32,7 @@ export function ChatHeader({ sessionsOpen, onToggleSessions }: { sessionsOpen: b
       <div class="chat__me">
         <span class="chat__user" data-testid="chat-user">{state.user.value}</span>
         <button type="button" class="button" data-testid="open-sessions" aria-expanded={sessionsOpen} onClick={onToggleSessions}>
-          Sessions
+          {t('header.sessions')}
         </button>
         <LogoutButton />
       </div>

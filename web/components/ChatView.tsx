@@ -13,6 +13,7 @@ import { RoomHeader } from './RoomHeader.tsx'
 import { RoomList } from './RoomList.tsx'
 import { SessionsPanel } from './SessionsPanel.tsx'
 import { TypingLine } from './TypingLine.tsx'
+import { t } from '../i18n/index.ts'
 
 export function ChatView() {
   const state = useChatState()
@@ -29,7 +30,7 @@ export function ChatView() {
       {showSessions.value && <SessionsPanel onClose={() => (showSessions.value = false)} />}
       <main class="chat__body">
         <RoomList />
-        <section class="conversation" aria-label={room ? `Conversation in ${room.name}` : 'Conversation'}>
+        <section class="conversation" aria-label={room ? t('chat.conversationIn', { room: room.name }) : t('chat.conversation')}>
           {room ? (
             <>
               <RoomHeader room={room} />
@@ -37,7 +38,7 @@ export function ChatView() {
               <TypingLine room={room} />
             </>
           ) : (
-            <p class="conversation__empty" data-testid="no-room">You are in no room. Join or create one from the room list.</p>
+            <p class="conversation__empty" data-testid="no-room">{t('chat.noRoom')}</p>
           )}
           <Composer />
         </section>

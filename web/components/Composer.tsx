@@ -5,6 +5,7 @@ import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
 import { useCountdown } from '../use-countdown.ts'
 import { ComposerNotices } from './ComposerNotices.tsx'
+import { t } from '../i18n/index.ts'
 
 /** The counter appears from this share of the limit, amber, and turns red from WARN_RED. */
 const SHOW_COUNTER = 0.8
@@ -12,7 +13,7 @@ const WARN_RED = 0.95
 /** Longer room names stay out of the placeholder, which would be cut on a 320 px screen (the header names the room). */
 const PLACEHOLDER_ROOM_MAX = 10
 
-const placeholder = (room: string) => (room.length <= PLACEHOLDER_ROOM_MAX ? `Message #${room}` : 'Message')
+const placeholder = (room: string) => (room.length <= PLACEHOLDER_ROOM_MAX ? t('composer.placeholderRoom', { room }) : t('composer.placeholder'))
 
 export function Composer() {
   const state = useChatState()
@@ -41,20 +42,20 @@ export function Composer() {
     <form class="composer" data-testid="composer" onSubmit={onSubmit}>
       <ComposerNotices />
       <div class="composer__row">
-        <label class="visually-hidden" for="composer-input">Message</label>
+        <label class="visually-hidden" for="composer-input">{t('composer.label')}</label>
         <input ref={inputRef} id="composer-input" class="composer__input" data-testid="composer-input"
           type="text" autocomplete="off" enterkeyhint="send" disabled={!room}
-          placeholder={room ? placeholder(room.name) : 'Join a room to write'}
+          placeholder={room ? placeholder(room.name) : t('composer.noRoom')}
           value={state.draft.value} onInput={onInput}
           aria-invalid={state.overLimit.value} aria-describedby="composer-counter composer-error" />
         <span class={counterClass} id="composer-counter" data-testid="composer-counter"
           hidden={max === 0 || share < SHOW_COUNTER}
-          aria-label={max > 0 ? `${length} of ${max} characters` : undefined}>
+          aria-label={max > 0 ? t('composer.counter', { length, max }) : undefined}>
           {max > 0 ? `${length}/${max}` : ''}
         </span>
         <button type="submit" class="button button--primary composer__send" data-testid="composer-send"
           disabled={!state.canSend.value}>
-          {wait > 0 ? `Send (${wait} s)` : 'Send'}
+          {wait > 0 ? t('composer.sendWait', { seconds: wait }) : t('composer.send')}
         </button>
       </div>
     </form>

@@ -3,11 +3,12 @@
 import { useChatState } from '../state.ts'
 import { IdleNotice } from './IdleNotice.tsx'
 import { RateLimitNotice } from './RateLimitNotice.tsx'
+import { t } from '../i18n/index.ts'
 
 export function ComposerNotices() {
   const state = useChatState()
   const error = state.composerError.value
-  const text = error?.message ?? (state.overLimit.value ? `Messages can be at most ${state.maxChars.value} characters.` : '')
+  const text = error?.message ?? (state.overLimit.value ? t('composer.tooLong', { max: state.maxChars.value }) : '')
   return (
     <div class="composer__notices">
       <IdleNotice />

@@ -3,6 +3,7 @@ import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
 import { useCountdown } from '../use-countdown.ts'
 import { Notice } from './Notice.tsx'
+import { t } from '../i18n/index.ts'
 
 export function IdleNotice() {
   const state = useChatState()
@@ -11,9 +12,9 @@ export function IdleNotice() {
   if (state.idleKickAt.value === 0) return null
   return (
     <Notice kind="warning" testid="idle-notice">
-      You have been idle. You will be disconnected in {seconds} s.{' '}
+      {t('idle.warning', { seconds })}{' '}
       <button type="button" class="button button--small" data-testid="still-here" onClick={() => actions.stillHere()}>
-        I'm still here
+        {t('idle.stillHere')}
       </button>
     </Notice>
   )

@@ -3,6 +3,7 @@
 import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
 import { useCountdown } from '../use-countdown.ts'
+import { t } from '../i18n/index.ts'
 
 export function LinkBanner() {
   const state = useChatState()
@@ -14,14 +15,14 @@ export function LinkBanner() {
   return (
     <div class="banner" role="status" data-testid="reconnecting-notice">
       <span class="banner__text">
-        {offline ? 'You are offline. Reconnecting… ' : 'Reconnecting… '}
+        {`${t(offline ? 'link.offline' : 'link.reconnecting')} `}
         {state.linkProblem.value && <span data-testid="link-problem">{state.linkProblem.value} </span>}
-        {!offline && seconds > 0 && <span>Next try in {seconds} s. </span>}
-        You can keep writing: messages are sent once you are back.
+        {!offline && seconds > 0 && <span>{`${t('link.nextTry', { seconds })} `}</span>}
+        {t('link.keepWriting')}
       </span>
       {!offline && (
         <button type="button" class="button button--small" data-testid="retry-now" onClick={() => actions.retryNow()}>
-          Retry now
+          {t('link.retryNow')}
         </button>
       )}
     </div>

@@ -5,11 +5,12 @@ import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
 import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../lib/credentials.ts'
 import { ApiRequestError } from '../api.ts'
-import { checkForm, explainRefusal, HINTS, type FormErrors, type LoginMode } from '../login-form.ts'
+import { checkForm, explainRefusal, hints, type FormErrors, type LoginMode } from '../login-form.ts'
 import { useChatState } from '../state.ts'
 import { useCountdown } from '../use-countdown.ts'
 import { Field } from './Field.tsx'
 import { Notice } from './Notice.tsx'
+import { t } from '../i18n/index.ts'
 
 export function LoginView() {
   const state = useChatState()
@@ -58,8 +59,8 @@ export function LoginView() {
   }
 
   const { wait: waitText = '', form = '' } = errors.value
-  const formText = waitText ? (wait > 0 ? `${waitText} Try again in ${wait} s.` : '') : form
-  const action = registering ? 'Create account' : 'Log in'
+  const formText = waitText ? (wait > 0 ? t('login.tryAgainIn', { text: waitText, seconds: wait }) : '') : form
+  const action = t(registering ? 'login.createAccount' : 'login.logIn')
   return (
     <main class="login" data-testid="login-view">
       <form class="card login__form" onSubmit={onSubmit} aria-labelledby="login-title" noValidate aria-busy={busy.value}>
@@ -67,28 +68,28 @@ export function LoginView() {
           <img class="brand-mark" src="/favicon.svg" alt="" width={32} height={32} />
           Parley
         </h1>
-        <p class="login__subtitle">{registering ? 'Create an account' : 'Log in to chat'}</p>
+        <p class="login__subtitle">{t(registering ? 'login.subtitleRegister' : 'login.subtitle')}</p>
         {state.loginNotice.value && <Notice kind="info" testid="login-notice">{state.loginNotice.value}</Notice>}
-        <Field id="login-username" name="username" label="Username" autocomplete="username" autocapitalize="none" maxLength={USERNAME_MAX_LENGTH * 2} inputRef={usernameRef}
+        <Field id="login-username" name="username" label={t('login.username')} autocomplete="username" autocapitalize="none" maxLength={USERNAME_MAX_LENGTH * 2} inputRef={usernameRef}
           value={username.value} onInput={(v) => edit('username', v)}
-          hint={registering ? HINTS.username : ''} error={errors.value.username} lines={registering ? 3 : 1} />
-        <Field id="login-password" name="password" label="Password" type={showPassword.value ? 'text' : 'password'}
+          hint={registering ? hints().username : ''} error={errors.value.username} lines={registering ? 3 : 1} />
+        <Field id="login-password" name="password" label={t('login.password')} type={showPassword.value ? 'text' : 'password'}
           autocomplete={registering ? 'new-password' : 'current-password'} maxLength={PASSWORD_MAX_LENGTH * 2}
           inputRef={passwordRef} value={password.value} onInput={(v) => edit('password', v)}
-          hint={registering ? HINTS.password : ''} error={errors.value.password} lines={registering ? 2 : 1}
+          hint={registering ? hints().password : ''} error={errors.value.password} lines={registering ? 2 : 1}
           after={
             <button type="button" class="button field__toggle" data-testid="show-password" aria-controls="login-password"
               onClick={() => (showPassword.value = !showPassword.value)}>
-              {showPassword.value ? 'Hide' : 'Show'}<span class="visually-hidden"> password</span>
+              {t(showPassword.value ? 'login.hide' : 'login.show')}<span class="visually-hidden">{` ${t('login.passwordWord')}`}</span>
             </button>
           } />
         <p class="login__error" role="alert" data-testid="login-error">{formText}</p>
         <button type="submit" class="button button--primary" data-testid="login-submit" disabled={busy.value || wait > 0}>
-          {busy.value ? (registering ? 'Creating account…' : 'Logging in…') : wait > 0 ? `${action} (${wait} s)` : action}
+          {busy.value ? t(registering ? 'login.creating' : 'login.loggingIn') : wait > 0 ? t('login.withWait', { action, seconds: wait }) : action}
         </button>
         <button type="button" class="button button--link" data-testid="login-mode-toggle"
           onClick={() => { mode.value = registering ? 'login' : 'register'; errors.value = {} }}>
-          {registering ? 'I have an account: log in' : 'New here? Create an account'}
+          {t(registering ? 'login.toLogin' : 'login.toRegister')}
         </button>
       </form>
     </main>

@@ -1,7 +1,9 @@
 // Log out (ends the session in every tab); with a draft in any room or unsent messages it asks first.
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
+import { t } from '../i18n/index.ts'
 import { useChatState } from '../state.ts'
+import { ConfirmBar } from './ConfirmBar.tsx'
 
 export function LogoutButton() {
   const state = useChatState()
@@ -20,22 +22,12 @@ export function LogoutButton() {
   }
 
   if (asking.value) {
-    return (
-      <div class="confirm" role="alertdialog" aria-labelledby="logout-question" data-testid="logout-confirm">
-        <span id="logout-question">Discard your unsent text and log out?</span>
-        <button type="button" class="button button--danger" data-testid="logout-confirm-yes" onClick={logout}
-          disabled={busy.value}>
-          Log out
-        </button>
-        <button type="button" class="button" data-testid="logout-confirm-no" onClick={() => (asking.value = false)}>
-          Stay
-        </button>
-      </div>
-    )
+    return <ConfirmBar name="logout" question={t('logout.question')} yes={t('logout.button')} busy={busy.value}
+      onYes={logout} onNo={() => (asking.value = false)} />
   }
   return (
     <button type="button" class="button" id="leave-chat" data-testid="leave-chat" onClick={logout} disabled={busy.value}>
-      Log out
+      {t('logout.button')}
     </button>
   )
 }

@@ -4,8 +4,7 @@ import { mentions } from '../message-format.ts'
 import type { Block } from '../timeline.ts'
 import { Avatar } from './Avatar.tsx'
 import { MessageText } from './MessageText.tsx'
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+import { formatDateTime, formatTime, t } from '../i18n/index.ts'
 
 type Group = Extract<Block, { kind: 'group' }>
 
@@ -17,11 +16,11 @@ export function MessageGroup({ group, me }: { group: Group; me: string | null })
       <div class="group__body">
         <div class="group__meta">
           {group.own ? (
-            <span class="visually-hidden" data-testid="message-group-user">You</span>
+            <span class="visually-hidden" data-testid="message-group-user">{t('messages.you')}</span>
           ) : (
             <span class="group__user" data-testid="message-group-user">{group.user}</span>
           )}
-          <time class="group__time" dateTime={new Date(first.ts).toISOString()}>{timeFormat.format(first.ts)}</time>
+          <time class="group__time" dateTime={new Date(first.ts).toISOString()}>{formatTime(first.ts)}</time>
         </div>
         <ul class="group__messages">
           {group.messages.map((m) => {
@@ -32,8 +31,8 @@ export function MessageGroup({ group, me }: { group: Group; me: string | null })
                 data-user={m.user} data-seq={m.seq} tabIndex={0}>
                 <span class="visually-hidden" data-testid="message-user">{m.user}</span>
                 <MessageText text={m.text} me={me} />
-                <time class="message__time" dateTime={date.toISOString()} title={date.toLocaleString()}>
-                  {timeFormat.format(date)}
+                <time class="message__time" dateTime={date.toISOString()} title={formatDateTime(date)}>
+                  {formatTime(date)}
                 </time>
               </li>
             )

@@ -9,6 +9,7 @@ import { groupTimeline, lastSeq } from '../timeline.ts'
 import { Blocks } from './Blocks.tsx'
 import { NewMessagesPill } from './NewMessagesPill.tsx'
 import { PendingMessages } from './PendingMessages.tsx'
+import { t } from '../i18n/index.ts'
 
 // Within this many pixels of the bottom counts as "at the bottom"; of the top, as "load older".
 const STICK_PX = 48
@@ -62,16 +63,16 @@ export function MessageList({ room }: { room: RoomState }) {
   return (
     <div class="messages-wrap">
       <ol ref={listRef} class="messages" id="messages" data-testid="message-list" onScroll={onScroll}
-        aria-label={`Messages in ${room.name}`} tabIndex={0}>
+        aria-label={t('messages.label', { room: room.name })} tabIndex={0}>
         {room.more.value && (
           <li class="messages__older">
             <button type="button" class="button button--small" data-testid="load-older"
               disabled={room.loadingHistory.value} onClick={() => actions.loadOlder(room.name)}>
-              {room.loadingHistory.value ? 'Loading…' : 'Load older messages'}
+              {room.loadingHistory.value ? t('messages.loading') : t('messages.older')}
             </button>
           </li>
         )}
-        {items.length === 0 && pending.length === 0 && <li class="messages__empty">No messages yet. Say hello!</li>}
+        {items.length === 0 && pending.length === 0 && <li class="messages__empty">{t('messages.empty')}</li>}
         <Blocks blocks={groupTimeline(items, me)} me={me} />
         <PendingMessages entries={pending} />
       </ol>

@@ -1,8 +1,10 @@
 // Shown while scrolled up when messages arrived below: jumps to the newest.
+import { tn } from '../i18n/index.ts'
+
 export function NewMessagesPill({ count, onClick }: { count: number; onClick: () => void }) {
   return (
     <button type="button" class="pill" data-testid="new-messages" onClick={onClick}>
-      {count === 1 ? '1 new message' : `${count} new messages`} ↓
+      {tn('messages.new', count)} ↓
     </button>
   )
 }

@@ -2,6 +2,7 @@
 // or clearly marked "Not sent" with Retry, Edit and Discard. Never silently dropped.
 import { useActions } from '../actions.ts'
 import type { OutboxEntry } from '../outbox.ts'
+import { t } from '../i18n/index.ts'
 
 export function PendingMessages({ entries }: { entries: readonly OutboxEntry[] }) {
   const actions = useActions()
@@ -14,18 +15,18 @@ export function PendingMessages({ entries }: { entries: readonly OutboxEntry[] }
             data-testid={failed ? 'unsent-message' : 'pending-message'}>
             <p class="message__text">{e.text}</p>
             <p class="pending__status" role={failed ? 'alert' : undefined}>
-              {failed ? `Not sent: ${e.reason ?? 'unknown reason'}` : e.status === 'sending' ? 'Sending…' : 'Waiting to send…'}
+              {failed ? t('pending.notSent', { reason: e.reason ?? t('pending.unknown') }) : t(e.status === 'sending' ? 'pending.sending' : 'pending.waiting')}
             </p>
             {failed && (
               <div class="pending__actions">
                 <button type="button" class="button button--small" data-testid="unsent-retry" onClick={() => actions.retryMessage(e.cid)}>
-                  Retry
+                  {t('pending.retry')}
                 </button>
                 <button type="button" class="button button--small" data-testid="unsent-edit" onClick={() => actions.editMessage(e.cid)}>
-                  Edit
+                  {t('pending.edit')}
                 </button>
                 <button type="button" class="button button--small" data-testid="unsent-discard" onClick={() => actions.discardMessage(e.cid)}>
-                  Discard
+                  {t('pending.discard')}
                 </button>
               </div>
             )}

@@ -2,6 +2,7 @@
 import { useChatState } from '../state.ts'
 import { useCountdown } from '../use-countdown.ts'
 import { Notice } from './Notice.tsx'
+import { t } from '../i18n/index.ts'
 
 export function RateLimitNotice() {
   const state = useChatState()
@@ -9,7 +10,7 @@ export function RateLimitNotice() {
   if (seconds === 0) return null
   return (
     <Notice kind="warning" testid="rate-limit-notice">
-      You are sending messages too fast. Try again in {seconds} s; your message goes out then.
+      {t('rate.notice', { seconds })}
     </Notice>
   )
 }

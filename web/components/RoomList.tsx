@@ -5,14 +5,15 @@ import { useChatState } from '../state.ts'
 import { AlertSettings } from './AlertSettings.tsx'
 import { RoomDirectory } from './RoomDirectory.tsx'
 import { RoomForm } from './RoomForm.tsx'
+import { t } from '../i18n/index.ts'
 
 export function RoomList() {
   const state = useChatState()
   const actions = useActions()
   const current = state.currentRoom.value
   return (
-    <nav class="pane pane--rooms" id="room-list" aria-label="Rooms" data-testid="room-list">
-      <h2 class="pane__title">Your rooms</h2>
+    <nav class="pane pane--rooms" id="room-list" aria-label={t('rooms.label')} data-testid="room-list">
+      <h2 class="pane__title">{t('rooms.yours')}</h2>
       <ul class="rooms">
         {state.rooms.value.map((r) => {
           const unread = r.unread.value
@@ -25,13 +26,13 @@ export function RoomList() {
                 <span class="room__online">
                   <span class="visually-hidden">, </span>
                   <span data-testid="room-online">{r.online.value}</span>
-                  <span class="visually-hidden"> online</span>
+                  <span class="visually-hidden">{` ${t('rooms.online')}`}</span>
                 </span>
                 {unread > 0 && (
                   <span class={r.mentions.value > 0 ? 'badge badge--mention' : 'badge'}>
                     <span class="visually-hidden">, </span>
                     <span data-testid="room-unread">{unread}</span>
-                    <span class="visually-hidden"> unread{r.mentions.value > 0 ? ', mentions you' : ''}</span>
+                    <span class="visually-hidden">{` ${t('rooms.unread')}${r.mentions.value > 0 ? `, ${t('rooms.mentionsYou')}` : ''}`}</span>
                   </span>
                 )}
               </button>

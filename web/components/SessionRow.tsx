@@ -1,5 +1,6 @@
 // One session in the Sessions view: browser, address, times; "End" for every session but this one.
 import type { SessionInfo } from '../../schemas/http.ts'
+import { formatDateTime, t } from '../i18n/index.ts'
 
 interface SessionRowProps {
   session: SessionInfo
@@ -7,23 +8,21 @@ interface SessionRowProps {
   onEnd(id: string): void
 }
 
-const when = (ms: number) => new Date(ms).toLocaleString()
-
 export function SessionRow({ session, busy, onEnd }: SessionRowProps) {
   return (
     <li class="session" data-testid="session-row" data-current={session.current ? 'true' : 'false'}>
       <div class="session__what">
-        <span class="session__browser">{session.browser === 'other' ? 'Other browser' : session.browser}</span>
+        <span class="session__browser">{session.browser === 'other' ? t('sessions.otherBrowser') : session.browser}</span>
         <span class="session__address">{session.address}</span>
-        {session.current && <span class="session__current" data-testid="session-current">This session</span>}
+        {session.current && <span class="session__current" data-testid="session-current">{t('sessions.current')}</span>}
       </div>
       <div class="session__when">
-        Signed in {when(session.createdAt)} · last active {when(session.lastActive)}
+        {t('sessions.when', { created: formatDateTime(session.createdAt), active: formatDateTime(session.lastActive) })}
       </div>
       {!session.current && (
         <button type="button" class="button" data-testid="session-end" disabled={busy}
-          onClick={() => onEnd(session.id)} aria-label={`End the ${session.browser} session from ${session.address}`}>
-          End
+          onClick={() => onEnd(session.id)} aria-label={t('sessions.endLabel', { browser: session.browser, address: session.address })}>
+          {t('sessions.end')}
         </button>
       )}
     </li>

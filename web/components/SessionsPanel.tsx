@@ -5,6 +5,7 @@ import type { SessionInfo } from '../../schemas/http.ts'
 import { endSession, listSessions, logoutOthers } from '../sessions-api.ts'
 import { PasswordForm } from './PasswordForm.tsx'
 import { SessionRow } from './SessionRow.tsx'
+import { t } from '../i18n/index.ts'
 
 export function SessionsPanel({ onClose }: { onClose(): void }) {
   const sessions = useSignal<SessionInfo[] | null>(null)
@@ -18,7 +19,7 @@ export function SessionsPanel({ onClose }: { onClose(): void }) {
       await action()
       sessions.value = await listSessions()
     } catch {
-      error.value = 'Could not update the sessions. Please try again.'
+      error.value = t('sessions.error')
     } finally {
       busy.value = false
     }
@@ -32,8 +33,8 @@ export function SessionsPanel({ onClose }: { onClose(): void }) {
   return (
     <section class="sessions card" data-testid="sessions-panel" aria-labelledby="sessions-title">
       <div class="sessions__head">
-        <h2 id="sessions-title" class="sessions__title">Sessions</h2>
-        <button type="button" class="button button--link" onClick={onClose} data-testid="sessions-close">Close</button>
+        <h2 id="sessions-title" class="sessions__title">{t('sessions.title')}</h2>
+        <button type="button" class="button button--link" onClick={onClose} data-testid="sessions-close">{t('sessions.close')}</button>
       </div>
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
       <ul class="sessions__list" aria-busy={sessions.value === null}>
@@ -43,7 +44,7 @@ export function SessionsPanel({ onClose }: { onClose(): void }) {
       </ul>
       <button type="button" class="button" data-testid="sessions-logout-others" disabled={busy.value || others === 0}
         onClick={() => run(logoutOthers)}>
-        Log out other sessions
+        {t('sessions.logoutOthers')}
       </button>
       <PasswordForm onChanged={() => void run(async () => undefined)} />
     </section>

@@ -1,11 +1,12 @@
 // "alice is typing…" under the conversation; the line keeps its height so nothing jumps.
 import type { RoomState } from '../room-state.ts'
+import { t } from '../i18n/index.ts'
 
 function describe(names: string[]): string {
   if (names.length === 0) return ''
-  if (names.length === 1) return `${names[0]} is typing…`
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`
-  return 'Several people are typing…'
+  if (names.length === 1) return t('typing.one', { name: names[0]! })
+  if (names.length === 2) return t('typing.two', { first: names[0]!, second: names[1]! })
+  return t('typing.many')
 }
 
 export function TypingLine({ room }: { room: RoomState }) {

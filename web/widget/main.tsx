@@ -9,10 +9,13 @@ import { createConnection } from '../connection.ts'
 import type { Connection, ConnectionHandlers } from '../connection-types.ts'
 import type { SessionCheck } from '../link.ts'
 import { LOBBY, ROOM_NAME, type ServerFrame } from '../protocol.ts'
+import { LinkBanner } from '../components/LinkBanner.tsx'
 import { MessageList } from '../components/MessageList.tsx'
 import { Composer } from '../components/Composer.tsx'
+import { CATALOGUES } from '../i18n/all.ts'
+import { setLang, t } from '../i18n/index.ts'
+import { explainRefusal } from '../login-form.ts'
 import { ChatStateContext, createChatState } from '../state.ts'
-import { panelText } from './panel-texts.ts'
 
 interface EmbedSession {
   username: string
@@ -21,9 +24,9 @@ interface EmbedSession {
 
 const params = new URLSearchParams(location.search)
 const room = ROOM_NAME.test(params.get('room') ?? '') ? params.get('room')! : LOBBY
-const text = panelText(params.get('lang'))
-const title = params.get('title') || 'Chat'
-document.documentElement.lang = params.get('lang') === 'de' ? 'de' : 'en'
+// The language is chosen once, before anything is rendered: every shared component speaks it.
+document.documentElement.lang = setLang(params.get('lang'), CATALOGUES)
+const title = params.get('title') || t('widget.title')
 
 // The embedding page's origin: the browser's own record (cannot be forged by the host), else the referrer.
 const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins
@@ -59,7 +62,7 @@ async function checkSession(): Promise<SessionCheck> {
   } catch (err) {
     if (!(err instanceof ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
     if (err.status === 401) return { kind: 'ended' }
-    return { kind: 'refused', message: err.message, retryAfterMs: err.retryAfterMs || 30_000 }
+    return { kind: 'refused', message: refusalText(err), retryAfterMs: err.retryAfterMs || 30_000 }
   }
 }
 
@@ -93,6 +96,13 @@ function enter(session: EmbedSession) {
   actions.enterChat(session.username, room)
 }
 
+/** One line for a refusal of the embed API, in the panel's language (a wait with its seconds). */
+function refusalText(err: unknown): string {
+  const { username = '', password = '', form = '', wait = '' } = explainRefusal(err)
+  if (wait) return t('login.tryAgainIn', { text: wait, seconds: Math.ceil((err as ApiRequestError).retryAfterMs / 1000) })
+  return [username, password, form].filter(Boolean).join(' ')
+}
+
 let userToken: string | null = null
 let loginError = ''
 
@@ -103,7 +113,7 @@ async function start() {
     if (userToken) return enter(await request<EmbedSession>('POST', '/api/embed/identity', { site: parentOrigin, token: userToken }))
     return enter(await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin }))
   } catch (err) {
-    if (userToken && err instanceof ApiRequestError) loginError = err.message
+    if (userToken && err instanceof ApiRequestError) loginError = refusalText(err)
     state.view.value = 'login'
   }
 }
@@ -117,7 +127,7 @@ function LoginForm() {
     try {
       enter(await request<EmbedSession>('POST', path, { site: parentOrigin, ...body }))
     } catch (err) {
-      setError(err instanceof ApiRequestError ? err.message : String(err))
+      setError(refusalText(err))
     } finally {
       setBusy(false)
     }
@@ -129,13 +139,13 @@ function LoginForm() {
   }
   return (
     <form class="wpanel__login" data-testid="widget-login" onSubmit={onSubmit}>
-      <label for="w-user">{text.username}</label>
+      <label for="w-user">{t('login.username')}</label>
       <input id="w-user" name="username" autocomplete="username" required data-testid="widget-username" />
-      <label for="w-pass">{text.password}</label>
+      <label for="w-pass">{t('login.password')}</label>
       <input id="w-pass" name="password" type="password" autocomplete="current-password" required data-testid="widget-password" />
       <p class="wpanel__error" role="alert" data-testid="widget-error">{error}</p>
-      <button type="submit" class="button button--primary" disabled={busy}>{text.login}</button>
-      <button type="button" class="button" data-testid="widget-guest" disabled={busy} onClick={() => void go('/api/embed/guest', {})}>{text.guest}</button>
+      <button type="submit" class="button button--primary" disabled={busy}>{t('login.logIn')}</button>
+      <button type="button" class="button" data-testid="widget-guest" disabled={busy} onClick={() => void go('/api/embed/guest', {})}>{t('widget.guest')}</button>
     </form>
   )
 }
@@ -151,14 +161,15 @@ function Panel() {
         <main class="wpanel" aria-label={title} tabIndex={-1}>
           <header class="wpanel__header">
             <h1 class="wpanel__title">{title}</h1>
-            <button type="button" class="button" aria-label={text.close} data-testid="widget-close" onClick={() => toParent({ type: 'close' })}>×</button>
+            <button type="button" class="button" aria-label={t('widget.close')} data-testid="widget-close" onClick={() => toParent({ type: 'close' })}>×</button>
           </header>
           <div class="wpanel__body">
-            {!parentOrigin && <p>{text.notFramed}</p>}
+            {!parentOrigin && <p>{t('widget.notFramed')}</p>}
             {parentOrigin && view === 'login' && <LoginForm />}
-            {parentOrigin && (view === 'loading' || (view === 'chat' && !current)) && <p role="status">{text.connecting}</p>}
+            {parentOrigin && (view === 'loading' || (view === 'chat' && !current)) && <p role="status">{t('widget.connecting')}</p>}
             {parentOrigin && view === 'chat' && current && (
               <>
+                <LinkBanner />
                 <MessageList room={current} />
                 <Composer />
               </>
