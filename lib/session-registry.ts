@@ -71,10 +71,18 @@ export function createMemorySessionRegistry(
   const listeners: ((s: SessionRecord, r: EndReason) => void)[] = []
   const persistence = options.persistence
   let activityDirty = false
+  /** Writes not yet finished: close() waits for them, so nothing writes after the app closed. */
+  const writing = new Set<Promise<void>>()
   const save = async () => {
     if (!persistence) return
     activityDirty = false
-    await persistence.save([...sessions.values()])
+    const write = persistence.save([...sessions.values()])
+    writing.add(write)
+    try {
+      await write
+    } finally {
+      writing.delete(write)
+    }
   }
   const flushTimer = persistence
     ? setInterval(() => {
@@ -157,6 +165,8 @@ export function createMemorySessionRegistry(
     async close() {
       clearInterval(flushTimer)
       if (activityDirty) await save()
+      // A session ended just before the close (a kick, a logout) may still be on its way to disk.
+      await Promise.allSettled([...writing])
     }
   }
 }

@@ -46,3 +46,21 @@ t.test('list gives one user their live sessions; touch moves lastActive forward 
   await reg.end(a1.session.id, 'revoked')
   t.same((await reg.list('alice')).map((s) => s.address), ['127.0.0.2'])
 })
+
+t.test('close() waits for a write still on its way (a session ended just before the close)', async (t) => {
+  const pending: (() => void)[] = []
+  const reg = createMemorySessionRegistry(60_000, Date.now, {
+    persistence: { save: () => new Promise<void>((resolve) => pending.push(resolve)), flushEveryMs: 60_000 }
+  })
+  const created = reg.create('alice', META)
+  pending.shift()!()
+  const { session } = await created
+  void reg.end(session.id, 'idle')
+  let closed = false
+  const closing = reg.close().then(() => (closed = true))
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(closed, false, 'not closed while the end is being written')
+  pending.shift()!()
+  await closing
+  t.equal(closed, true)
+})
