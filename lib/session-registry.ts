@@ -73,8 +73,10 @@ export function createMemorySessionRegistry(
   let activityDirty = false
   /** Writes not yet finished: close() waits for them, so nothing writes after the app closed. */
   const writing = new Set<Promise<void>>()
+  let closed = false
   const save = async () => {
-    if (!persistence) return
+    // After close (sockets closing at shutdown end guest sessions) nothing more is written.
+    if (!persistence || closed) return
     activityDirty = false
     const write = persistence.save([...sessions.values()])
     writing.add(write)
@@ -167,6 +169,7 @@ export function createMemorySessionRegistry(
       if (activityDirty) await save()
       // A session ended just before the close (a kick, a logout) may still be on its way to disk.
       await Promise.allSettled([...writing])
+      closed = true
     }
   }
 }
