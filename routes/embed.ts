@@ -14,7 +14,16 @@ const TOKEN_TEXT = {
 
 export default async function embedRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
-  const { config } = fastify
+  const { config, sessions } = fastify
+  // 6 hex digits: among a few thousand live guests two would draw the same name (and be one
+  // user to the rooms, the socket cap and every reader), so a name in use is drawn again.
+  const freshGuestName = async (host: string) => {
+    for (let i = 0; i < 8; i++) {
+      const name = `guest-${randomBytes(3).toString('hex')}@${host}`
+      if ((await sessions.list(name)).length === 0) return name
+    }
+    throw new ApiError(503, 'busy', 'No guest name is free right now; try again.')
+  }
   const siteOf = (site: string) => {
     if (!config.embedOrigins.includes(site)) throw new ApiError(403, 'forbidden_site', 'This site may not embed the chat.')
     return site
@@ -41,7 +50,7 @@ export default async function embedRoutes(instance: FastifyInstance) {
   fastify.post('/api/embed/guest', { schema: { body: EmbedGuestSchema, ...responses } }, async (request, reply) => {
     const site = siteOf(request.body.site)
     if (!config.embedGuests.includes(site)) throw new ApiError(403, 'guests_disabled', 'Guests may not chat on this site; log in.')
-    const username = `guest-${randomBytes(3).toString('hex')}@${new URL(site).host}`
+    const username = await freshGuestName(new URL(site).host)
     return { ...(await fastify.startEmbedSession(request, reply, username, site, true)), guest: true }
   })
 

@@ -1,6 +1,8 @@
 // The embeddable widget's defences, over real HTTPS/WSS: who may frame the chat, who may open /ws,
 // single-use tickets, signed identities (tampered, expired, wrong site), guests and their cap.
 import t from 'tap'
+import crypto from 'node:crypto'
+import { syncBuiltinESMExports } from 'node:module'
 import { connect, refusal, request, signUp, PASSWORD, type Response } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { signEmbedToken } from '../../lib/embed-token.js'
@@ -240,4 +242,31 @@ t.test('guests chat under the same limits: message rate, length, room creation, 
   t.same(await client.waitClose(3000), { code: 4000, reason: 'idle' }, 'kicked at IDLE_KICK_MS like anyone')
   const again = await post(server, '/api/embed/guest', { site: SITE }, { localAddress: '127.0.0.4' })
   t.equal(again.status, 200, 'the ended guest session gave its slot back')
+})
+
+t.test('guest names never collide: a name a live guest holds is drawn again; a signed site user may not look like a guest', async (t) => {
+  const server = await startServer(t, { ...embedConfig, maxGuestsPerIp: 5 })
+  // Every draw of a guest name gives the same 3 bytes (other random bytes stay random).
+  const randomBytes = crypto.randomBytes
+  crypto.randomBytes = ((n: number, ...rest: []) => (n === 3 ? Buffer.from([0xab, 0xcd, 0xef]) : randomBytes(n, ...rest))) as typeof randomBytes
+  syncBuiltinESMExports()
+  t.teardown(() => {
+    crypto.randomBytes = randomBytes
+    syncBuiltinESMExports()
+  })
+  const first = await post(server, '/api/embed/guest', { site: SITE })
+  t.equal(first.body.username, 'guest-abcdef@shop.example')
+  const second = await post(server, '/api/embed/guest', { site: SITE })
+  t.not(second.body.username, first.body.username, 'a second live guest never gets the same name')
+  t.equal(second.status, 503, 'no free name left to draw: busy, try again')
+  t.equal(second.body.code, 'busy')
+  crypto.randomBytes = randomBytes
+  syncBuiltinESMExports()
+
+  for (const user of ['guest-abcdef', 'Guest-1']) {
+    const res = await post(server, '/api/embed/identity', { site: SITE, token: signEmbedToken(user, inAnHour(), SECRET) })
+    t.equal(res.status, 401, `a site user ${user} would read as one of the site's guests`)
+    t.equal(res.body.code, 'token_invalid')
+  }
+  t.equal((await post(server, '/api/embed/identity', { site: SITE, token: signEmbedToken('guestbook', inAnHour(), SECRET) })).status, 200, 'only the guest- prefix is reserved')
 })
