@@ -90,10 +90,11 @@ function start(tag: HTMLScriptElement) {
   function createFrame() {
     const params = new URLSearchParams({ room })
     if (data.lang) params.set('lang', data.lang)
-    if (data.title) params.set('title', data.title.slice(0, 60))
+    const title = data.title?.slice(0, 60)
+    if (title) params.set('title', title)
     frame = document.createElement('iframe')
     frame.src = `${chatOrigin}/widget.html?${params}`
-    frame.title = data.title || text.title
+    frame.title = title || text.title
     frame.allow = 'clipboard-write'
     panel.append(frame)
   }
