@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiError } from '../lib/api-error.js'
 import { verifyEmbedToken } from '../lib/embed-token.js'
-import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema } from '../schemas/http.js'
+import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema, EmbedTicketSchema } from '../schemas/http.js'
 
 const TOKEN_TEXT = {
   token_invalid: 'The site identity is not valid (tampered, malformed or signed for another site).',
@@ -54,10 +54,12 @@ export default async function embedRoutes(instance: FastifyInstance) {
     return { ...(await fastify.startEmbedSession(request, reply, username, site, true)), guest: true }
   })
 
-  // A fresh ticket for a reconnect, for a browser that keeps the widget cookie.
-  fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...responses } }, async (request) => {
+  // A fresh ticket for the widget cookie's session (at start-up and on a reconnect). "Not signed in"
+  // is an answer, not an error: every visitor's first open asks, and a 401 would be a red console line.
+  const ticketResponses = { response: { 200: EmbedTicketSchema, 400: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema } }
+  fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...ticketResponses } }, async (request) => {
     const found = await fastify.embedSession(request)
-    if (!found || found.session.site !== request.body.site) throw new ApiError(401, 'unauthorized', 'Not logged in.')
-    return { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) }
+    if (!found || found.session.site !== request.body.site) return { session: null }
+    return { session: { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) } }
   })
 }

@@ -57,11 +57,12 @@ let ticket: string | null = null
 /** A fresh ticket from the widget cookie (a browser that keeps it): the session check of a reconnect. */
 async function checkSession(): Promise<SessionCheck> {
   try {
-    ticket = (await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin })).ticket
+    const { session } = await request<{ session: EmbedSession | null }>('POST', '/api/embed/ticket', { site: parentOrigin })
+    if (!session) return { kind: 'ended' }
+    ticket = session.ticket
     return { kind: 'ok' }
   } catch (err) {
     if (!(err instanceof ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
-    if (err.status === 401) return { kind: 'ended' }
     return { kind: 'refused', message: refusalText(err), retryAfterMs: err.retryAfterMs || 30_000 }
   }
 }
@@ -128,7 +129,9 @@ async function start() {
   if (!parentOrigin) return
   try {
     if (userToken) return enter(await request<EmbedSession>('POST', '/api/embed/identity', { site: parentOrigin, token: userToken }))
-    return enter(await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin }))
+    const { session } = await request<{ session: EmbedSession | null }>('POST', '/api/embed/ticket', { site: parentOrigin })
+    if (session) return enter(session)
+    state.view.value = 'login'
   } catch (err) {
     if (userToken && err instanceof ApiRequestError) loginError = refusalText(err)
     state.view.value = 'login'
