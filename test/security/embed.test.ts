@@ -3,7 +3,8 @@
 import t from 'tap'
 import crypto from 'node:crypto'
 import { syncBuiltinESMExports } from 'node:module'
-import { connect, refusal, request, signUp, PASSWORD, type Response } from '../helpers/clients.js'
+import WebSocket from 'ws'
+import { ChatClient, connect, refusal, request, signUp, PASSWORD, type Response } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { signEmbedToken } from '../../lib/embed-token.js'
 
@@ -269,4 +270,14 @@ t.test('guest names never collide: a name a live guest holds is drawn again; a s
     t.equal(res.body.code, 'token_invalid')
   }
   t.equal((await post(server, '/api/embed/identity', { site: SITE, token: signEmbedToken('guestbook', inAnHour(), SECRET) })).status, 200, 'only the guest- prefix is reserved')
+})
+
+t.test('a ticket in the URL opens nothing: /ws?ticket=... without the auth frame is closed 1008 auth_required', async (t) => {
+  const server = await startServer(t, embedConfig)
+  await signUp(server, 'alice')
+  const res = await post(server, '/api/embed/login', { site: SITE, username: 'alice', password: PASSWORD })
+  const url = `${server.origin.replace('https:', 'wss:')}/ws?ticket=${res.body.ticket}&auth=${res.body.ticket}`
+  const client = new ChatClient(new WebSocket(url, { ca: server.ca, origin: server.origin }))
+  t.same(await client.waitClose(3000), { code: 1008, reason: 'auth_required' }, 'the query is never read')
+  t.equal(client.frames.filter((f) => f.type === 'welcome').length, 0, 'no welcome')
 })
