@@ -173,14 +173,19 @@ if (haveChromium(t)) {
     t.equal(opened, 'error', '/ws refuses the stranger origin')
   })
 
-  t.test('including the script twice shows one launcher', async (t) => {
+  t.test('including the script twice (and a third time with another data-room) shows one launcher and one panel', async (t) => {
     const { host } = await startWidgetWorld(t)
     const { context } = await newWatchedContext(t, browser())
+    await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/twice')
     await page.waitForFunction(() => Boolean((window as any).Parley?.version), undefined, { timeout: WAIT_MS })
     await page.waitForTimeout(500)
     t.equal(await page.locator('[data-parley-widget]').count(), 1)
+    await page.locator('[data-parley-widget] button.launcher').click()
+    const src = new URL((await page.locator('[data-parley-widget] iframe').getAttribute('src')) ?? '')
+    t.ok(['lobby', 'second-tag'].includes(src.searchParams.get('room') ?? ''), 'the room of the tag that ran first (async: either)')
+    t.equal(await page.locator('[data-parley-widget] iframe').count(), 1, 'one panel')
   })
 }
 
