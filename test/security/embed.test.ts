@@ -185,9 +185,12 @@ t.test('guests: only on EMBED_GUESTS sites, named guest-xxxx@site-host, capped p
 
 t.test('a signed identity replayed after its expiry -> 401 token_expired (it worked before)', async (t) => {
   const server = await startServer(t, embedConfig)
-  const token = signEmbedToken('bob', Math.floor(Date.now() / 1000) + 1, SECRET)
+  // exp 2 s ahead in whole seconds: at least 1 s of validity whatever the millisecond (with +1 it
+  // could be 1 ms, and the first request failed on a loaded machine).
+  const exp = Math.floor(Date.now() / 1000) + 2
+  const token = signEmbedToken('bob', exp, SECRET)
   t.equal((await post(server, '/api/embed/identity', { site: SITE, token })).status, 200, 'valid until its exp')
-  await new Promise((r) => setTimeout(r, 2100 - (Date.now() % 1000))) // past exp, whatever the second
+  await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 100)) // past exp
   const replay = await post(server, '/api/embed/identity', { site: SITE, token })
   t.equal(replay.status, 401)
   t.equal(replay.body.code, 'token_expired')
