@@ -9,6 +9,8 @@ export type EmbedTokenResult =
 
 /** Site user ids: 1-64 of letters, digits, `_ . -` (what a site's own login would use). */
 const SITE_USER = /^[A-Za-z0-9_.-]{1,64}$/
+/** `guest-...@site` names the site's anonymous guests: no signed user may look like one. */
+const GUEST_PREFIX = /^guest-/i
 /** A token longer than this is not one of ours; refused before any hashing. */
 export const MAX_TOKEN_LENGTH = 512
 /** Tokens may not be valid for longer than this: a leaked one is useless soon. */
@@ -37,7 +39,7 @@ export function verifyEmbedToken(token: unknown, secret: string, nowMs = Date.no
     return { ok: false, code: 'token_invalid' }
   }
   const { user, exp } = (claims ?? {}) as { user?: unknown; exp?: unknown }
-  if (typeof user !== 'string' || !SITE_USER.test(user) || typeof exp !== 'number' || !Number.isInteger(exp)) {
+  if (typeof user !== 'string' || !SITE_USER.test(user) || GUEST_PREFIX.test(user) || typeof exp !== 'number' || !Number.isInteger(exp)) {
     return { ok: false, code: 'token_invalid' }
   }
   const now = Math.floor(nowMs / 1000)

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiError } from '../lib/api-error.js'
 import { verifyEmbedToken } from '../lib/embed-token.js'
-import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema } from '../schemas/http.js'
+import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema, EmbedTicketSchema } from '../schemas/http.js'
 
 const TOKEN_TEXT = {
   token_invalid: 'The site identity is not valid (tampered, malformed or signed for another site).',
@@ -14,7 +14,16 @@ const TOKEN_TEXT = {
 
 export default async function embedRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
-  const { config } = fastify
+  const { config, sessions } = fastify
+  // 6 hex digits: among a few thousand live guests two would draw the same name (and be one
+  // user to the rooms, the socket cap and every reader), so a name in use is drawn again.
+  const freshGuestName = async (host: string) => {
+    for (let i = 0; i < 8; i++) {
+      const name = `guest-${randomBytes(3).toString('hex')}@${host}`
+      if ((await sessions.list(name)).length === 0) return name
+    }
+    throw new ApiError(503, 'busy', 'No guest name is free right now; try again.')
+  }
   const siteOf = (site: string) => {
     if (!config.embedOrigins.includes(site)) throw new ApiError(403, 'forbidden_site', 'This site may not embed the chat.')
     return site
@@ -41,14 +50,16 @@ export default async function embedRoutes(instance: FastifyInstance) {
   fastify.post('/api/embed/guest', { schema: { body: EmbedGuestSchema, ...responses } }, async (request, reply) => {
     const site = siteOf(request.body.site)
     if (!config.embedGuests.includes(site)) throw new ApiError(403, 'guests_disabled', 'Guests may not chat on this site; log in.')
-    const username = `guest-${randomBytes(3).toString('hex')}@${new URL(site).host}`
+    const username = await freshGuestName(new URL(site).host)
     return { ...(await fastify.startEmbedSession(request, reply, username, site, true)), guest: true }
   })
 
-  // A fresh ticket for a reconnect, for a browser that keeps the widget cookie.
-  fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...responses } }, async (request) => {
+  // A fresh ticket for the widget cookie's session (at start-up and on a reconnect). "Not signed in"
+  // is an answer, not an error: every visitor's first open asks, and a 401 would be a red console line.
+  const ticketResponses = { response: { 200: EmbedTicketSchema, 400: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema } }
+  fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...ticketResponses } }, async (request) => {
     const found = await fastify.embedSession(request)
-    if (!found || found.session.site !== request.body.site) throw new ApiError(401, 'unauthorized', 'Not logged in.')
-    return { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) }
+    if (!found || found.session.site !== request.body.site) return { session: null }
+    return { session: { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) } }
   })
 }

@@ -89,3 +89,5 @@ export const EmbedIdentitySchema = Type.Object({ site: Site, token: Type.String(
 export const EmbedGuestSchema = Type.Object({ site: Site }, { additionalProperties: false })
 /** A widget session started: the name it chats under and a single-use ticket for /ws. */
 export const EmbedSessionSchema = Type.Object({ username: Type.String(), ticket: Type.String(), guest: Type.Boolean() })
+/** The widget's start-up and reconnect check: no widget session is an answer (null), not an error. */
+export const EmbedTicketSchema = Type.Object({ session: Type.Union([EmbedSessionSchema, Type.Null()]) })

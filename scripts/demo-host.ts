@@ -62,11 +62,13 @@ export function hostPage(chatOrigin: string, opts: HostPageOptions = {}): string
   for (const name of WIDGET_OPTIONS) if (data[name] !== undefined) attrs.push(`data-${name}="${esc(data[name])}"`)
   if (opts.token) attrs.push(`data-user-token="${esc(opts.token)}"`)
   const tag = opts.plain ? '' : `<script ${attrs.join(' ')} async></script>`
+  // A second tag as a careless template adds it: another room, which must not start a second widget.
+  const second = `<script src="${esc(chatOrigin)}/widget.js" data-room="second-tag" data-position="bottom-left" async></script>`
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Demo shop</title><link rel="stylesheet" href="/host.css">${opts.hostile ? '<link rel="stylesheet" href="/hostile.css">' : ''}
 <script src="/host.js"></script>
-${tag}${opts.twice ? `\n${tag}` : ''}
+${tag}${opts.twice ? `\n${tag}\n${second}` : ''}
 </head><body><main><h1>Demo shop</h1>
 <p>This page is another site (its own origin) that embeds Parley with one script tag. Click the chat button in the corner.</p>
 <ul><li><a href="/">Log in with a Parley account (or as a guest)</a></li><li><a href="/identity">Signed in as this shop's user <b>carol</b> (signed identity)</a></li><li><a href="/de">German texts</a></li><li><a href="/?position=bottom-left&amp;color=%23b00060&amp;title=Help">Options: bottom-left, pink, titled Help</a></li></ul>

@@ -140,6 +140,15 @@ if (haveChromium(t)) {
     t.equal(await background(), 'rgb(47, 95, 208)', 'a color that is not #hex is ignored')
     t.ok((await box(page, '[data-parley-widget] button.launcher')).x > 1100, 'an unknown position falls back to bottom-right')
 
+    // Hostile values: markup and an overlong title are text (cut at 60), a room that is no room name is the lobby.
+    const hostile = '<img src=x onerror=alert(1)>"\'&'.repeat(4)
+    await page.goto(`${host.origin}/?title=${encodeURIComponent(hostile)}&room=${encodeURIComponent('../api/x?y')}`)
+    await launcher(page).click()
+    t.equal(await page.locator('[data-parley-widget] iframe').getAttribute('title'), hostile.slice(0, 60), 'an overlong title names the iframe cut at 60 characters')
+    t.equal(await widgetFrame(page).getByRole('heading', { level: 1 }).textContent(), hostile.slice(0, 60), 'and heads the panel as text')
+    t.equal(await widgetFrame(page).locator('img[src="x"]').count(), 0, 'no markup from the title in the panel')
+    t.equal(new URL(await page.locator('[data-parley-widget] iframe').getAttribute('src') ?? '').searchParams.get('room'), 'lobby', 'a room that is not a room name falls back to the lobby')
+
     await page.goto(`${host.origin}/?open=true`)
     await widgetFrame(page).getByTestId('widget-login').waitFor()
     t.equal(await launcher(page).getAttribute('aria-expanded'), 'true', 'open=true starts open')

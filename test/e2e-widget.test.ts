@@ -87,6 +87,8 @@ if (haveChromium(t)) {
     await frame.getByRole('button', { name: 'Chat as a guest' }).click()
     await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
     t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the support room')
+    await page.waitForTimeout(300) // the answer to the widget's second leave of the lobby has arrived by now
+    t.equal(await frame.getByTestId('composer-error').textContent(), '', 'no error under the composer (was: "Join that room first.")')
     await frame.getByTestId('composer-input').fill('hi support')
     await frame.getByTestId('composer-input').press('Enter')
     const got = await bob.next('message', (f) => f.text === 'hi support', WAIT_MS)
@@ -95,6 +97,29 @@ if (haveChromium(t)) {
     bob.send({ type: 'message', room: 'support', text: 'hello guest', cid: 'c-1' })
     await frame.getByTestId('message-text').filter({ hasText: 'hello guest' }).waitFor()
     t.pass('the widget received the support room message')
+  })
+
+  t.test('data-room="support" on a fresh server (as the README shows it): the widget creates the room, no error shown, the host console stays clean', async (t) => {
+    const { server, host } = await startWidgetWorld(t)
+    const { context } = await newWatchedContext(t, browser())
+    await context.addInitScript(openShadows)
+    const page = await context.newPage()
+    const consoleLines: string[] = []
+    page.on('console', (m) => void consoleLines.push(`${m.type()}: ${m.text()} @ ${m.location().url}`))
+    await page.goto(host.origin + '/?room=support')
+    await page.locator('[data-parley-widget] button.launcher').click()
+    const frame = widgetFrame(page)
+    await frame.getByRole('button', { name: 'Chat as a guest' }).click()
+    await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
+    t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the room it created')
+    t.ok(server.app.roomHub.rooms().some((r) => r.name === 'support'), 'the server now has the room')
+    await page.waitForTimeout(300) // the answer to the second lobby leave would have arrived by now
+    t.equal(await frame.getByTestId('composer-error').textContent(), '', 'no error under the composer (was: "Join that room first.")')
+    const events = await page.evaluate(() => (window as any).parleyEvents.map((e: any) => e.name))
+    t.ok(events.includes('ready'), 'ready fires once the created room is joined')
+    t.same(consoleLines.filter((e) => /postMessage/.test(e)), [], 'no postMessage to the iframe before it loaded (a warning in the host console)')
+    // (The demo host has no favicon: the browser's 404 for it is the host's own line.)
+    t.same(consoleLines.filter((e) => e.startsWith('error') && !e.endsWith('/favicon.ico')), [], 'no error in the console (the start-up ticket check is no 401)')
   })
 
   t.test('signed identity logs in without a password; a tampered or expired one is refused', async (t) => {
@@ -148,14 +173,19 @@ if (haveChromium(t)) {
     t.equal(opened, 'error', '/ws refuses the stranger origin')
   })
 
-  t.test('including the script twice shows one launcher', async (t) => {
+  t.test('including the script twice (and a third time with another data-room) shows one launcher and one panel', async (t) => {
     const { host } = await startWidgetWorld(t)
     const { context } = await newWatchedContext(t, browser())
+    await context.addInitScript(openShadows)
     const page = await context.newPage()
     await page.goto(host.origin + '/twice')
     await page.waitForFunction(() => Boolean((window as any).Parley?.version), undefined, { timeout: WAIT_MS })
     await page.waitForTimeout(500)
     t.equal(await page.locator('[data-parley-widget]').count(), 1)
+    await page.locator('[data-parley-widget] button.launcher').click()
+    const src = new URL((await page.locator('[data-parley-widget] iframe').getAttribute('src')) ?? '')
+    t.ok(['lobby', 'second-tag'].includes(src.searchParams.get('room') ?? ''), 'the room of the tag that ran first (async: either)')
+    t.equal(await page.locator('[data-parley-widget] iframe').count(), 1, 'one panel')
   })
 }
 

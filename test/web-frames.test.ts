@@ -94,6 +94,8 @@ t.test('an unasked joined (auto-join of a left lobby) is left again; asked ones 
   state.rooms.value = []
   joined('lobby', [])
   t.same(sent, [{ type: 'leave', room: 'lobby' }])
+  applyFrame(ctx, { type: 'error', code: 'not_in_room', message: 'Join that room first.', room: 'lobby' })
+  t.equal(state.composerError.value, null, 'the answer to that second leave (not_in_room for a room not shown) is no error to show')
   ctx.pendingJoins.add('new')
   joined('new', [msg('new', 1)])
   t.ok(calls.includes('open new'))

@@ -219,6 +219,9 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
     ctx.send(since > 0 ? { type: 'join', room: frame.room, since } : { type: 'join', room: frame.room })
     return
   }
+  // A room we do not show: our own second `leave` answered (the widget leaves the lobby on connect,
+  // and again when the server's auto-join of it arrives after that). Nothing for the user to see.
+  if (frame.code === 'not_in_room' && !entry && frame.room && !ctx.findRoom(frame.room)) return
   if (entry) {
     state.outbox.value = outbox.markFailed(state.outbox.value, entry.cid, errorText(frame.code, frame.message))
     ctx.flush()

@@ -1,7 +1,10 @@
 // The embeddable widget's defences, over real HTTPS/WSS: who may frame the chat, who may open /ws,
 // single-use tickets, signed identities (tampered, expired, wrong site), guests and their cap.
 import t from 'tap'
-import { connect, refusal, request, signUp, PASSWORD, type Response } from '../helpers/clients.js'
+import crypto from 'node:crypto'
+import { syncBuiltinESMExports } from 'node:module'
+import WebSocket from 'ws'
+import { ChatClient, connect, refusal, request, signUp, PASSWORD, type Response } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { signEmbedToken } from '../../lib/embed-token.js'
 
@@ -182,9 +185,12 @@ t.test('guests: only on EMBED_GUESTS sites, named guest-xxxx@site-host, capped p
 
 t.test('a signed identity replayed after its expiry -> 401 token_expired (it worked before)', async (t) => {
   const server = await startServer(t, embedConfig)
-  const token = signEmbedToken('bob', Math.floor(Date.now() / 1000) + 1, SECRET)
+  // exp 2 s ahead in whole seconds: at least 1 s of validity whatever the millisecond (with +1 it
+  // could be 1 ms, and the first request failed on a loaded machine).
+  const exp = Math.floor(Date.now() / 1000) + 2
+  const token = signEmbedToken('bob', exp, SECRET)
   t.equal((await post(server, '/api/embed/identity', { site: SITE, token })).status, 200, 'valid until its exp')
-  await new Promise((r) => setTimeout(r, 2100 - (Date.now() % 1000))) // past exp, whatever the second
+  await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 100)) // past exp
   const replay = await post(server, '/api/embed/identity', { site: SITE, token })
   t.equal(replay.status, 401)
   t.equal(replay.body.code, 'token_expired')
@@ -214,11 +220,11 @@ t.test('a widget session is bound to its site: a ticket for another site -> 401,
   await signUp(server, 'alice')
   const login = await post(server, '/api/embed/login', { site: OTHER, username: 'alice', password: PASSWORD })
   const cookie = embedCookie(login)!.split(';')[0]!
-  t.equal((await post(server, '/api/embed/ticket', { site: OTHER }, { cookie })).status, 200, 'its own site gets a ticket')
+  t.match((await post(server, '/api/embed/ticket', { site: OTHER }, { cookie })).body, { session: { username: 'alice', ticket: /^[\w-]{32}$/ } }, 'its own site gets a ticket')
   const elsewhere = await post(server, '/api/embed/ticket', { site: SITE }, { cookie })
-  t.equal(elsewhere.status, 401, 'another site does not')
-  t.equal(elsewhere.body.code, 'unauthorized')
-  t.equal((await post(server, '/api/embed/ticket', { site: SITE })).status, 401, 'nor anyone without the cookie')
+  t.equal(elsewhere.status, 200, 'no session is an answer, not an error (a clean console)')
+  t.same(elsewhere.body, { session: null }, 'another site gets no ticket')
+  t.same((await post(server, '/api/embed/ticket', { site: SITE })).body, { session: null }, 'nor anyone without the cookie')
 })
 
 t.test('guests chat under the same limits: message rate, length, room creation, idle kick (which frees their slot)', async (t) => {
@@ -240,4 +246,41 @@ t.test('guests chat under the same limits: message rate, length, room creation, 
   t.same(await client.waitClose(3000), { code: 4000, reason: 'idle' }, 'kicked at IDLE_KICK_MS like anyone')
   const again = await post(server, '/api/embed/guest', { site: SITE }, { localAddress: '127.0.0.4' })
   t.equal(again.status, 200, 'the ended guest session gave its slot back')
+})
+
+t.test('guest names never collide: a name a live guest holds is drawn again; a signed site user may not look like a guest', async (t) => {
+  const server = await startServer(t, { ...embedConfig, maxGuestsPerIp: 5 })
+  // Every draw of a guest name gives the same 3 bytes (other random bytes stay random).
+  const randomBytes = crypto.randomBytes
+  crypto.randomBytes = ((n: number, ...rest: []) => (n === 3 ? Buffer.from([0xab, 0xcd, 0xef]) : randomBytes(n, ...rest))) as typeof randomBytes
+  syncBuiltinESMExports()
+  t.teardown(() => {
+    crypto.randomBytes = randomBytes
+    syncBuiltinESMExports()
+  })
+  const first = await post(server, '/api/embed/guest', { site: SITE })
+  t.equal(first.body.username, 'guest-abcdef@shop.example')
+  const second = await post(server, '/api/embed/guest', { site: SITE })
+  t.not(second.body.username, first.body.username, 'a second live guest never gets the same name')
+  t.equal(second.status, 503, 'no free name left to draw: busy, try again')
+  t.equal(second.body.code, 'busy')
+  crypto.randomBytes = randomBytes
+  syncBuiltinESMExports()
+
+  for (const user of ['guest-abcdef', 'Guest-1']) {
+    const res = await post(server, '/api/embed/identity', { site: SITE, token: signEmbedToken(user, inAnHour(), SECRET) })
+    t.equal(res.status, 401, `a site user ${user} would read as one of the site's guests`)
+    t.equal(res.body.code, 'token_invalid')
+  }
+  t.equal((await post(server, '/api/embed/identity', { site: SITE, token: signEmbedToken('guestbook', inAnHour(), SECRET) })).status, 200, 'only the guest- prefix is reserved')
+})
+
+t.test('a ticket in the URL opens nothing: /ws?ticket=... without the auth frame is closed 1008 auth_required', async (t) => {
+  const server = await startServer(t, embedConfig)
+  await signUp(server, 'alice')
+  const res = await post(server, '/api/embed/login', { site: SITE, username: 'alice', password: PASSWORD })
+  const url = `${server.origin.replace('https:', 'wss:')}/ws?ticket=${res.body.ticket}&auth=${res.body.ticket}`
+  const client = new ChatClient(new WebSocket(url, { ca: server.ca, origin: server.origin }))
+  t.same(await client.waitClose(3000), { code: 1008, reason: 'auth_required' }, 'the query is never read')
+  t.equal(client.frames.filter((f) => f.type === 'welcome').length, 0, 'no welcome')
 })

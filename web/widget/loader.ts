@@ -76,7 +76,10 @@ function start(tag: HTMLScriptElement) {
   let isOpen = false
   let unread = 0
 
-  const post = (message: Record<string, unknown>) => frame?.contentWindow?.postMessage({ parley: 1, ...message }, chatOrigin)
+  // Until the iframe says it loaded, its window is still about:blank (the host's origin): a message
+  // then would be refused with an error in the host's console, and `init` carries the state anyway.
+  let loaded = false
+  const post = (message: Record<string, unknown>) => loaded && frame?.contentWindow?.postMessage({ parley: 1, ...message }, chatOrigin)
   const setUnread = (n: number) => {
     unread = n
     badge.hidden = n === 0 || isOpen
@@ -87,10 +90,11 @@ function start(tag: HTMLScriptElement) {
   function createFrame() {
     const params = new URLSearchParams({ room })
     if (data.lang) params.set('lang', data.lang)
-    if (data.title) params.set('title', data.title.slice(0, 60))
+    const title = data.title?.slice(0, 60)
+    if (title) params.set('title', title)
     frame = document.createElement('iframe')
     frame.src = `${chatOrigin}/widget.html?${params}`
-    frame.title = data.title || text.title
+    frame.title = title || text.title
     frame.allow = 'clipboard-write'
     panel.append(frame)
   }
@@ -101,6 +105,7 @@ function start(tag: HTMLScriptElement) {
     const msg = event.data as { parley?: number; type?: string; count?: number; message?: unknown }
     if (!msg || msg.parley !== 1) return
     if (msg.type === 'loaded') {
+      loaded = true
       // The host site's signed identity goes to the iframe by postMessage, never in a URL.
       post({ type: 'init', open: isOpen, userToken: data.userToken ?? null })
     } else if (msg.type === 'ready') emit('ready')

@@ -57,11 +57,12 @@ let ticket: string | null = null
 /** A fresh ticket from the widget cookie (a browser that keeps it): the session check of a reconnect. */
 async function checkSession(): Promise<SessionCheck> {
   try {
-    ticket = (await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin })).ticket
+    const { session } = await request<{ session: EmbedSession | null }>('POST', '/api/embed/ticket', { site: parentOrigin })
+    if (!session) return { kind: 'ended' }
+    ticket = session.ticket
     return { kind: 'ok' }
   } catch (err) {
     if (!(err instanceof ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
-    if (err.status === 401) return { kind: 'ended' }
     return { kind: 'refused', message: refusalText(err), retryAfterMs: err.retryAfterMs || 30_000 }
   }
 }
@@ -80,8 +81,25 @@ function open(handlers: ConnectionHandlers): Connection {
   }
 }
 
+/** Bounds the create/join retries for the widget's room between two joins of it. */
+let roomTries = 0
+
+/**
+ * The widget's room is the operator's choice (`data-room`), so it is there on first use: a room
+ * nobody made yet (or one that vanished after ROOM_TTL_MS unused) is created, a creation that lost
+ * a race to another visitor joins it. Any other refusal (full, too many rooms) is shown by the panel.
+ */
+function keepRoom(frame: Extract<ServerFrame, { type: 'error' }>) {
+  if (frame.room !== room || state.rooms.value.some((r) => r.name === room) || roomTries >= 3) return
+  if (frame.code === 'no_such_room' && actions.createRoom(room)) roomTries++
+  else if (frame.code === 'room_exists' && actions.joinRoom(room)) roomTries++
+}
+
 function onFrame(frame: ServerFrame) {
-  if (frame.type === 'joined' && frame.room === room) toParent({ type: 'ready' })
+  if (frame.type === 'joined' && frame.room === room) {
+    roomTries = 0
+    toParent({ type: 'ready' })
+  } else if (frame.type === 'error') keepRoom(frame)
   else if (frame.type === 'message' && frame.room === room && frame.user !== state.user.value) {
     toParent({ type: 'message', message: { user: frame.user, text: frame.text, ts: frame.ts, room: frame.room } })
     if (!isOpen) setUnread(unread + 1)
@@ -111,7 +129,9 @@ async function start() {
   if (!parentOrigin) return
   try {
     if (userToken) return enter(await request<EmbedSession>('POST', '/api/embed/identity', { site: parentOrigin, token: userToken }))
-    return enter(await request<EmbedSession>('POST', '/api/embed/ticket', { site: parentOrigin }))
+    const { session } = await request<{ session: EmbedSession | null }>('POST', '/api/embed/ticket', { site: parentOrigin })
+    if (session) return enter(session)
+    state.view.value = 'login'
   } catch (err) {
     if (userToken && err instanceof ApiRequestError) loginError = refusalText(err)
     state.view.value = 'login'
@@ -153,6 +173,7 @@ function LoginForm() {
 function Panel() {
   const view = state.view.value
   const current = state.room.value
+  const roomError = state.roomError.value
   // A view that appears while the panel is open (login form, then the chat) takes the focus.
   useEffect(focusFirst, [view, current])
   return (
@@ -164,9 +185,10 @@ function Panel() {
             <button type="button" class="button" aria-label={t('widget.close')} data-testid="widget-close" onClick={() => toParent({ type: 'close' })}>×</button>
           </header>
           <div class="wpanel__body">
-            {!parentOrigin && <p>{t('widget.notFramed')}</p>}
+            {!parentOrigin && <p class="wpanel__status">{t('widget.notFramed')}</p>}
             {parentOrigin && view === 'login' && <LoginForm />}
-            {parentOrigin && (view === 'loading' || (view === 'chat' && !current)) && <p role="status">{t('widget.connecting')}</p>}
+            {parentOrigin && (view === 'loading' || (view === 'chat' && !current && !roomError)) && <p class="wpanel__status" role="status">{t('widget.connecting')}</p>}
+            {parentOrigin && view === 'chat' && !current && roomError && <p class="wpanel__status wpanel__error" role="alert" data-testid="widget-room-error">{roomError}</p>}
             {parentOrigin && view === 'chat' && current && (
               <>
                 <LinkBanner />
