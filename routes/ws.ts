@@ -49,6 +49,9 @@ function faultOf(err: Error & { code?: string }): Fault {
   }
 }
 
+/** A widget session of the site's own people: a guest, or a user the site signed (`name@site-host`). */
+const siteOwned = (session: SessionRecord) => session.guest === true || session.username.includes('@')
+
 const isClientError = (err: Error & { code?: string; syscall?: string }) =>
   Boolean(err.code?.startsWith('WS_ERR_') || err.syscall || err.code === 'ECONNRESET' || err.code === 'EPIPE')
 
@@ -98,8 +101,10 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const widget = config.embedOrigins.length > 0 ? await fastify.embedSession(request) : undefined
     const own = isAllowedOrigin(origin, request.headers.host, config)
     // A host site's page (an EMBED_ORIGINS origin or any other) may not open the socket itself,
-    // unless it carries a widget session for that very site.
-    if (!own && !(widget && origin === widget.session.site)) {
+    // unless it carries a widget session of that very site for one of the site's own people (a
+    // guest or a user it signed, whom it could sign in again anyway). A visitor who logged in to
+    // the widget with a Parley account is never driven by the host page's scripts.
+    if (!own && !(widget && origin === widget.session.site && siteOwned(widget.session))) {
       throw new ApiError(403, 'forbidden_origin', 'This origin may not open the chat socket.')
     }
     const page = await fastify.currentSession(request)

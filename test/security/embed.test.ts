@@ -52,7 +52,7 @@ t.test('widget.html may be framed by EMBED_ORIGINS only; every other route keeps
   t.match(none.headers['content-security-policy'], "frame-ancestors 'none'", 'without EMBED_ORIGINS nobody may frame it')
 })
 
-t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logged-in user cookie -> 403; a listed one only with its own widget session', async (t) => {
+t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logged-in user cookie -> 403; a listed one only with a widget session of its own people (a guest or a user it signed), never a Parley account', async (t) => {
   const server = await startServer(t, embedConfig)
   const cookie = await signUp(server, 'alice')
   for (const origin of [SITE, 'https://evil.example']) {
@@ -63,10 +63,18 @@ t.test('a host page (in EMBED_ORIGINS or not) cannot open /ws, even with a logge
   const login = await post(server, '/api/embed/login', { site: OTHER, username: 'alice', password: PASSWORD })
   const widget = embedCookie(login)!.split(';')[0]!
   t.equal(await refusal(connect(server, widget, { origin: SITE })), 403, 'a widget session for another site does not count')
+  // A visitor who logged in to OTHER's widget with a Parley account: the host page's own scripts
+  // carry the partitioned cookie too, and must not chat as alice.
+  t.equal(await refusal(connect(server, widget, { origin: OTHER })), 403, "a Parley account's widget session is the iframe's alone")
   t.equal(server.app.chatHub.size, 0)
-  const own = await connect(server, widget, { origin: OTHER })
-  t.equal((await own.next('welcome')).user, 'alice', 'an EMBED_ORIGINS origin with its own widget session is accepted (only that)')
+  const signed = await post(server, '/api/embed/identity', { site: OTHER, token: signEmbedToken('carol', inAnHour(), OTHER_SECRET) })
+  const own = await connect(server, embedCookie(signed)!.split(';')[0]!, { origin: OTHER })
+  t.equal((await own.next('welcome')).user, 'carol@blog.example', 'a user the site signed may be driven by the site itself')
   own.ws.close()
+  const guest = await post(server, '/api/embed/guest', { site: SITE })
+  const guestSocket = await connect(server, embedCookie(guest)!.split(';')[0]!, { origin: SITE })
+  t.match((await guestSocket.next('welcome')).user, /^guest-/, "and so may the site's guest")
+  guestSocket.ws.close()
 })
 
 t.test('a site not in EMBED_ORIGINS gets no widget session -> 403 forbidden_site', async (t) => {
