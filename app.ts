@@ -1,4 +1,5 @@
 // The Parley app as a plugin, and the factory that builds a Fastify HTTPS instance around it.
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
 import type { TlsOptions } from 'node:tls'
@@ -9,7 +10,7 @@ import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import fastifyStatic from '@fastify/static'
 import type { Config } from './lib/config.js'
-import { TLS_CIPHERS, type TlsMaterial } from './lib/tls-material.js'
+import { TLS_CIPHERS, TLS_GROUPS, type TlsMaterial } from './lib/tls-material.js'
 import { refusePlainHttp } from './lib/plain-http-refusal.js'
 import { ApiError } from './lib/api-error.js'
 import config from './plugins/config.js'
@@ -137,6 +138,12 @@ export async function buildApp(
       minVersion: 'TLSv1.2',
       ciphers: TLS_CIPHERS,
       honorCipherOrder: true,
+      ecdhCurve: TLS_GROUPS,
+      // Session tickets: a reconnecting client resumes instead of a full handshake. The ticket
+      // key is made here, kept in memory only and never written: a restart (or another
+      // process) cannot read old tickets, which then fall back to a full handshake.
+      ticketKeys: randomBytes(48),
+      sessionTimeout: config.tlsSessionTimeoutS,
       handshakeTimeout: config.handshakeTimeoutMs,
       connectionsCheckingInterval: timeoutCheckInterval(config.requestTimeoutMs)
     },
