@@ -1,4 +1,5 @@
 // The Parley app as a plugin, and the factory that builds a Fastify HTTPS instance around it.
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
 import type { TlsOptions } from 'node:tls'
@@ -6,14 +7,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import helmet from '@fastify/helmet'
 import websocket from '@fastify/websocket'
 import fastifyStatic from '@fastify/static'
 import type { Config } from './lib/config.js'
-import { TLS_CIPHERS, type TlsMaterial } from './lib/tls-material.js'
+import { TLS_CIPHERS, TLS_GROUPS, type TlsMaterial } from './lib/tls-material.js'
 import { refusePlainHttp } from './lib/plain-http-refusal.js'
 import { ApiError } from './lib/api-error.js'
 import config from './plugins/config.js'
+import securityHeaders, { PERMISSIONS_POLICY } from './plugins/security-headers.js'
 import userStore from './plugins/user-store.js'
 import auth from './plugins/auth.js'
 import rateLimit from './plugins/rate-limit.js'
@@ -37,13 +38,7 @@ export const MAX_FRAME_BYTES = 4096
 export const MAX_BODY_BYTES = 16 * 1024
 /** Idle time after a response before a kept-alive connection is closed. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000
-/** Deny-all for powerful browser features the chat page never uses. */
-export const PERMISSIONS_POLICY = [
-  'accelerometer', 'autoplay', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media',
-  'fullscreen', 'geolocation', 'gyroscope', 'hid', 'idle-detection', 'magnetometer', 'microphone', 'midi',
-  'payment', 'picture-in-picture', 'publickey-credentials-get', 'screen-wake-lock', 'serial', 'usb',
-  'xr-spatial-tracking'
-].map((feature) => `${feature}=()`).join(', ')
+export { PERMISSIONS_POLICY }
 /**
  * Node checks request and header timeouts on a timer (30 s by default), so a 30 s limit held
  * for up to 60 s; checking at a tenth of the limit (at most every second) keeps it within 10 %.
@@ -72,23 +67,7 @@ function cacheHeaders(reply: { header(name: string, value: string): unknown }, f
 export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(config, { config: opts.config })
 
-  await fastify.register(helmet, {
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"]
-      }
-    }
-  })
-  fastify.addHook('onRequest', async (_request, reply) => {
-    reply.header('permissions-policy', PERMISSIONS_POLICY)
-  })
+  await fastify.register(securityHeaders)
   await fastify.register(connectionLimits)
   await fastify.register(userStore)
   await fastify.register(auth)
@@ -161,6 +140,12 @@ export async function buildApp(
       minVersion: 'TLSv1.2',
       ciphers: TLS_CIPHERS,
       honorCipherOrder: true,
+      ecdhCurve: TLS_GROUPS,
+      // Session tickets: a reconnecting client resumes instead of a full handshake. The ticket
+      // key is made here, kept in memory only and never written: a restart (or another
+      // process) cannot read old tickets, which then fall back to a full handshake.
+      ticketKeys: randomBytes(48),
+      sessionTimeout: config.tlsSessionTimeoutS,
       handshakeTimeout: config.handshakeTimeoutMs,
       connectionsCheckingInterval: timeoutCheckInterval(config.requestTimeoutMs)
     },

@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     servers: { type: 'string', default: 'floor,parley,socketio' },
     scenarios: { type: 'string', default: 'idle,fanout,connect,rooms' },
     profile: { type: 'boolean', default: false },
+    'profile-scenario': { type: 'string' },
     budget: { type: 'string' },
     parley: { type: 'string' },
     'no-build': { type: 'boolean', default: false }
@@ -30,9 +31,12 @@ const { values: args } = parseArgs({
 const plan = { ...PLANS[args.quick ? 'quick' : 'full'] }
 if (args.budget) plan.budgetMs = Number(args.budget) * 1000
 // --profile: Parley alone under the base fanout load (20 senders, 1,000 clients) for 10 s, sampled by node --cpu-prof.
-if (args.profile) Object.assign(plan, { reps: 1, lightReps: 0, stepMs: 10_000, kneeSenders: [] })
+// --profile-scenario <name>: the same, under another scenario (its measured windows only).
+const profiled = args['profile-scenario'] ?? (args.profile ? 'fanout' : undefined)
+if (profiled) args.profile = true
+if (profiled === 'fanout') Object.assign(plan, { reps: 1, lightReps: 0, stepMs: 10_000, kneeSenders: [] })
 const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
-const scenarioNames = args.profile ? ['fanout'] : args.scenarios.split(',').map((s) => s.trim())
+const scenarioNames = args.profile ? [profiled] : args.scenarios.split(',').map((s) => s.trim())
 const SCENARIOS = { connect, fanout, rooms, idle }
 // --parley <dir>: build and run the Parley of another checkout (a branch to compare); default this one.
 const parleyRoot = args.parley ? resolve(args.parley) : ROOT
@@ -170,7 +174,7 @@ async function run(tmp, started) {
       await fleet.stop()
       await server.stop()
     }
-    if (args.profile) out.profile = await readProfile(profileDir, (out.fanout?.base ?? []).map((b) => b.window.monoUs))
+    if (args.profile) out.profile = await readProfile(profileDir, profileWindows(out[profiled]))
   }
 
   results.conditions.durationS = Math.round((Date.now() - started) / 1000)
@@ -183,6 +187,13 @@ async function run(tmp, started) {
   console.log(`\n${cond}\n\n${text}\n`)
   if (args.profile) console.log(results.servers.parley.profile.text)
   console.log(`raw figures: ${file} (${results.conditions.durationS} s)`)
+}
+
+/** The measured windows of a scenario's result (every object with `window.monoUs` in it). */
+function profileWindows(result) {
+  if (!result || typeof result !== 'object') return []
+  if (Array.isArray(result.window?.monoUs)) return [result.window.monoUs]
+  return Object.values(result).flatMap(profileWindows)
 }
 
 async function readProfile(dir, windows) {

@@ -48,6 +48,7 @@ export const ConfigSchema = Type.Object({
   maxConnections: Int(0, 10_000_000, 0, 'open connections in total; 0 = derived from the open-file limit'),
   requestTimeoutMs: Int(100, 600_000, 30_000, 'time to receive a whole request (headers and body)'),
   handshakeTimeoutMs: Int(100, 600_000, 10_000, 'time to finish the TLS handshake'),
+  tlsSessionTimeoutS: Int(1, 86_400, 3600, 'how long a TLS session ticket lets a reconnecting client skip the full handshake'),
   publicOrigin: Type.Optional(Type.String({ minLength: 1, description: "the server's own origin, e.g. https://chat.example.org" })),
   embedOrigins: Str('', 'comma-separated https origins of sites allowed to embed the widget'),
   embedSecrets: Str('', 'comma-separated origin=secret pairs (secret >= 32 chars) for signed identities'),

@@ -2,11 +2,13 @@ import t from 'tap'
 import net from 'node:net'
 import tls from 'node:tls'
 import { X509Certificate } from 'node:crypto'
+import { once } from 'node:events'
+import { WebSocket } from 'ws'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createSelfSigned, loadTlsMaterial } from '../lib/tls-material.js'
 import { request, signUp } from './helpers/clients.js'
-import { startServer } from './helpers/server.js'
+import { startServer, type TestServer } from './helpers/server.js'
 
 t.test('first start generates an ECDSA P-256 self-signed certificate; later starts reuse it', async (t) => {
   const certsDir = join(t.testdir({}), 'certs')
@@ -96,4 +98,52 @@ t.test('HTTPS works with the certificate as the only trust anchor, and secrets a
     t.equal((await stat(join(server.dataDir, file))).mode & 0o777, 0o600, file)
   }
   t.notMatch(await readFile(join(server.dataDir, 'users.json'), 'utf8'), /correct horse/, 'no plain password on disk')
+})
+
+/** Opens /ws, optionally offering a TLS session; resolves at `welcome` with the TLS socket and the first session ticket it got. */
+function openResumable(server: TestServer, cookie: string, session?: Buffer, maxVersion: tls.SecureVersion = 'TLSv1.3') {
+  let socket!: tls.TLSSocket
+  let ticket!: Promise<Buffer>
+  const ws = new WebSocket(server.origin.replace('https:', 'wss:') + '/ws', {
+    ca: server.ca,
+    headers: { cookie },
+    origin: server.origin,
+    // Passed on to tls.connect (ws's ClientOptions type does not list them).
+    ...({ session, maxVersion } as object),
+    // Tickets may come before the upgrade's answer: listen from the moment the socket exists.
+    createConnection: ((options: tls.ConnectionOptions) => {
+      socket = tls.connect(options)
+      ticket = once(socket, 'session').then(([t]) => t as Buffer)
+      return socket
+    }) as unknown as typeof net.createConnection
+  })
+  return new Promise<{ ws: WebSocket; socket: tls.TLSSocket; ticket: Promise<Buffer> }>((resolve, reject) => {
+    ws.on('message', (data) => {
+      if (JSON.parse(String(data)).type === 'welcome') resolve({ ws, socket, ticket })
+    })
+    ws.once('error', reject)
+  })
+}
+
+t.test('a reconnecting chat client resumes its TLS session from the ticket; a restarted server makes it handshake again', async (t) => {
+  const server = await startServer(t)
+  const cookie = await signUp(server, 'alice')
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    const first = await openResumable(server, cookie, undefined, version)
+    t.equal(first.socket.isSessionReused(), false, `${version}: the first connection is a full handshake`)
+    const ticket = await first.ticket
+    first.ws.close()
+    const again = await openResumable(server, cookie, ticket, version)
+    t.equal(again.socket.getProtocol(), version)
+    t.equal(again.socket.isSessionReused(), true, `${version}: the reconnect resumes (no certificate, no signature)`)
+    again.ws.close()
+  }
+  const first = await openResumable(server, cookie)
+  const ticket = await first.ticket
+  first.ws.close()
+  // Same certificate, new process: the ticket key lives in memory only, so the old ticket is useless.
+  const restarted = await startServer(t, { certsDir: server.config.certsDir })
+  const other = await openResumable(restarted, await signUp(restarted, 'bob'), ticket)
+  t.equal(other.socket.isSessionReused(), false, 'a ticket of another server process is not accepted')
+  other.ws.close()
 })

@@ -2,6 +2,7 @@
 // response, and a session cookie with the __Host- prefix (Secure, Path=/, no Domain).
 import t from 'tap'
 import { PERMISSIONS_POLICY } from '../../app.js'
+import { HELMET_OPTIONS, helmetHeaders } from '../../plugins/security-headers.js'
 import { connect, PASSWORD, request, signUp } from '../helpers/clients.js'
 import { startServer } from '../helpers/server.js'
 
@@ -43,4 +44,25 @@ t.test('the session cookie is __Host-parley: Secure, Path=/, no Domain, HttpOnly
   t.notMatch(setCookie, /; Domain=/i, 'no Domain: the cookie stays on this exact host')
   t.equal((await request(server, 'GET', '/api/me', { cookie: login.cookie! })).status, 200, 'and it is the session')
   t.equal((await request(server, 'GET', '/api/me', { cookie: login.cookie!.replace('__Host-parley', 'parley') })).status, 401, 'the unprefixed name is not read')
+})
+
+t.test('the helmet headers, computed once at start, are on every response, a refused upgrade included', async (t) => {
+  const expected = helmetHeaders(HELMET_OPTIONS)
+  t.match(expected['content-security-policy'], /frame-ancestors 'none'/)
+  t.equal(expected['strict-transport-security'], 'max-age=31536000; includeSubDomains')
+  t.equal(expected['x-content-type-options'], 'nosniff')
+  const server = await startServer(t)
+  const cookie = await signUp(server, 'alice')
+  const upgrade = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' }
+  const responses = {
+    'GET /': await request(server, 'GET', '/'),
+    'GET /api/me 401': await request(server, 'GET', '/api/me'),
+    'GET /nowhere 404': await request(server, 'GET', '/nowhere'),
+    'GET /ws 426': await request(server, 'GET', '/ws', { cookie }),
+    // Last: the server closes the connection of a refused upgrade.
+    'GET /ws upgrade refused 403': await request(server, 'GET', '/ws', { cookie, headers: { ...upgrade, origin: 'https://evil.example' } })
+  }
+  for (const [name, res] of Object.entries(responses)) {
+    for (const [header, value] of Object.entries(expected)) t.equal(res.headers[header], value, `${name}: ${header}`)
+  }
 })
