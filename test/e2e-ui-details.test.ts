@@ -27,6 +27,19 @@ async function seededDataDir(dir: string) {
 const style = (el: Locator, property: string) =>
   el.evaluate((node, p) => getComputedStyle(node).getPropertyValue(p), property)
 
+/** WCAG contrast ratio of two computed `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (rgb: string) => {
+    const [r, g, b] = rgb.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+    })
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!
+  }
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x)
+  return (hi! + 0.05) / (lo! + 0.05)
+}
+
 /** '' when nothing (an ancestor's overflow or paint containment) cuts the element off; else what does. */
 const clippedBy = (el: Locator) =>
   el.evaluate((node) => {
@@ -107,9 +120,10 @@ if (hasChromium(t)) {
     const ownBox = (await own.getByTestId('message').first().boundingBox())!
     const otherBox = (await others.getByTestId('message').first().boundingBox())!
     t.ok(ownBox.x > otherBox.x + 100, `own messages sit on the right (${ownBox.x} vs ${otherBox.x})`)
-    t.not(await style(own.getByTestId('message').first(), 'background-color'),
-      await style(alice.locator('.message:not(.message--mention)').filter({ hasText: 'yesterday' }), 'background-color'),
-      'own messages have their own colour')
+    // Clearly distinct: at least the 3:1 WCAG asks of UI parts told apart by colour (a pale tint was 1.1:1).
+    const ownBg = await style(own.getByTestId('message').first(), 'background-color')
+    const otherBg = await style(alice.locator('.message:not(.message--mention)').filter({ hasText: 'yesterday' }), 'background-color')
+    t.ok(contrast(ownBg, otherBg) >= 3, `own messages have their own colour (${ownBg} vs ${otherBg}: ${contrast(ownBg, otherBg).toFixed(2)}:1)`)
 
     // Each other person: initials on a colour of their own (the same in every view).
     t.equal(await others.first().locator('.avatar').textContent(), 'BO')
