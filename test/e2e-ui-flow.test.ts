@@ -38,8 +38,12 @@ if (hasChromium(t)) {
     await send(alice, 'and more')
     await bob.getByTestId('new-messages').filter({ hasText: '2 new messages' }).waitFor()
     t.pass('the pill counts 2 new messages')
+    await bob.waitForFunction(() => document.title === '(2) Parley')
+    t.pass('the tab title counts them too')
     await bob.getByTestId('new-messages').click()
     await bob.getByTestId('new-messages').waitFor({ state: 'detached' })
+    await bob.waitForFunction(() => document.title === 'Parley')
+    t.pass('and clears once they are seen')
     t.ok(await bob.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50), 'at the bottom')
 
     // In another room, lobby messages count in the tab title.

@@ -1,6 +1,6 @@
 // The room's conversation, newest last: stays at the bottom unless the reader scrolled up (then a
 // "new messages" pill counts what arrived), loads older messages when scrolled to the top.
-import { useLayoutEffect, useRef } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks'
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
 import type { RoomState } from '../room-state.ts'
@@ -60,6 +60,13 @@ export function MessageList({ room }: { room: RoomState }) {
   }
 
   const unseen = items.filter((i) => i.kind === 'message' && i.seq > seenSeq.value && i.message.user !== me).length
+  // The tab title counts them too (the room is in view, but these are not).
+  useEffect(() => {
+    room.unseenBelow.value = unseen
+    return () => {
+      room.unseenBelow.value = 0
+    }
+  }, [unseen])
   return (
     <div class="messages-wrap">
       <ol ref={listRef} class="messages" id="messages" data-testid="message-list" onScroll={onScroll}
