@@ -44,6 +44,13 @@ if (hasChromium(t)) {
     await bob.getByTestId('new-messages').waitFor({ state: 'detached' })
     await bob.waitForFunction(() => document.title === 'Parley')
     t.pass('and clears once they are seen')
+    await bob.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: 0 }))
+    await bob.getByTestId('message-list').evaluate((el) => el.dispatchEvent(new Event('scroll')))
+    await send(bob, 'my own, sent while scrolled up')
+    await message(bob, 'my own, sent while scrolled up').waitFor()
+    await bob.getByTestId('message-list').evaluate((el) => new Promise(requestAnimationFrame))
+    t.ok(await bob.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50),
+      'sending brings the reader down to their message')
     t.ok(await bob.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50), 'at the bottom')
 
     // In another room, lobby messages count in the tab title.

@@ -22,6 +22,7 @@ export function MessageList({ room }: { room: RoomState }) {
   const atBottom = useRef(true)
   const height = useRef(0)
   const firstKey = useRef('')
+  const queued = useRef(0)
   /** The newest seq the reader has seen at the bottom; the pill counts what came after. */
   const seenSeq = useSignal(lastSeq(room.items.value))
   const items = room.items.value
@@ -32,6 +33,9 @@ export function MessageList({ room }: { room: RoomState }) {
     const list = listRef.current
     if (!list) return
     const first = items[0]?.key ?? ''
+    // The reader just sent a message: show it, even when scrolled up.
+    if (pending.length > queued.current) atBottom.current = true
+    queued.current = pending.length
     if (firstKey.current && first !== firstKey.current && !atBottom.current) {
       // Older messages were added on top: keep what the reader was looking at in place.
       list.scrollTop += list.scrollHeight - height.current
