@@ -9,12 +9,14 @@ import { hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from '.
 
 /**
  * What is cut off: a control, heading, name or time wider than its box or outside the viewport, a
- * time or button label wrapped onto a second line, a placeholder longer than its field.
+ * time or button label wrapped onto a second line, a placeholder longer than its field, a control
+ * covering (or covered by) another one.
  */
 async function truncated(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = []
     const measure = document.createElement('canvas').getContext('2d')!
+    const controls: [string, DOMRect][] = []
     const selector = 'button, input, a, label, time, h1, h2, .group__user, .composer__counter, [data-testid="chat-user"]'
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
       // Visually hidden on purpose (for screen readers only): not on screen to be cut.
@@ -28,6 +30,13 @@ async function truncated(page: Page): Promise<string[]> {
       const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5
       if ((el.tagName === 'TIME' || el.tagName === 'BUTTON') && el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) > line * 1.5) {
         out.push(`${name}: wraps (${el.clientHeight} px high)`)
+      }
+      if (el.matches('button, input, a')) {
+        for (const [other, r] of controls) {
+          const overlap = Math.min(box.right, r.right) - Math.max(box.left, r.left) > 1 && Math.min(box.bottom, r.bottom) - Math.max(box.top, r.top) > 1
+          if (overlap) out.push(`${name}: overlaps ${other}`)
+        }
+        controls.push([name, box])
       }
       if (el instanceof HTMLInputElement && el.placeholder) {
         measure.font = style.font
@@ -86,6 +95,15 @@ if (hasChromium(t)) {
     t.same(await truncated(page), [], 'chat pane')
     await page.getByTestId('composer-input').fill('x'.repeat(1000))
     t.same(await truncated(page), [], 'with the counter showing')
+    // With a draft, Log out and Leave room ask first: the questions fit beside the other controls.
+    await page.getByTestId('leave-chat').click()
+    await page.getByTestId('logout-confirm').waitFor()
+    t.same(await truncated(page), [], 'log out asks')
+    await page.getByTestId('logout-confirm-no').click()
+    await page.getByTestId('leave-room').click()
+    await page.getByTestId('leave-confirm').waitFor()
+    t.same(await truncated(page), [], 'leave room asks')
+    await page.getByTestId('leave-confirm-no').click()
     await page.getByTestId('show-rooms').click()
     t.same(await truncated(page), [], 'rooms pane')
     await page.getByTestId('room-entry').first().click()
