@@ -10,13 +10,15 @@ import { hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from '.
 /**
  * What is cut off: a control, heading, name or time wider than its box or outside the viewport, a
  * time or button label wrapped onto a second line, a placeholder longer than its field, a control
- * covering (or covered by) another one.
+ * covering (or covered by) another one, a page wider than the screen (it scrolls sideways).
  */
 async function truncated(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = []
     const measure = document.createElement('canvas').getContext('2d')!
     const controls: [string, DOMRect][] = []
+    const page = document.documentElement
+    if (page.scrollWidth > window.innerWidth) out.push(`the page is wider than the screen (${page.scrollWidth} px)`)
     const selector = 'button, input, a, label, time, h1, h2, .group__user, .composer__counter, [data-testid="chat-user"]'
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
       // Visually hidden on purpose (for screen readers only): not on screen to be cut.
