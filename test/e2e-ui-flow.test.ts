@@ -32,6 +32,15 @@ if (hasChromium(t)) {
     // Bob scrolls up; new messages do not pull him down but show a pill.
     for (let i = 0; i < 40; i++) await send(alice, `filler ${i}`)
     await message(bob, 'filler 39').waitFor()
+    // Dense like a conversation: one-line messages in a row were 58 px each (40 filled four screens);
+    // with the name and time once per group each takes at most 40 px, like the bubbles of chat apps.
+    const pitch = await bob.evaluate(() => {
+      const all = [...document.querySelectorAll('[data-testid="message"]')]
+        .filter((m) => /^filler \d+$/.test(m.querySelector('[data-testid="message-text"]')!.textContent!))
+      return (all.at(-1)!.getBoundingClientRect().bottom - all[0]!.getBoundingClientRect().top) / all.length
+    })
+    const screen = await bob.getByTestId('message-list').evaluate((el) => el.clientHeight)
+    t.ok(pitch <= 40, `a one-line message takes ${pitch.toFixed(1)} px (40 fill ${(40 * pitch / screen).toFixed(1)} screens of ${screen} px)`)
     await bob.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: 0 }))
     await bob.getByTestId('message-list').evaluate((el) => el.dispatchEvent(new Event('scroll')))
     await send(alice, 'while you read')
