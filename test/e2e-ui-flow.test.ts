@@ -53,6 +53,7 @@ if (hasChromium(t)) {
     await bob.getByTestId('new-messages').waitFor({ state: 'detached' })
     await bob.waitForFunction(() => document.title === 'Parley')
     t.pass('and clears once they are seen')
+    t.equal(await bob.evaluate(() => document.activeElement?.id), 'messages', 'the focus stays in the conversation')
     await bob.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: 0 }))
     await bob.getByTestId('message-list').evaluate((el) => el.dispatchEvent(new Event('scroll')))
     await send(bob, 'my own, sent while scrolled up')

@@ -58,6 +58,8 @@ export function MessageList({ room }: { room: RoomState }) {
 
   function toBottom() {
     const list = listRef.current
+    // The pill goes away under the pointer or key: the focus stays in the conversation, not on <body>.
+    list?.focus({ preventScroll: true })
     if (list) list.scrollTop = list.scrollHeight
     atBottom.current = true
     seenSeq.value = lastSeq(room.items.value)
