@@ -13,6 +13,10 @@ t.test('only http(s) URLs become links; punctuation after them stays text', asyn
   }
   t.equal(safeHref('javascript:alert(1)'), null)
   t.equal(safeHref('http://[bad'), null)
+  // Phishing by user info: the text names one host, the link would open another.
+  for (const tricky of ['https://bank.example@evil.example/', 'https://bank.example:pw@evil.example']) {
+    t.ok(segmentText(`log in at ${tricky}`).every((s) => s.kind === 'text'), `${tricky} stays text`)
+  }
   t.same(segmentText('(http://a.b/c)').map((s) => s.kind), ['text', 'link', 'text'])
 })
 

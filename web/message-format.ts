@@ -7,10 +7,14 @@ export type Segment = { kind: 'text'; text: string } | { kind: 'link'; text: str
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+/giu
 const TRAILING = /[.,;:!?)\]}'"]+$/u
 
-/** Only http(s) URLs that parse become links; anything else stays text. */
+/**
+ * Only http(s) URLs that parse become links; anything else stays text. So does a URL with a user
+ * name or password: `https://bank.example@evil.example` reads as the bank but opens evil.example.
+ */
 export function safeHref(candidate: string): string | null {
   try {
     const url = new URL(candidate)
+    if (url.username !== '' || url.password !== '') return null
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null
   } catch {
     return null
