@@ -32,14 +32,35 @@ if (hasChromium(t)) {
     // Bob scrolls up; new messages do not pull him down but show a pill.
     for (let i = 0; i < 40; i++) await send(alice, `filler ${i}`)
     await message(bob, 'filler 39').waitFor()
+    // Dense like a conversation: one-line messages in a row were 58 px each (40 filled four screens);
+    // with the name and time once per group each takes at most 40 px, like the bubbles of chat apps.
+    const pitch = await bob.evaluate(() => {
+      const all = [...document.querySelectorAll('[data-testid="message"]')]
+        .filter((m) => /^filler \d+$/.test(m.querySelector('[data-testid="message-text"]')!.textContent!))
+      return (all.at(-1)!.getBoundingClientRect().bottom - all[0]!.getBoundingClientRect().top) / all.length
+    })
+    const screen = await bob.getByTestId('message-list').evaluate((el) => el.clientHeight)
+    t.ok(pitch <= 40, `a one-line message takes ${pitch.toFixed(1)} px (40 fill ${(40 * pitch / screen).toFixed(1)} screens of ${screen} px)`)
     await bob.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: 0 }))
     await bob.getByTestId('message-list').evaluate((el) => el.dispatchEvent(new Event('scroll')))
     await send(alice, 'while you read')
     await send(alice, 'and more')
     await bob.getByTestId('new-messages').filter({ hasText: '2 new messages' }).waitFor()
     t.pass('the pill counts 2 new messages')
+    await bob.waitForFunction(() => document.title === '(2) Parley')
+    t.pass('the tab title counts them too')
     await bob.getByTestId('new-messages').click()
     await bob.getByTestId('new-messages').waitFor({ state: 'detached' })
+    await bob.waitForFunction(() => document.title === 'Parley')
+    t.pass('and clears once they are seen')
+    t.equal(await bob.evaluate(() => document.activeElement?.id), 'messages', 'the focus stays in the conversation')
+    await bob.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: 0 }))
+    await bob.getByTestId('message-list').evaluate((el) => el.dispatchEvent(new Event('scroll')))
+    await send(bob, 'my own, sent while scrolled up')
+    await message(bob, 'my own, sent while scrolled up').waitFor()
+    await bob.getByTestId('message-list').evaluate((el) => new Promise(requestAnimationFrame))
+    t.ok(await bob.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50),
+      'sending brings the reader down to their message')
     t.ok(await bob.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50), 'at the bottom')
 
     // In another room, lobby messages count in the tab title.

@@ -128,6 +128,8 @@ if (hasChromium(t)) {
     release()
     await page.getByTestId('login-error').getByText('Wrong username or password.').waitFor()
     t.equal(await cardHeight(page), height, 'no jump for the answer either')
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'login-password',
+      'the cursor is back in the password, ready to retype (the disabled button had dropped it)')
     await page.getByTestId('login-password').fill('still not it')
     t.equal(await text(page, 'login-error'), '', 'the error clears on edit')
 

@@ -9,13 +9,17 @@ import { hasChromium, message, registerInUi, send, useBrowser, WAIT_MS } from '.
 
 /**
  * What is cut off: a control, heading, name or time wider than its box or outside the viewport, a
- * time or button label wrapped onto a second line, a placeholder longer than its field.
+ * time or button label wrapped onto a second line, a placeholder longer than its field, a control
+ * covering (or covered by) another one, a page wider than the screen (it scrolls sideways).
  */
 async function truncated(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = []
     const measure = document.createElement('canvas').getContext('2d')!
-    const selector = 'button, input, a, label, time, h1, h2, .group__user, .composer__counter, [data-testid="chat-user"]'
+    const controls: [string, DOMRect][] = []
+    const page = document.documentElement
+    if (page.scrollWidth > window.innerWidth) out.push(`the page is wider than the screen (${page.scrollWidth} px)`)
+    const selector = 'button, input, a, label, time, h1, h2, .group__user, .room__name, .member__name, .composer__counter, [data-testid="chat-user"]'
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
       // Visually hidden on purpose (for screen readers only): not on screen to be cut.
       if (el.offsetParent === null || el.closest('.visually-hidden, .chat__app') || getComputedStyle(el).clipPath === 'inset(50%)') continue
@@ -26,8 +30,16 @@ async function truncated(page: Page): Promise<string[]> {
       if (el.tagName !== 'INPUT' && el.scrollWidth > el.clientWidth + 1) out.push(`${name}: cut (${el.scrollWidth}/${el.clientWidth})`)
       if (box.right > window.innerWidth + 1 || box.left < -1) out.push(`${name}: outside the screen (${box.left}-${box.right})`)
       const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5
-      if ((el.tagName === 'TIME' || el.tagName === 'BUTTON') && el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) > line * 1.5) {
+      // A room's entry holds its name, which wraps rather than being cut; other buttons keep one line.
+      if ((el.tagName === 'TIME' || (el.tagName === 'BUTTON' && !el.querySelector('.room__name'))) && el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) > line * 1.5) {
         out.push(`${name}: wraps (${el.clientHeight} px high)`)
+      }
+      if (el.matches('button, input, a')) {
+        for (const [other, r] of controls) {
+          const overlap = Math.min(box.right, r.right) - Math.max(box.left, r.left) > 1 && Math.min(box.bottom, r.bottom) - Math.max(box.top, r.top) > 1
+          if (overlap) out.push(`${name}: overlaps ${other}`)
+        }
+        controls.push([name, box])
       }
       if (el instanceof HTMLInputElement && el.placeholder) {
         measure.font = style.font
@@ -38,6 +50,9 @@ async function truncated(page: Page): Promise<string[]> {
     return out
   })
 }
+
+/** The widest name a room can have (32 of [a-z0-9-]). */
+const ROOM = 'm'.repeat(32)
 
 if (hasChromium(t)) {
   const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-ui-small-screenshots'))
@@ -70,14 +85,31 @@ if (hasChromium(t)) {
     t.same(await truncated(page), [], 'register with errors')
     await registerInUi(page, origin, 'a-rather-long-user-name-here')
     await page.getByTestId('show-rooms').click()
-    await page.getByTestId('room-name').fill('a-rather-long-room-name-here')
+    await page.getByTestId('room-name').fill(ROOM)
     await page.getByTestId('room-create').click()
-    await page.getByTestId('chat-room').filter({ hasText: '#a-rather-long-room-name-here' }).waitFor()
+    await page.getByTestId('chat-room').filter({ hasText: `#${ROOM}` }).waitFor()
     await send(page, 'long: Donaudampfschifffahrtsgesellschaftskapitän')
     await message(page, 'long: Donaudampfschifffahrtsgesellschaftskapitän').waitFor()
+    // A second person with a long name: their name and the group's time share one line at most.
+    const other = await (await newContext(t)).newPage()
+    await registerInUi(other, origin, 'bartholomew_the_second_longname')
+    await other.getByTestId('room-name').fill(ROOM)
+    await other.getByTestId('room-join').click()
+    await other.getByTestId('chat-room').filter({ hasText: `#${ROOM}` }).waitFor()
+    await send(other, 'hello from the other side')
+    await message(page, 'hello from the other side').waitFor()
     t.same(await truncated(page), [], 'chat pane')
     await page.getByTestId('composer-input').fill('x'.repeat(1000))
     t.same(await truncated(page), [], 'with the counter showing')
+    // With a draft, Log out and Leave room ask first: the questions fit beside the other controls.
+    await page.getByTestId('leave-chat').click()
+    await page.getByTestId('logout-confirm').waitFor()
+    t.same(await truncated(page), [], 'log out asks')
+    await page.getByTestId('logout-confirm-no').click()
+    await page.getByTestId('leave-room').click()
+    await page.getByTestId('leave-confirm').waitFor()
+    t.same(await truncated(page), [], 'leave room asks')
+    await page.getByTestId('leave-confirm-no').click()
     await page.getByTestId('show-rooms').click()
     t.same(await truncated(page), [], 'rooms pane')
     await page.getByTestId('room-entry').first().click()
@@ -88,5 +120,9 @@ if (hasChromium(t)) {
     await page.getByTestId('reconnecting-notice').waitFor()
     t.same(await truncated(page), [], 'offline banner')
     await context.setOffline(false)
+    // The same names in the narrow columns of a desktop: rooms | conversation | members.
+    await page.setViewportSize({ width: 1280, height: 800 })
+    await page.getByTestId('reconnecting-notice').waitFor({ state: 'detached' })
+    t.same(await truncated(page), [], 'desktop, all three columns')
   })
 }

@@ -13,6 +13,10 @@ t.test('only http(s) URLs become links; punctuation after them stays text', asyn
   }
   t.equal(safeHref('javascript:alert(1)'), null)
   t.equal(safeHref('http://[bad'), null)
+  // Phishing by user info: the text names one host, the link would open another.
+  for (const tricky of ['https://bank.example@evil.example/', 'https://bank.example:pw@evil.example']) {
+    t.ok(segmentText(`log in at ${tricky}`).every((s) => s.kind === 'text'), `${tricky} stays text`)
+  }
   t.same(segmentText('(http://a.b/c)').map((s) => s.kind), ['text', 'link', 'text'])
 })
 
@@ -42,4 +46,10 @@ t.test('initials and a stable colour per user', async (t) => {
   t.equal(userColour('Alice'), userColour('alice'))
   const c = userColour('someone')
   t.ok(c >= 0 && c < USER_COLOURS)
+  // The names a first try uses tell each other apart at a glance.
+  t.equal(new Set(['alice', 'bob', 'carol'].map((n) => userColour(n))).size, 3, 'alice, bob and carol: three colours')
+  // Spread evenly over the palette: no colour gets more than 1.3x its share of 12 000 names.
+  const counts = new Array<number>(USER_COLOURS).fill(0)
+  for (let i = 0; i < 12_000; i++) counts[userColour(`user${i}`)]!++
+  t.ok(Math.max(...counts) < 1.3 * (12_000 / USER_COLOURS), `even spread: ${counts.join(' ')}`)
 })

@@ -7,10 +7,14 @@ export type Segment = { kind: 'text'; text: string } | { kind: 'link'; text: str
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+/giu
 const TRAILING = /[.,;:!?)\]}'"]+$/u
 
-/** Only http(s) URLs that parse become links; anything else stays text. */
+/**
+ * Only http(s) URLs that parse become links; anything else stays text. So does a URL with a user
+ * name or password: `https://bank.example@evil.example` reads as the bank but opens evil.example.
+ */
 export function safeHref(candidate: string): string | null {
   try {
     const url = new URL(candidate)
+    if (url.username !== '' || url.password !== '') return null
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null
   } catch {
     return null
@@ -78,9 +82,15 @@ export function initials(name: string): string {
 /** Avatar colours (classes avatar--c0 .. in styles.css). */
 export const USER_COLOURS = 12
 
-/** A stable colour index per user name (case-insensitive, like the names themselves). */
+/**
+ * A stable colour index per user name (case-insensitive, like the names themselves): FNV-1a with a
+ * final mix, so short names that differ by a letter or two land far apart (the old `h * 31` gave
+ * "alice" and "bob" the same colour).
+ */
 export function userColour(name: string): number {
-  let h = 0
-  for (const ch of name.toLowerCase()) h = (h * 31 + ch.codePointAt(0)!) % 100_003
-  return h % USER_COLOURS
+  let h = 0x811c9dc5
+  for (const ch of name.toLowerCase()) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193)
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return ((h ^ (h >>> 16)) >>> 0) % USER_COLOURS
 }

@@ -15,6 +15,8 @@ export function createRoomState(name: string) {
     unread: signal(0),
     /** Of those, how many mention the user. */
     mentions: signal(0),
+    /** Messages of others that came in below while the reader was scrolled up (the pill's count). */
+    unseenBelow: signal(0),
     /** `joining` until the server answered the (re)join; messages for it wait in the outbox. */
     status: signal<'joining' | 'joined'>('joining'),
     /** Older messages may exist on the server (history on scroll-back). */

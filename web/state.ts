@@ -67,6 +67,10 @@ export function createChatState() {
   const unsavedIn = (name: string) =>
     (name === currentRoom.value ? draft.value : (drafts.value[name] ?? '')).trim() !== '' || outbox.value.some((e) => e.room === name)
   const totalUnread = computed(() => rooms.value.reduce((n, r) => n + r.unread.value, 0))
+  /** The tab title's count: unread everywhere, and in the room in view also what arrived below while scrolled up. */
+  const titleUnread = computed(() =>
+    rooms.value.reduce((n, r) => n + (r.name === currentRoom.value ? Math.max(r.unread.value, r.unseenBelow.value) : r.unread.value), 0)
+  )
 
   return {
     view,
@@ -96,7 +100,8 @@ export function createChatState() {
     canSend,
     unsavedText,
     unsavedIn,
-    totalUnread
+    totalUnread,
+    titleUnread
   }
 }
 

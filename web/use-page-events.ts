@@ -28,7 +28,7 @@ export function usePageEvents(state: ChatState, actions: Actions) {
     }
   }, [actions])
 
-  const unread = state.totalUnread.value
+  const unread = state.titleUnread.value
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) ${TITLE}` : TITLE
     return () => {

@@ -11,12 +11,17 @@ import { connected, DESKTOP, hasChromium, message, PHONE, registerInUi, send, us
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
-/** Runs axe on the page (or one frame, its iframes left to their own run) as it is now; every violation is reported with its nodes. */
+/**
+ * Runs axe on the page (or one frame, its iframes left to their own run) as it is now; every violation
+ * is reported with its nodes, and so is an ARIA attribute axe only "needs to review" (aria-label on a
+ * plain span has text beside it, so axe is unsure; issue 7 saw it on the counter, and it is a fault).
+ */
 export async function axe(t: Test, page: Page | Frame, view: string) {
   await page.addScriptTag({ path: AXE })
   const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'], iframes: false })
-    return result.violations.map((v: any) => `${v.id}: ${v.help} -> ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`)
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations', 'incomplete'], iframes: false })
+    const faults = [...result.violations, ...result.incomplete.filter((v: any) => v.id === 'aria-prohibited-attr')]
+    return faults.map((v: any) => `${v.id}: ${v.help} -> ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`)
   })
   t.same(violations, [], `axe: no violations (${view})`)
 }
@@ -48,6 +53,10 @@ export function axeEveryView(size: 'desktop' | 'phone') {
       await send(page, 'hi bob')
       await message(page, 'hi bob').waitFor()
       await axe(t, page, 'chat')
+      await page.getByTestId('composer-input').fill('x'.repeat(45))
+      await page.getByTestId('composer-counter').waitFor()
+      await axe(t, page, 'chat with the counter showing')
+      await page.getByTestId('composer-input').fill('')
       await page.getByTestId('idle-notice').waitFor({ timeout: 3 * WAIT_MS })
       await axe(t, page, 'idle warning')
       await page.getByTestId('still-here').click()

@@ -37,6 +37,7 @@ export function Composer() {
   }
 
   const share = max > 0 ? length / max : 0
+  const showCounter = max > 0 && share >= SHOW_COUNTER
   const counterClass = `composer__counter${share > 1 || share >= WARN_RED ? ' composer__counter--red' : share >= SHOW_COUNTER ? ' composer__counter--amber' : ''}`
   return (
     <form class="composer" data-testid="composer" onSubmit={onSubmit}>
@@ -47,11 +48,14 @@ export function Composer() {
           type="text" autocomplete="off" enterkeyhint="send" disabled={!room}
           placeholder={room ? placeholder(room.name) : t('composer.noRoom')}
           value={state.draft.value} onInput={onInput}
-          aria-invalid={state.overLimit.value} aria-describedby="composer-counter composer-error" />
-        <span class={counterClass} id="composer-counter" data-testid="composer-counter"
-          hidden={max === 0 || share < SHOW_COUNTER}
-          aria-label={max > 0 ? t('composer.counter', { length, max }) : undefined}>
+          aria-invalid={state.overLimit.value} aria-describedby="composer-counter-text composer-error" />
+        {/* Seen as "42/50", read as "42 of 50 characters" (aria-label on a plain span is not allowed: axe aria-prohibited-attr). */}
+        <span class={counterClass} id="composer-counter" data-testid="composer-counter" aria-hidden="true"
+          hidden={!showCounter}>
           {max > 0 ? `${length}/${max}` : ''}
+        </span>
+        <span class="visually-hidden" id="composer-counter-text" data-testid="composer-counter-text">
+          {showCounter ? t('composer.counter', { length, max }) : ''}
         </span>
         <button type="submit" class="button button--primary composer__send" data-testid="composer-send"
           disabled={!state.canSend.value}>

@@ -28,11 +28,18 @@ export function LoginView() {
   const registering = mode.value === 'register'
   useEffect(() => usernameRef.current?.focus(), [])
 
-  /** Shows the errors and puts the cursor in the first field that has one. */
+  /**
+   * Shows the errors and puts the cursor in the first field that has one; after a refusal of the
+   * pair (wrong password, wait) in the password, selected, as the disabled button dropped the focus.
+   */
   function report(found: FormErrors) {
     errors.value = found
     if (found.username) usernameRef.current?.focus()
     else if (found.password) passwordRef.current?.focus()
+    else if (found.form || found.wait) {
+      passwordRef.current?.focus()
+      passwordRef.current?.select()
+    }
   }
 
   async function onSubmit(event: SubmitEvent) {

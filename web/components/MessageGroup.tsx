@@ -30,7 +30,7 @@ export function MessageGroup({ group, me }: { group: Group; me: string | null })
               <li key={m.seq} class={mention ? 'message message--mention' : 'message'} data-testid="message"
                 data-user={m.user} data-seq={m.seq} tabIndex={0}>
                 <span class="visually-hidden" data-testid="message-user">{m.user}</span>
-                <MessageText text={m.text} me={me} />
+                <MessageText text={m.text} me={group.own ? null : me} />
                 <time class="message__time" dateTime={date.toISOString()} title={formatDateTime(date)}>
                   {formatTime(date)}
                 </time>

@@ -1,6 +1,6 @@
 // The room's conversation, newest last: stays at the bottom unless the reader scrolled up (then a
 // "new messages" pill counts what arrived), loads older messages when scrolled to the top.
-import { useLayoutEffect, useRef } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks'
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
 import type { RoomState } from '../room-state.ts'
@@ -22,6 +22,7 @@ export function MessageList({ room }: { room: RoomState }) {
   const atBottom = useRef(true)
   const height = useRef(0)
   const firstKey = useRef('')
+  const queued = useRef(0)
   /** The newest seq the reader has seen at the bottom; the pill counts what came after. */
   const seenSeq = useSignal(lastSeq(room.items.value))
   const items = room.items.value
@@ -32,6 +33,9 @@ export function MessageList({ room }: { room: RoomState }) {
     const list = listRef.current
     if (!list) return
     const first = items[0]?.key ?? ''
+    // The reader just sent a message: show it, even when scrolled up.
+    if (pending.length > queued.current) atBottom.current = true
+    queued.current = pending.length
     if (firstKey.current && first !== firstKey.current && !atBottom.current) {
       // Older messages were added on top: keep what the reader was looking at in place.
       list.scrollTop += list.scrollHeight - height.current
@@ -54,12 +58,21 @@ export function MessageList({ room }: { room: RoomState }) {
 
   function toBottom() {
     const list = listRef.current
+    // The pill goes away under the pointer or key: the focus stays in the conversation, not on <body>.
+    list?.focus({ preventScroll: true })
     if (list) list.scrollTop = list.scrollHeight
     atBottom.current = true
     seenSeq.value = lastSeq(room.items.value)
   }
 
   const unseen = items.filter((i) => i.kind === 'message' && i.seq > seenSeq.value && i.message.user !== me).length
+  // The tab title counts them too (the room is in view, but these are not).
+  useEffect(() => {
+    room.unseenBelow.value = unseen
+    return () => {
+      room.unseenBelow.value = 0
+    }
+  }, [unseen])
   return (
     <div class="messages-wrap">
       <ol ref={listRef} class="messages" id="messages" data-testid="message-list" onScroll={onScroll}
