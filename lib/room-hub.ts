@@ -2,6 +2,9 @@
 // In process today; a Redis-backed hub can implement the same interface for cluster mode.
 import type { HistoryRecord, HistoryStore } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
+import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
+
+export type { PresenceTimer }
 
 export const LOBBY = 'lobby'
 /** Messages sent with `joined` (and the most a `history` page holds is set by the caller). */
@@ -10,17 +13,6 @@ export const JOIN_HISTORY = 50
 export const TYPING_INTERVAL_MS = 2000
 /** Recent client message ids remembered per room, to drop resends. */
 export const CID_WINDOW = 1000
-
-/** Schedules one room's presence flush; a fake in tests. The default is an unref'd setTimeout. */
-export interface PresenceTimer {
-  set(flush: () => void, ms: number): unknown
-  clear(handle: unknown): void
-}
-
-const realTimer: PresenceTimer = {
-  set: (flush, ms) => setTimeout(flush, ms).unref(),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout)
-}
 
 /** One connected socket, as the hub sees it: no framework or socket types. */
 export interface RoomClient {
@@ -103,15 +95,6 @@ interface Member {
   presenceGen: number
 }
 
-/** A join or leave waiting for the room's presence flush. */
-interface PresenceEvent {
-  user: string
-  join: boolean
-  /** The room's presence count after this event. */
-  gen: number
-  /** Encoded at the flush, once for every recipient. */
-  data?: Buffer
-}
 
 interface Room {
   name: string
@@ -324,6 +307,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     const all = netPresence(events, 0)
     for (const member of room.members) {
       const user = member.client.user
+      // Queued gens are consecutive (nothing goes out at once while a flush is due): gen g is at g - first.
       const net = member.presenceGen < first ? all : netPresence(events, member.presenceGen - first + 1)
       for (const event of net) {
         if (event.user !== user) member.client.send((event.data ??= presenceFrame(room, event.user, event.join)))
@@ -454,18 +438,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       }
     }
   }
-}
-
-/** The events of a queue (from index `from`) that change something: each user's last, when its count there is odd. */
-function netPresence(events: PresenceEvent[], from: number): PresenceEvent[] {
-  const last = new Map<string, { event: PresenceEvent; odd: boolean }>()
-  for (let i = from; i < events.length; i++) {
-    const event = events[i]!
-    last.set(event.user, { event, odd: !last.get(event.user)?.odd })
-  }
-  const net: PresenceEvent[] = []
-  for (const { event, odd } of last.values()) if (odd) net.push(event)
-  return net.sort((a, b) => a.gen - b.gen)
 }
 
 /** The `message` frame of a stored record: what live delivery, `joined`, replay and `history` all send. */
