@@ -2,6 +2,9 @@
 // In process today; a Redis-backed hub can implement the same interface for cluster mode.
 import type { HistoryRecord, HistoryStore } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
+import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
+
+export type { PresenceTimer }
 
 export const LOBBY = 'lobby'
 /** Messages sent with `joined` (and the most a `history` page holds is set by the caller). */
@@ -58,6 +61,8 @@ export interface RoomHub {
   sweep(now?: number): string[]
   /** Resolves once every message accepted so far is durable and broadcast. */
   drain(): Promise<void>
+  /** Stops the presence timers; presence still queued is dropped (everyone is being disconnected), later presence is sent at once. */
+  close(): void
 }
 
 export interface RoomHubOptions {
@@ -72,6 +77,12 @@ export interface RoomHubOptions {
   ids?: IdGenerator
   /** Told about messages that could not be made durable (they are dropped; senders get `not_stored`). */
   onLost?: (room: string, count: number) => void
+  /**
+   * PRESENCE_FLUSH_MS: a room's presence goes out at once when it sent none this long, else queued
+   * and sent together when the interval ends. 0 (the default here): every event at once.
+   */
+  presenceFlushMs?: number
+  presenceTimer?: PresenceTimer
 }
 
 interface Member {
@@ -80,7 +91,10 @@ interface Member {
   joinSeq: number
   /** Live messages waiting for release() (see join's `hold`). */
   held?: { seq: number; data: Buffer }[]
+  /** The room's presence count at the join: `members` in `joined` covers the events up to it. */
+  presenceGen: number
 }
+
 
 interface Room {
   name: string
@@ -94,6 +108,13 @@ interface Room {
   typing: Map<string, number>
   /** `user \0 cid` -> seq, oldest first. */
   cids: Map<string, number>
+  /** Joins and leaves so far (a user's alternate: join, leave, join...). */
+  presenceGen: number
+  /** When the room last sent presence (at once or in a flush). */
+  presenceAt: number
+  /** Events since then, oldest first; non-empty only while `presenceFlush` is set. */
+  presenceQueue: PresenceEvent[]
+  presenceFlush?: unknown
 }
 
 // A message waiting for the group commit; plain data, no closure per message.
@@ -108,6 +129,8 @@ const NOT_STORED = encode({ type: 'error', code: 'not_stored', message: 'The mes
 export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const { store, maxUsers, maxRooms, ttlMs } = opts
   const clock = opts.clock ?? Date.now
+  let presenceFlushMs = opts.presenceFlushMs ?? 0
+  const timer = opts.presenceTimer ?? realTimer
   const ids = opts.ids ?? createIdGenerator(clock, store.lastId || undefined)
   const rooms = new Map<string, Room>()
   const byClient = new Map<RoomClient, Map<string, Member>>()
@@ -116,7 +139,19 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   let running: Promise<void> | undefined
 
   const makeRoom = (name: string, cap: number, lastSeq: number, lastUsed: number): Room => {
-    const room: Room = { name, cap, members: new Set(), users: new Map(), nextSeq: lastSeq, lastUsed, typing: new Map(), cids: new Map() }
+    const room: Room = {
+      name,
+      cap,
+      members: new Set(),
+      users: new Map(),
+      nextSeq: lastSeq,
+      lastUsed,
+      typing: new Map(),
+      cids: new Map(),
+      presenceGen: 0,
+      presenceAt: -Infinity,
+      presenceQueue: []
+    }
     rooms.set(name, room)
     return room
   }
@@ -179,11 +214,9 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name).length)
   }
 
-  const sendToOthers = (room: Room, except: RoomClient | string, frame: object) => {
-    const data = encode(frame)
-    for (const member of room.members) {
-      if (typeof except === 'string' ? member.client.user !== except : member.client !== except) member.client.send(data)
-    }
+  // To every member but the user's own tabs; one encoded buffer for all.
+  const sendToOthers = (room: Room, user: string, data: Buffer) => {
+    for (const member of room.members) if (member.client.user !== user) member.client.send(data)
   }
 
   function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
@@ -199,6 +232,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       }
     }
     if (since === undefined || reset) messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
+    // `members` below covers every presence event so far: queued ones before it are not its news.
+    member.presenceGen = room.presenceGen
     client.send(
       encode({
         type: 'joined',
@@ -236,7 +271,48 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     }
     room.users.delete(client.user)
     room.typing.delete(client.user)
-    sendToOthers(room, client, { type: 'presence', room: room.name, user: client.user, event: 'leave', online: room.users.size })
+    presence(room, client.user, false)
+  }
+
+  const presenceFrame = (room: Room, user: string, join: boolean) =>
+    encode({ type: 'presence', room: room.name, user, event: join ? 'join' : 'leave', online: room.users.size })
+
+  // A join or leave (a user's first tab in, last tab out): to the others at once when the room sent
+  // no presence for PRESENCE_FLUSH_MS, else queued for the room's one flush at the end of that
+  // interval, so a burst of n joins costs each member one write instead of n.
+  function presence(room: Room, user: string, join: boolean) {
+    const gen = ++room.presenceGen
+    const now = clock()
+    if (room.presenceFlush === undefined && now - room.presenceAt >= presenceFlushMs) {
+      room.presenceAt = now
+      sendToOthers(room, user, presenceFrame(room, user, join))
+      return
+    }
+    room.presenceQueue.push({ user, join, gen })
+    room.presenceFlush ??= timer.set(() => flushPresence(room), Math.max(0, room.presenceAt + presenceFlushMs - now))
+  }
+
+  // Each member gets the events that change what it knows: those after its `joined` (whose
+  // `members` already covers the earlier ones), not its own, and of a user who went both in and out
+  // (an even number of events) nothing. `online` is the count now in all of them, so the last one
+  // leaves the client with the true count. Members that left are no longer in `members`: they get
+  // nothing. The frames to one socket go out in one write (the bounded output's WriteBatch).
+  function flushPresence(room: Room) {
+    room.presenceFlush = undefined
+    room.presenceAt = clock()
+    const events = room.presenceQueue
+    room.presenceQueue = []
+    if (events.length === 0 || room.members.size === 0) return
+    const first = events[0]!.gen
+    const all = netPresence(events, 0)
+    for (const member of room.members) {
+      const user = member.client.user
+      // Queued gens are consecutive (nothing goes out at once while a flush is due): gen g is at g - first.
+      const net = member.presenceGen < first ? all : netPresence(events, member.presenceGen - first + 1)
+      for (const event of net) {
+        if (event.user !== user) member.client.send((event.data ??= presenceFrame(room, event.user, event.join)))
+      }
+    }
   }
 
   return {
@@ -252,7 +328,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const first = !room.users.has(client.user)
       // Checked and taken synchronously: concurrent joins can never overshoot the cap.
       if (first && room.users.size >= room.cap) return 'room_full'
-      const member: Member = { client, joinSeq: store.lastSeq(name) }
+      const member: Member = { client, joinSeq: store.lastSeq(name), presenceGen: 0 }
       if (hold) member.held = []
       room.members.add(member)
       room.users.set(client.user, (room.users.get(client.user) ?? 0) + 1)
@@ -260,8 +336,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       if (!memberships) byClient.set(client, (memberships = new Map()))
       memberships.set(name, member)
       room.lastUsed = clock()
+      if (first) presence(room, client.user, true)
       sendJoined(client, room, member, since)
-      if (first) sendToOthers(room, client, { type: 'presence', room: name, user: client.user, event: 'join', online: room.users.size })
       return undefined
     },
     create(client, name, cap = maxUsers) {
@@ -319,7 +395,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const last = room.typing.get(client.user)
       if (last !== undefined && now - last < TYPING_INTERVAL_MS) return undefined
       room.typing.set(client.user, now)
-      sendToOthers(room, client.user, { type: 'typing', room: name, user: client.user })
+      sendToOthers(room, client.user, encode({ type: 'typing', room: name, user: client.user }))
       return undefined
     },
     history(client, name, before, limit) {
@@ -343,6 +419,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       for (const room of rooms.values()) {
         if (room.name === LOBBY || room.users.size > 0 || now - room.lastUsed < ttlMs) continue
         rooms.delete(room.name)
+        if (room.presenceFlush !== undefined) timer.clear(room.presenceFlush)
         gone.push(room.name)
         store.drop(room.name).catch(() => {})
       }
@@ -350,6 +427,15 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     },
     async drain() {
       while (running) await running
+    },
+    close() {
+      // Leaves after this (sockets closed later) go out at once: no timer outlives the hub.
+      presenceFlushMs = 0
+      for (const room of rooms.values()) {
+        if (room.presenceFlush !== undefined) timer.clear(room.presenceFlush)
+        room.presenceFlush = undefined
+        room.presenceQueue = []
+      }
     }
   }
 }

@@ -23,7 +23,8 @@ export const JOIN_BURST = 10
 export const sweepInterval = (ttlMs: number) => Math.max(50, Math.min(60_000, Math.floor(ttlMs / 4)))
 
 async function roomsPlugin(fastify: FastifyInstance) {
-  const { dataDir, historyLimit, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin } = fastify.config
+  const { dataDir, historyLimit, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs } =
+    fastify.config
   const log = fastify.log.child({ plugin: 'rooms' })
   const store = await openFileHistoryStore(join(dataDir, 'history'), {
     limit: historyLimit,
@@ -35,6 +36,7 @@ async function roomsPlugin(fastify: FastifyInstance) {
     maxUsers: roomMaxUsers,
     maxRooms,
     ttlMs: roomTtlMs,
+    presenceFlushMs,
     onLost: (room, count) => log.error({ room, count }, 'messages could not be stored and were not delivered')
   })
   const joins = createRateLimiter(roomJoinsPerMin / 60, { burst: Math.min(JOIN_BURST, roomJoinsPerMin) })
@@ -51,6 +53,7 @@ async function roomsPlugin(fastify: FastifyInstance) {
   }, sweepInterval(roomTtlMs)).unref()
   fastify.addHook('onClose', async () => {
     clearInterval(timer)
+    hub.close()
     // Messages accepted before the close are made durable (and delivered to whoever is left).
     await hub.drain()
     await store.close()

@@ -18,7 +18,8 @@ t.test('a client that never sends join is in the lobby and talks there, with seq
 })
 
 t.test('create, list, join, message in a room, leave; errors name the room', async (t) => {
-  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
+  // Presence at once: bob's join and leave within one PRESENCE_FLUSH_MS would cancel out.
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100, presenceFlushMs: 0 })
   const { client: alice } = await user(t, server, 'alice')
   const { client: bob } = await user(t, server, 'bob')
   alice.send({ type: 'create', room: 'dev', cap: 3 })
@@ -155,7 +156,8 @@ t.test('typing is passed on to the others at most once every 2 s per room, and n
 })
 
 t.test('join/leave spam is refused with rate_limited and floods no one', async (t) => {
-  const server = await startServer(t, { ...FAST_FRAMES, roomJoinsPerMin: 6 })
+  // Presence at once, so each allowed join and leave shows (batched, they would cancel out).
+  const server = await startServer(t, { ...FAST_FRAMES, roomJoinsPerMin: 6, presenceFlushMs: 0 })
   const { client: alice } = await user(t, server, 'alice')
   const { client: bob } = await user(t, server, 'bob')
   bob.send({ type: 'create', room: 'dev' })

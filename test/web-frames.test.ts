@@ -101,3 +101,22 @@ t.test('an unasked joined (auto-join of a left lobby) is left again; asked ones 
   t.ok(calls.includes('open new'))
   t.equal(state.rooms.value.length, 1)
 })
+
+t.test('presence is idempotent: a join of a listed member or a leave of an absent one changes only the count', async (t) => {
+  const { lobby, ctx, joined } = setup()
+  joined('lobby', [])
+  const notices = () => lobby.items.value.filter((i) => i.kind === 'notice').length
+  const before = notices()
+  applyFrame(ctx, { type: 'presence', room: 'lobby', user: 'bob', event: 'join', online: 2 })
+  applyFrame(ctx, { type: 'presence', room: 'lobby', user: 'carol', event: 'leave', online: 2 })
+  t.same(lobby.members.value, ['alice', 'bob'], 'old news from a batched flush leaves the list as `joined` gave it')
+  t.equal(notices(), before, 'and shows no notice')
+  applyFrame(ctx, { type: 'presence', room: 'lobby', user: 'carol', event: 'join', online: 3 })
+  applyFrame(ctx, { type: 'presence', room: 'lobby', user: 'carol', event: 'join', online: 3 })
+  t.same(lobby.members.value, ['alice', 'bob', 'carol'])
+  applyFrame(ctx, { type: 'presence', room: 'lobby', user: 'bob', event: 'leave', online: 2 })
+  applyFrame(ctx, { type: 'presence', room: 'lobby', user: 'bob', event: 'leave', online: 2 })
+  t.same(lobby.members.value, ['alice', 'carol'])
+  t.equal(lobby.online.value, 2)
+  t.equal(notices(), before + 2, 'one notice per real change')
+})

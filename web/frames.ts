@@ -93,10 +93,14 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
     case 'presence': {
       const r = ctx.findRoom(frame.room)
       if (!r) return
-      const others = r.members.value.filter((m) => m !== frame.user)
+      const join = frame.event === 'join'
+      // Idempotent: a join of someone listed or a leave of someone absent is old news (presence is
+      // batched, so a frame may describe a change our `joined` members already showed).
+      const news = r.members.value.includes(frame.user) !== join
       batch(() => {
         r.online.value = frame.online
-        r.members.value = frame.event === 'join' ? [...others, frame.user].sort() : others
+        if (!news) return
+        r.members.value = join ? [...r.members.value, frame.user].sort() : r.members.value.filter((m) => m !== frame.user)
         if (frame.user !== state.user.value) {
           r.items.value = addNotice(r.items.value, t(frame.event === 'join' ? 'presence.join' : 'presence.leave', { user: frame.user }), Date.now())
         }
