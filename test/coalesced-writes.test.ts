@@ -24,6 +24,8 @@ t.test('messages broadcast in one commit reach each socket in one write, in seq 
   const poster: RoomClient = { user: 'poster', send() {} }
   const hub = server.app.roomHub
   t.equal(hub.join(poster, 'lobby'), undefined)
+  // Its presence may wait for the room's presence interval (PRESENCE_FLUSH_MS): let it arrive first.
+  t.match(await bob.next('presence'), { user: 'poster', event: 'join' })
   await hub.drain()
   await new Promise((resolve) => setImmediate(resolve))
   writes.length = 0
