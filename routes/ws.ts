@@ -73,6 +73,11 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
     admitted.set(request, { found, response: reply.raw })
+    // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome and
+    // `joined`; corked, they leave in one write (one TLS record, one syscall) instead of two.
+    // Every way out uncorks: openChat does, and ws refusing the handshake ends the socket.
+    // (`upgrade`: set by Node's parser on requests it hands to the 'upgrade' event, untyped.)
+    if ((request.raw as { upgrade?: boolean }).upgrade === true) request.raw.socket.cork()
   }
 
   // Replies to the heartbeat's ping: one listener for every socket (`this` is the socket).
@@ -95,6 +100,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     socket.on('pong', onPong)
     alive.add(socket)
     chat.start(found)
+    // Admission's cork: what start() sent is held by the write batch until the end of the turn.
+    request.raw.socket.uncork()
   }
 
   fastify.route({
