@@ -2,6 +2,7 @@
 // leave in one write of its TLS socket (one record, one syscall), in order.
 import t from 'tap'
 import type { Socket } from 'node:net'
+import type { IncomingMessage } from 'node:http'
 import { startServer } from './helpers/server.js'
 import { connect, signUp } from './helpers/clients.js'
 import type { RoomClient } from '../lib/room-hub.js'
@@ -50,4 +51,22 @@ t.test('a frame and a close in the same turn: the client gets the frame, then th
   server.app.chatHub.closeSession(session!.id, 4321, 'test close')
   t.match(await bob.next('idle_warning'), { kickInMs: 1234 }, 'the frame arrived')
   t.equal(await closed, 4321, 'then the close, with its code')
+})
+
+t.test('a new chat socket gets its 101, welcome and joined in one write of its TLS socket', async (t) => {
+  const server = await startServer(t)
+  const cookie = await signUp(server, 'carol')
+  const writes: number[] = []
+  // Runs after @fastify/websocket's listener, which only starts the (async) route: before the 101.
+  server.app.server.once('upgrade', (_request: IncomingMessage, tls: Socket) => {
+    const write = tls._write.bind(tls)
+    const writev = tls._writev!.bind(tls)
+    tls._write = (chunk, encoding, cb) => (writes.push(1), write(chunk, encoding, cb))
+    tls._writev = (chunks, cb) => (writes.push(chunks.length), writev(chunks, cb))
+  })
+  const carol = await connect(server, cookie)
+  await carol.next('welcome')
+  await carol.next('joined')
+  t.same(writes, [3], 'one write: 101, welcome, joined')
+  carol.ws.close()
 })
