@@ -119,6 +119,9 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
     await fastify.register(fastifyStatic, { root: webRoot, index: false, wildcard: false, preCompressed: true, setHeaders: cacheHeaders })
     // The plugin's own index route ignores preCompressed; sendFile honours it.
     fastify.get('/', (_request, reply) => reply.sendFile('index.html'))
+    // Agents that ignore the page's <link rel="icon"> ask for /favicon.ico: point them at the SVG
+    // rather than logging a 404 on every visit.
+    fastify.get('/favicon.ico', (_request, reply) => reply.redirect('/favicon.svg', 301))
   } else {
     fastify.log.warn({ webRoot }, 'web bundle missing: run `node build.mjs`; serving the API only')
   }

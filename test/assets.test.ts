@@ -34,6 +34,9 @@ t.test('the page: HTML never cached, bundles content-hashed and cached for a yea
   const icon = await fetchRaw(server, '/favicon.svg')
   t.equal(icon.status, 200)
   t.match(icon.headers['content-type'], /image\/svg\+xml/)
+  const ico = await fetchRaw(server, '/favicon.ico')
+  t.equal(ico.status, 301, '/favicon.ico is not a 404')
+  t.equal(ico.headers.location, '/favicon.svg')
   t.equal((await request(server, 'GET', '/app.js')).status, 404, 'no unhashed bundle is left to go stale')
 })
 
