@@ -37,8 +37,15 @@ if (hasChromium(t)) {
       await page.getByTestId('login-view').waitFor()
       await page.waitForFunction(() => document.activeElement?.id === 'login-username')
       t.pass('the username field has the focus on arrival')
-      t.ok(await page.locator('img.brand-mark').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
-        'the SVG brand mark is shown')
+      // The mark loads on its own (an <img>): wait for it rather than racing it; a missing or broken
+      // image never gets a natural width and times out here.
+      const shown = await page
+        .waitForFunction(() => {
+          const img = document.querySelector<HTMLImageElement>('img.brand-mark')
+          return img !== null && img.complete && img.naturalWidth > 0
+        }, undefined, { timeout: 5000 })
+        .then(() => true, () => false)
+      t.ok(shown, 'the SVG brand mark is shown')
 
       await page.getByTestId('login-mode-toggle').click()
       t.equal(await describedBy(page, 'login-username'), 'login-username-error login-username-hint', 'username: error and hint tied to it')
