@@ -69,10 +69,14 @@ export const JoinedFrameSchema = Type.Object(
     type: Type.Literal('joined'),
     room: Type.String(),
     cap: Type.Integer({ minimum: 1 }),
+    /** Users in the room now (in a large room `members` is empty and this is the only count). */
+    online: Type.Integer({ minimum: 0 }),
     members: Type.Array(Type.String()),
     lastSeq: Type.Integer({ minimum: 0 }),
     messages: Type.Array(RoomMessageSchema),
-    reset: Type.Optional(Type.Literal(true))
+    reset: Type.Optional(Type.Literal(true)),
+    /** The room is over MEMBER_LIST_MAX: no list, no `presence`; names come from `members` pages. */
+    large: Type.Optional(Type.Literal(true))
   },
   strict
 )
@@ -106,6 +110,27 @@ export const HistoryFrameSchema = Type.Object(
 )
 export type HistoryFrame = Static<typeof HistoryFrameSchema>
 
+/** Answer to `members`: the whole list (`large: false`), or a page of a large room from `offset`. */
+export const MembersFrameSchema = Type.Object(
+  {
+    type: Type.Literal('members'),
+    room: Type.String(),
+    online: Type.Integer({ minimum: 0 }),
+    large: Type.Boolean(),
+    offset: Type.Integer({ minimum: 0 }),
+    users: Type.Array(Type.String()),
+    more: Type.Boolean()
+  },
+  strict
+)
+export type MembersFrame = Static<typeof MembersFrameSchema>
+/** A large room's count, in place of `presence` (`large: true` also when a listed room grows). */
+export const OnlineFrameSchema = Type.Object(
+  { type: Type.Literal('online'), room: Type.String(), online: Type.Integer({ minimum: 0 }), large: Type.Boolean() },
+  strict
+)
+export type OnlineFrame = Static<typeof OnlineFrameSchema>
+
 /** The room frames the server may send (besides `message` and `error`, in frames.ts). */
 export const ROOM_SERVER_FRAME_SCHEMAS = [
   JoinedFrameSchema,
@@ -113,6 +138,8 @@ export const ROOM_SERVER_FRAME_SCHEMAS = [
   PresenceFrameSchema,
   TypingFrameSchema,
   RoomsFrameSchema,
-  HistoryFrameSchema
+  HistoryFrameSchema,
+  MembersFrameSchema,
+  OnlineFrameSchema
 ] as const
-export type RoomServerFrame = JoinedFrame | LeftFrame | PresenceFrame | TypingFrame | RoomsFrame | HistoryFrame
+export type RoomServerFrame = JoinedFrame | LeftFrame | PresenceFrame | TypingFrame | RoomsFrame | HistoryFrame | MembersFrame | OnlineFrame

@@ -9,6 +9,7 @@ import { createConnection } from './connection.ts'
 import { applyFrame, type FrameContext } from './frames.ts'
 import { createLink, type LinkDeps, type SessionCheck } from './link.ts'
 import * as outbox from './outbox.ts'
+import { membersRequest } from './members.ts'
 import { LOBBY, ROOM_NAME, type ServerFrame } from './protocol.ts'
 import { createRoomState } from './room-state.ts'
 import type { ChatState } from './state.ts'
@@ -353,6 +354,14 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
         return
       }
       if (link.send({ type: 'history', room: name, before, limit: HISTORY_PAGE })) r.loadingHistory.value = true
+    },
+    /** A large room's next page of names (the member pane asks for the first one itself, once). */
+    loadMembers(name: string) {
+      const r = findRoom(name)
+      if (!r) return
+      r.membersAsked.value = true
+      const frame = membersRequest(r)
+      if (frame && link.send(frame)) r.membersLoading.value = true
     },
     /** Key presses, pointer, scrolling and focus on the page (throttled to one frame per 5 s). */
     reportActivity() {

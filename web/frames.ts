@@ -1,7 +1,9 @@
 // Applies one server frame to the page state: rooms joined and resumed, messages merged once by seq,
-// presence, typing, history pages, idle warnings, and refusals matched to what caused them.
+// presence and member lists (large rooms: counts and pages, members.ts), typing, history pages, idle
+// warnings, and refusals matched to what caused them.
 import { batch } from '@preact/signals'
 import { alertMessage } from './alerts.ts'
+import { applyMembers, dropMemberList, listMembers } from './members.ts'
 import { mentions } from './message-format.ts'
 import * as outbox from './outbox.ts'
 import { type ClientFrame, type ErrorFrame, type ServerFrame } from './protocol.ts'
@@ -78,8 +80,10 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
           room.mentions.value += fresh.filter((m) => mentions(m.text, me)).length
         }
         room.cap.value = frame.cap
-        room.members.value = [...frame.members].sort()
-        room.online.value = frame.members.length
+        // A large room's `joined` has no names (pages come on demand), and a resume drops stale pages.
+        // `online` is missing only from a server older than large rooms.
+        if (frame.large) dropMemberList(room, frame.online)
+        else listMembers(room, frame.members, frame.online ?? frame.members.length)
         room.items.value = mergeMessages(frame.reset ? [] : room.items.value, frame.messages)
         room.more.value = firstSeq(room.items.value) > 1
         room.status.value = 'joined'
@@ -93,6 +97,11 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
     case 'presence': {
       const r = ctx.findRoom(frame.room)
       if (!r) return
+      // A presence sent just before the room went large: its count is news, its name is not listed.
+      if (r.large.value) {
+        r.online.value = frame.online
+        return
+      }
       const join = frame.event === 'join'
       // Idempotent: a join of someone listed or a leave of someone absent is old news (presence is
       // batched, so a frame may describe a change our `joined` members already showed).
@@ -105,6 +114,19 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
           r.items.value = addNotice(r.items.value, t(frame.event === 'join' ? 'presence.join' : 'presence.leave', { user: frame.user }), Date.now())
         }
       })
+      return
+    }
+    case 'online': {
+      const r = ctx.findRoom(frame.room)
+      if (!r) return
+      // A listed room that grew: its list goes stale from now on (no more presence), so it goes.
+      if (frame.large && !r.large.value) dropMemberList(r, frame.online)
+      else r.online.value = frame.online
+      return
+    }
+    case 'members': {
+      const r = ctx.findRoom(frame.room)
+      if (r) applyMembers(r, frame)
       return
     }
     case 'typing': {
@@ -203,8 +225,13 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
     const r = ctx.findRoom(frame.room)
     // A resume join refused for speed: asked again once the wait is over.
     if (r && r.status.value === 'joining' && !forRoomOp) return ctx.rejoin(r.name, wait)
-    if (r?.loadingHistory.value && !forRoomOp) {
-      r.loadingHistory.value = false
+    // A history or members page refused for speed (which one, the frame does not say): the user
+    // may ask again; an answer still coming is applied all the same.
+    if (r && (r.loadingHistory.value || r.membersLoading.value) && !forRoomOp) {
+      batch(() => {
+        r.loadingHistory.value = false
+        r.membersLoading.value = false
+      })
       return
     }
     ctx.pendingJoins.delete(frame.room)
