@@ -3,7 +3,7 @@
 import t from 'tap'
 import { CATALOGUES } from '../web/i18n/all.js'
 import { en } from '../web/i18n/en.js'
-import { codeText, formatTime, pickLang, setLang, t as text, tn } from '../web/i18n/index.js'
+import { codeText, formatNumber, formatTime, pickLang, setLang, t as text, tn } from '../web/i18n/index.js'
 import { ERROR_CODES } from '../lib/protocol.js'
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
@@ -48,4 +48,14 @@ t.test('the language: picked from a tag, English when unknown; dates follow it',
   t.equal(text('composer.send'), 'Senden')
   t.equal(tn('messages.new', 2), '2 neue Nachrichten')
   t.equal(formatTime(Date.UTC(2024, 4, 3, 21, 7)).length, 5, 'German times are 24-hour "hh:mm"')
+})
+
+t.test('counts are written as the language writes numbers (a large room\'s "1,234 people here")', async (t) => {
+  t.teardown(() => setLang('en'))
+  setLang('en')
+  t.equal(formatNumber(1234), '1,234')
+  t.equal(tn('members.large', 1234, { count: formatNumber(1234) }), '1,234 people here. Names load a page at a time.')
+  setLang('de', CATALOGUES)
+  t.equal(formatNumber(1234), '1.234', 'the format follows setLang, not the first language used')
+  t.equal(tn('members.shown', 1), '1 Name angezeigt')
 })

@@ -2,7 +2,7 @@
 // which asks first when the room has a draft or messages still waiting to be sent.
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
-import { t } from '../i18n/index.ts'
+import { formatNumber, t } from '../i18n/index.ts'
 import type { RoomState } from '../room-state.ts'
 import { useChatState } from '../state.ts'
 import { ConfirmBar } from './ConfirmBar.tsx'
@@ -29,7 +29,7 @@ export function RoomHeader({ room }: { room: RoomState }) {
       <button type="button" class="button button--small room-header__members" data-testid="show-members"
         aria-expanded={membersOpen} aria-controls="member-list"
         onClick={() => actions.showPane(membersOpen ? 'chat' : 'members')}>
-        {t('room.online', { count: room.online.value })}
+        {t('room.online', { count: formatNumber(room.online.value) })}
       </button>
       {asking.value === room.name ? (
         <ConfirmBar name="leave" question={t('room.leaveQuestion', { room: room.name })} yes={t('room.leave')}

@@ -5,7 +5,7 @@ import { useChatState } from '../state.ts'
 import { AlertSettings } from './AlertSettings.tsx'
 import { RoomDirectory } from './RoomDirectory.tsx'
 import { RoomForm } from './RoomForm.tsx'
-import { t } from '../i18n/index.ts'
+import { formatNumber, t } from '../i18n/index.ts'
 
 export function RoomList() {
   const state = useChatState()
@@ -25,7 +25,7 @@ export function RoomList() {
                 <span class="room__name">#{r.name}</span>
                 <span class="room__online">
                   <span class="visually-hidden">, </span>
-                  <span data-testid="room-online">{r.online.value}</span>
+                  <span data-testid="room-online">{formatNumber(r.online.value)}</span>
                   <span class="visually-hidden">{` ${t('rooms.online')}`}</span>
                 </span>
                 {unread > 0 && (

@@ -16,6 +16,7 @@ export function pickLang(tag: string | null | undefined, catalogues: Readonly<Re
 let current = 'en'
 let catalogue: Catalogue = en
 let formats: { time: Intl.DateTimeFormat; day: Intl.DateTimeFormat; full: Intl.DateTimeFormat } | null = null
+let numbers: Intl.NumberFormat | null = null
 
 /**
  * Chooses the app's language once, before the first render, from `catalogues` (those the app bundles:
@@ -25,6 +26,7 @@ export function setLang(tag: string | null | undefined, catalogues: Readonly<Rec
   current = pickLang(tag, catalogues)
   catalogue = catalogues[current] ?? en
   formats = null
+  numbers = null
   return current
 }
 
@@ -69,6 +71,9 @@ export const formatTime = (ts: number | Date) => dateFormats().time.format(ts)
 export const formatDay = (ts: number | Date) => dateFormats().day.format(ts)
 /** Date and time, for a title or a session's times. */
 export const formatDateTime = (ts: number | Date) => dateFormats().full.format(ts)
+
+/** "1,234" in English, "1.234" in German: a count as the app's language writes it. */
+export const formatNumber = (n: number) => (numbers ??= new Intl.NumberFormat(current)).format(n)
 
 /** The text for a refusal code under `prefix` (`api.forbidden_site`, `error.room_full`), else `fallback` (the server's own). */
 export function codeText(prefix: 'api' | 'error', code: string, fallback: string): string {
