@@ -36,7 +36,7 @@ function setup() {
     dropRoom: (name, reason) => calls.push(`drop ${name}: ${reason}`)
   }
   const joined = (room: string, messages: ChatMessage[], extra = {}) =>
-    applyFrame(ctx, { type: 'joined', room, cap: 50, members: ['alice', 'bob'], lastSeq: messages.at(-1)?.seq ?? 0, messages, ...extra })
+    applyFrame(ctx, { type: 'joined', room, cap: 50, online: 2, members: ['alice', 'bob'], lastSeq: messages.at(-1)?.seq ?? 0, messages, ...extra })
   return { state, lobby, dev, ctx, sent, calls, joined }
 }
 
