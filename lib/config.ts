@@ -33,6 +33,8 @@ export const ConfigSchema = Type.Object({
   maxRooms: Int(1, 1_000_000, 1000, 'rooms the server holds at once, the lobby included'),
   roomTtlMs: Int(1000, 365 * 86_400_000, 7 * 86_400_000, 'a room nobody used this long vanishes with its history (not the lobby)'),
   presenceFlushMs: Int(0, 5000, 250, 'a room sends presence at once if it sent none this long, else batched at the end of the interval; 0 = each at once'),
+  memberListMax: Int(0, 100_000, 100, 'a room with more users is large: no member list in joined, counts instead of presence; listed again at half'),
+  onlineCountMs: Int(0, 600_000, 5000, 'a large room sends its online count at most this often'),
   historyLimit: Int(1, 100_000, 500, 'messages kept per room in DATA_DIR/history'),
   idleActivity: Type.Enum(['input', 'message'], { default: 'input', description: 'what keeps a session from the idle reaper' }),
   roomJoinsPerMin: Int(1, 100_000, 30, 'joins, leaves and room/history requests per minute per user (bursts of 10)'),

@@ -1,4 +1,4 @@
-// The room frames' handlers (join, leave, create, rooms, history, typing, activity): limits, then the room hub.
+// The room frames' handlers (join, leave, create, rooms, history, members, typing, activity): limits, then the room hub.
 import type { FrameContext, FrameHandlers } from './chat-frames.js'
 import type { IdleTracker } from './idle-tracker.js'
 import type { RateLimiter } from './rate-limiter.js'
@@ -7,7 +7,7 @@ import { HISTORY_PAGE_DEFAULT } from '../schemas/room-frames.js'
 
 export interface RoomFrameDeps {
   rooms: RoomHub
-  /** join, leave, rooms and history requests per user (ROOM_JOINS_PER_MIN). */
+  /** join, leave, rooms, history and members requests per user (ROOM_JOINS_PER_MIN). */
   joinLimiter: RateLimiter
   /** create per user (ROOM_CREATES_PER_MIN). */
   createLimiter: RateLimiter
@@ -17,7 +17,7 @@ export interface RoomFrameDeps {
   inputIsActivity: boolean
 }
 
-type RoomFrameHandlers = Pick<FrameHandlers, 'join' | 'leave' | 'create' | 'rooms' | 'history' | 'typing' | 'activity'>
+type RoomFrameHandlers = Pick<FrameHandlers, 'join' | 'leave' | 'create' | 'rooms' | 'history' | 'members' | 'typing' | 'activity'>
 
 /** Answers a hub refusal as an `error` naming the room. */
 export function answer(ctx: FrameContext, room: string, error: RoomError | undefined): void {
@@ -49,6 +49,11 @@ export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idl
       if (!rooms.isMember(ctx.client, frame.room)) return ctx.refuse('not_in_room', undefined, frame.room)
       if (limited(ctx, joinLimiter, frame.room)) return
       answer(ctx, frame.room, rooms.history(ctx.client, frame.room, frame.before, frame.limit ?? HISTORY_PAGE_DEFAULT))
+    },
+    members(frame, ctx) {
+      if (!rooms.isMember(ctx.client, frame.room)) return ctx.refuse('not_in_room', undefined, frame.room)
+      if (limited(ctx, joinLimiter, frame.room)) return
+      answer(ctx, frame.room, rooms.members(ctx.client, frame.room, frame.offset ?? 0))
     },
     typing(frame, ctx) {
       const error = rooms.typing(ctx.client, frame.room)

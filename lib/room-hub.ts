@@ -3,6 +3,7 @@
 import type { HistoryRecord, HistoryStore } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
+import { MEMBERS_PAGE } from '../schemas/room-frames.js'
 
 export type { PresenceTimer }
 
@@ -52,6 +53,8 @@ export interface RoomHub {
   post(client: RoomClient, room: string, text: string, cid?: string): RoomError | undefined
   /** Passes `typing` on to the others in the room, at most once per TYPING_INTERVAL_MS per user. */
   typing(client: RoomClient, room: string): RoomError | undefined
+  /** Sends `members`: the whole list of a listed room, or a page of a large one's names from `offset`. */
+  members(client: RoomClient, room: string, offset: number): RoomError | undefined
   /** Sends a `history` page: messages with seq < before, newest last. */
   history(client: RoomClient, room: string, before: number, limit: number): RoomError | undefined
   /** Sends the `rooms` list. */
@@ -82,6 +85,13 @@ export interface RoomHubOptions {
    * and sent together when the interval ends. 0 (the default here): every event at once.
    */
   presenceFlushMs?: number
+  /**
+   * MEMBER_LIST_MAX: a room with more users is large (no member list in `joined`, counts instead
+   * of `presence`), listed again at half of it. Default: never large.
+   */
+  memberListMax?: number
+  /** ONLINE_COUNT_MS: a large room's `online` count goes out at most this often (default 5000). */
+  onlineCountMs?: number
   presenceTimer?: PresenceTimer
 }
 
@@ -115,6 +125,13 @@ interface Room {
   /** Events since then, oldest first; non-empty only while `presenceFlush` is set. */
   presenceQueue: PresenceEvent[]
   presenceFlush?: unknown
+  /** Over MEMBER_LIST_MAX users (until back at half): counts instead of names (docs/protocol.md). */
+  large: boolean
+  /** What the members were last told: the count, and whether the room was large then. */
+  toldOnline: number
+  toldLarge: boolean
+  /** Users sorted, for `members` pages of a large room; dropped on any change. */
+  sorted?: string[]
 }
 
 // A message waiting for the group commit; plain data, no closure per message.
@@ -130,6 +147,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const { store, maxUsers, maxRooms, ttlMs } = opts
   const clock = opts.clock ?? Date.now
   let presenceFlushMs = opts.presenceFlushMs ?? 0
+  const memberListMax = opts.memberListMax ?? Infinity
+  let onlineCountMs = opts.onlineCountMs ?? 5000
   const timer = opts.presenceTimer ?? realTimer
   const ids = opts.ids ?? createIdGenerator(clock, store.lastId || undefined)
   const rooms = new Map<string, Room>()
@@ -150,7 +169,10 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       cids: new Map(),
       presenceGen: 0,
       presenceAt: -Infinity,
-      presenceQueue: []
+      presenceQueue: [],
+      large: false,
+      toldOnline: 0,
+      toldLarge: false
     }
     rooms.set(name, room)
     return room
@@ -239,9 +261,12 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         type: 'joined',
         room: room.name,
         cap: room.cap,
-        members: [...room.users.keys()],
+        online: room.users.size,
+        // A large room's names come in pages on request: the answer stays small whatever its size.
+        members: room.large ? [] : [...room.users.keys()],
         lastSeq: member.joinSeq,
         messages: messages.map((record) => messageFrame(room.name, record)),
+        ...(room.large ? { large: true } : {}),
         ...(reset ? { reset: true } : {})
       })
     )
@@ -283,6 +308,11 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   function presence(room: Room, user: string, join: boolean) {
     const gen = ++room.presenceGen
     const now = clock()
+    room.sorted = undefined
+    const size = room.users.size
+    if (room.large ? size <= memberListMax / 2 : size > memberListMax) room.large = !room.large
+    // A large room (or one switching) tells its members counts and switches, not names: O(1) per join.
+    if (room.large || room.toldLarge) return scheduleCount(room, now)
     if (room.presenceFlush === undefined && now - room.presenceAt >= presenceFlushMs) {
       room.presenceAt = now
       sendToOthers(room, user, presenceFrame(room, user, join))
@@ -300,8 +330,10 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   function flushPresence(room: Room) {
     room.presenceFlush = undefined
     room.presenceAt = clock()
+    if (room.large || room.toldLarge) return flushCount(room)
     const events = room.presenceQueue
     room.presenceQueue = []
+    room.toldOnline = room.users.size
     if (events.length === 0 || room.members.size === 0) return
     const first = events[0]!.gen
     const all = netPresence(events, 0)
@@ -313,6 +345,46 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         if (event.user !== user) member.client.send((event.data ??= presenceFrame(room, event.user, event.join)))
       }
     }
+  }
+
+  // A switch (listed <-> large) goes out with the next presence flush, as presence would have;
+  // a large room's count changes at most every ONLINE_COUNT_MS.
+  function scheduleCount(room: Room, now: number) {
+    if (room.presenceFlush !== undefined) return
+    const switching = room.large !== room.toldLarge
+    const wait = switching ? room.presenceAt + presenceFlushMs - now : room.presenceAt + onlineCountMs - now
+    if (wait <= 0) return flushPresence(room)
+    room.presenceFlush = timer.set(() => flushPresence(room), wait)
+  }
+
+  // To every member, one encoded buffer: a large room's count (and that it is large), or, when it
+  // is listed again, the whole list, after which `presence` resumes from here.
+  function flushCount(room: Room) {
+    room.presenceQueue = []
+    const online = room.users.size
+    if (room.large) {
+      if (room.toldLarge && online === room.toldOnline) return
+      room.toldLarge = true
+      room.toldOnline = online
+      const data = encode({ type: 'online', room: room.name, online, large: true })
+      for (const member of room.members) member.client.send(data)
+      return
+    }
+    room.toldLarge = false
+    room.toldOnline = online
+    const data = encode(membersFrame(room, 0))
+    for (const member of room.members) {
+      member.presenceGen = room.presenceGen
+      member.client.send(data)
+    }
+  }
+
+  function membersFrame(room: Room, offset: number) {
+    const online = room.users.size
+    if (!room.large) return { type: 'members', room: room.name, online, large: false, offset: 0, users: [...room.users.keys()], more: false }
+    const sorted = (room.sorted ??= [...room.users.keys()].sort())
+    const users = sorted.slice(offset, offset + MEMBERS_PAGE)
+    return { type: 'members', room: room.name, online, large: true, offset, users, more: offset + users.length < sorted.length }
   }
 
   return {
@@ -398,6 +470,12 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       sendToOthers(room, client.user, encode({ type: 'typing', room: name, user: client.user }))
       return undefined
     },
+    members(client, name, offset) {
+      const room = rooms.get(name)
+      if (!room || !memberOf(client, name)) return 'not_in_room'
+      client.send(encode(membersFrame(room, offset)))
+      return undefined
+    },
     history(client, name, before, limit) {
       if (!rooms.has(name) || !memberOf(client, name)) return 'not_in_room'
       const page = store.before(name, before, limit)
@@ -431,6 +509,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     close() {
       // Leaves after this (sockets closed later) go out at once: no timer outlives the hub.
       presenceFlushMs = 0
+      onlineCountMs = 0
       for (const room of rooms.values()) {
         if (room.presenceFlush !== undefined) timer.clear(room.presenceFlush)
         room.presenceFlush = undefined

@@ -23,7 +23,7 @@ export const JOIN_BURST = 10
 export const sweepInterval = (ttlMs: number) => Math.max(50, Math.min(60_000, Math.floor(ttlMs / 4)))
 
 async function roomsPlugin(fastify: FastifyInstance) {
-  const { dataDir, historyLimit, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs } =
+  const { dataDir, historyLimit, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs } =
     fastify.config
   const log = fastify.log.child({ plugin: 'rooms' })
   const store = await openFileHistoryStore(join(dataDir, 'history'), {
@@ -37,6 +37,8 @@ async function roomsPlugin(fastify: FastifyInstance) {
     maxRooms,
     ttlMs: roomTtlMs,
     presenceFlushMs,
+    memberListMax,
+    onlineCountMs,
     onLost: (room, count) => log.error({ room, count }, 'messages could not be stored and were not delivered')
   })
   const joins = createRateLimiter(roomJoinsPerMin / 60, { burst: Math.min(JOIN_BURST, roomJoinsPerMin) })

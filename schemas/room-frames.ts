@@ -29,6 +29,10 @@ export const HistorySchema = Type.Object(
 )
 export const TypingSchema = Type.Object({ type: Type.Literal('typing'), room: RoomNameSchema }, { additionalProperties: false })
 export const ActivitySchema = Type.Object({ type: Type.Literal('activity') }, { additionalProperties: false })
+export const MembersSchema = Type.Object(
+  { type: Type.Literal('members'), room: RoomNameSchema, offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) },
+  { additionalProperties: false }
+)
 
 /** The room frames a client may send, by `type` (the `message` frame is in frames.ts). */
 export const ROOM_FRAME_SCHEMAS = {
@@ -38,10 +42,14 @@ export const ROOM_FRAME_SCHEMAS = {
   rooms: RoomsSchema,
   history: HistorySchema,
   typing: TypingSchema,
-  activity: ActivitySchema
+  activity: ActivitySchema,
+  members: MembersSchema
 } as const
 export type RoomFrameType = keyof typeof ROOM_FRAME_SCHEMAS
 export type RoomFrame = { [K in RoomFrameType]: Static<(typeof ROOM_FRAME_SCHEMAS)[K]> }[RoomFrameType]
+
+/** A large room's `members` answer holds at most this many names. */
+export const MEMBERS_PAGE = 200
 
 /** `history` answers hold at most this many messages; 50 when the client does not say. */
 export const HISTORY_PAGE_DEFAULT = 50
@@ -69,14 +77,12 @@ export const JoinedFrameSchema = Type.Object(
     type: Type.Literal('joined'),
     room: Type.String(),
     cap: Type.Integer({ minimum: 1 }),
-    /** Users in the room now (in a large room `members` is empty and this is the only count). */
     online: Type.Integer({ minimum: 0 }),
     members: Type.Array(Type.String()),
     lastSeq: Type.Integer({ minimum: 0 }),
     messages: Type.Array(RoomMessageSchema),
-    reset: Type.Optional(Type.Literal(true)),
-    /** The room is over MEMBER_LIST_MAX: no list, no `presence`; names come from `members` pages. */
-    large: Type.Optional(Type.Literal(true))
+    large: Type.Optional(Type.Literal(true)),
+    reset: Type.Optional(Type.Literal(true))
   },
   strict
 )
@@ -109,8 +115,13 @@ export const HistoryFrameSchema = Type.Object(
   strict
 )
 export type HistoryFrame = Static<typeof HistoryFrameSchema>
-
-/** Answer to `members`: the whole list (`large: false`), or a page of a large room from `offset`. */
+/** A large room's count, in place of `presence` (docs/protocol.md, Large rooms). */
+export const OnlineFrameSchema = Type.Object(
+  { type: Type.Literal('online'), room: Type.String(), online: Type.Integer({ minimum: 0 }), large: Type.Boolean() },
+  strict
+)
+export type OnlineFrame = Static<typeof OnlineFrameSchema>
+/** Answer to `members`: the whole list (`large: false`) or one page of a large room's names. */
 export const MembersFrameSchema = Type.Object(
   {
     type: Type.Literal('members'),
@@ -124,12 +135,6 @@ export const MembersFrameSchema = Type.Object(
   strict
 )
 export type MembersFrame = Static<typeof MembersFrameSchema>
-/** A large room's count, in place of `presence` (`large: true` also when a listed room grows). */
-export const OnlineFrameSchema = Type.Object(
-  { type: Type.Literal('online'), room: Type.String(), online: Type.Integer({ minimum: 0 }), large: Type.Boolean() },
-  strict
-)
-export type OnlineFrame = Static<typeof OnlineFrameSchema>
 
 /** The room frames the server may send (besides `message` and `error`, in frames.ts). */
 export const ROOM_SERVER_FRAME_SCHEMAS = [
@@ -139,7 +144,7 @@ export const ROOM_SERVER_FRAME_SCHEMAS = [
   TypingFrameSchema,
   RoomsFrameSchema,
   HistoryFrameSchema,
-  MembersFrameSchema,
-  OnlineFrameSchema
+  OnlineFrameSchema,
+  MembersFrameSchema
 ] as const
-export type RoomServerFrame = JoinedFrame | LeftFrame | PresenceFrame | TypingFrame | RoomsFrame | HistoryFrame | MembersFrame | OnlineFrame
+export type RoomServerFrame = JoinedFrame | LeftFrame | PresenceFrame | TypingFrame | RoomsFrame | HistoryFrame | OnlineFrame | MembersFrame

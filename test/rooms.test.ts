@@ -188,3 +188,23 @@ t.test('room creation has its own limit; MAX_ROOMS is enforced', async (t) => {
   bob.send({ type: 'create', room: 'd', cap: 51 })
   t.match(await bob.next('error'), { code: 'invalid', room: 'd' }, 'a cap above ROOM_MAX_USERS')
 })
+
+t.test('large rooms over real sockets: counts instead of names, `members` pages, its refusals', async (t) => {
+  const server = await startServer(t, { ...FAST_FRAMES, memberListMax: 1, presenceFlushMs: 0, onlineCountMs: 0 })
+  const { client: alice } = await user(t, server, 'alice')
+  const bob = await connect(server, await signUp(server, 'bob'))
+  t.teardown(() => bob.ws.close())
+  t.match(await bob.next('joined'), { room: 'lobby', online: 2, members: [], large: true })
+  t.same(await alice.next('online'), { type: 'online', room: 'lobby', online: 2, large: true })
+  t.equal(alice.frames.filter((f) => f.type === 'presence').length, 0, 'no presence by name in a large room')
+  bob.send({ type: 'members', room: 'lobby' })
+  t.same(await bob.next('members'), { type: 'members', room: 'lobby', online: 2, large: true, offset: 0, users: ['alice', 'bob'], more: false })
+  bob.send({ type: 'members', room: 'lobby', offset: 1 })
+  t.match(await bob.next('members', (f) => f.offset === 1), { users: ['bob'], more: false })
+  bob.send({ type: 'members', room: 'dev' })
+  t.match(await bob.next('error'), { code: 'not_in_room', room: 'dev' })
+  for (const bad of [{ offset: -1 }, { offset: 1.5 }, { offset: '0' }, { extra: 1 }]) {
+    bob.send({ type: 'members', room: 'lobby', ...bad })
+    t.match(await bob.next('error'), { code: 'invalid' }, JSON.stringify(bad))
+  }
+})

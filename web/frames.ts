@@ -81,9 +81,8 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
         }
         room.cap.value = frame.cap
         // A large room's `joined` has no names (pages come on demand), and a resume drops stale pages.
-        // `online` is missing only from a server older than large rooms.
         if (frame.large) dropMemberList(room, frame.online)
-        else listMembers(room, frame.members, frame.online ?? frame.members.length)
+        else listMembers(room, frame.members, frame.online)
         room.items.value = mergeMessages(frame.reset ? [] : room.items.value, frame.messages)
         room.more.value = firstSeq(room.items.value) > 1
         room.status.value = 'joined'

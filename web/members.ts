@@ -2,7 +2,7 @@
 // whole list (from `joined`, `presence`, or a `members` frame with large:false); a large room keeps
 // the server's count and the pages of names loaded so far, asked for one at a time by offset.
 import { batch } from '@preact/signals'
-import type { MembersFrame, MembersRequest } from './protocol.ts'
+import type { ClientFrame, MembersFrame } from './protocol.ts'
 import type { RoomState } from './room-state.ts'
 
 /** A listed room: `users` is everyone, replacing whatever we held (a large room's pages too). */
@@ -32,7 +32,7 @@ export function dropMemberList(r: RoomState, online: number) {
 }
 
 /** The `members` frame for a large room's next page; null when listed, one is on its way, or all are in. */
-export function membersRequest(r: RoomState): MembersRequest | null {
+export function membersRequest(r: RoomState): Extract<ClientFrame, { type: 'members' }> | null {
   if (!r.large.value || r.membersLoading.value || !r.membersMore.value) return null
   const offset = r.membersNext.value
   return offset > 0 ? { type: 'members', room: r.name, offset } : { type: 'members', room: r.name }

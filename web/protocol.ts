@@ -1,16 +1,8 @@
 // The frames the page speaks: the server's own shared types (schemas/), imported as types only.
-import type { ClientFrame as SharedClientFrame, Limits as BaseLimits, ServerFrame as SharedServerFrame } from '../schemas/frames.ts'
+import type { Limits as BaseLimits, ServerFrame as SharedServerFrame } from '../schemas/frames.ts'
 
+export type { ClientFrame } from '../schemas/frames.ts'
 export type { JoinedFrame, MembersFrame, OnlineFrame, RoomMessage as ChatMessage } from '../schemas/room-frames.ts'
-
-/** docs/protocol.md `members` (large rooms); spelled here until the server's schemas/room-frames.ts validates it. */
-export interface MembersRequest {
-  type: 'members'
-  room: string
-  offset?: number
-}
-
-export type ClientFrame = SharedClientFrame | MembersRequest
 
 export interface Limits extends BaseLimits {
   /** What the idle reaper counts as activity, if the server says; absent means `input`. */
