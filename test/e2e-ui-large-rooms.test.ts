@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
-// The member pane of a large room in headless Chromium. The page talks to a real server through a
-// relay (Playwright's routeWebSocket) that plays the server's large-rooms frames (docs/protocol.md
-// "Large rooms"): lobby joined as large, `members` pages answered from a roster, count updates,
-// and the switches listed <-> large. Shows the count, loads names by the button, axe finds nothing.
+// The member pane of a large room in headless Chromium, paging through 1,234 names: the page talks
+// to a real server through a relay (Playwright's routeWebSocket) that plays the large-rooms frames
+// (docs/protocol.md "Large rooms") for a crowd a test cannot sign up: lobby joined as large,
+// `members` pages answered from a roster, count updates, and the switches listed <-> large. The
+// real server's side is in test/e2e-large-rooms.test.ts.
 import { join } from 'node:path'
 import t from 'tap'
 import type { Page, WebSocketRoute } from 'playwright-core'
