@@ -207,4 +207,7 @@ t.test('large rooms over real sockets: counts instead of names, `members` pages,
     bob.send({ type: 'members', room: 'lobby', ...bad })
     t.match(await bob.next('error'), { code: 'invalid' }, JSON.stringify(bad))
   }
+  // Names on request are rate limited like joins (a burst of 10): a scraper gets rate_limited.
+  for (let i = 0; i < 12; i++) bob.send({ type: 'members', room: 'lobby' })
+  t.match(await bob.next('error', (f) => f.code === 'rate_limited'), { room: 'lobby', retryInMs: Number })
 })
