@@ -112,7 +112,10 @@ if (haveChromium(t)) {
     await frame.getByRole('button', { name: 'Chat as a guest' }).click()
     await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
     t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the room it created')
-    t.ok(server.app.roomHub.rooms().some((r) => r.name === 'support'), 'the server now has the room')
+    // The composer is enabled once the socket is up; the `create` may still be on its way (seen on a loaded machine).
+    const hasRoom = () => server.app.roomHub.rooms().some((r) => r.name === 'support')
+    for (let i = 0; i < 50 && !hasRoom(); i++) await page.waitForTimeout(100)
+    t.ok(hasRoom(), 'the server now has the room')
     await page.waitForTimeout(300) // the answer to the second lobby leave would have arrived by now
     t.equal(await frame.getByTestId('composer-error').textContent(), '', 'no error under the composer (was: "Join that room first.")')
     const events = await page.evaluate(() => (window as any).parleyEvents.map((e: any) => e.name))
