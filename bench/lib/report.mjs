@@ -4,10 +4,12 @@
 import { spread } from './stats.mjs'
 import { round } from './procstat.mjs'
 import { judgeKneeTarget } from './knee.mjs'
-import { NOISY_BG_CORES } from './plan.mjs'
+import { NOISY_BG_CORES, INSTRUCTIONS } from './plan.mjs'
 
-const KINDS = ['floor', 'parley', 'socketio']
-const NAMES = { floor: 'floor', parley: 'Parley', socketio: 'Socket.IO' }
+const KINDS = ['floor', 'parley', 'socketio', 'fastify']
+const NAMES = { floor: 'floor', parley: 'Parley', socketio: 'Socket.IO', fastify: 'Fastify' }
+/** Columns shown only when that server ran (not in the default set). */
+const OPTIONAL = new Set(['fastify'])
 
 const pick = (obj, path) => path.reduce((v, k) => v?.[k], obj)
 /** Each measured item as { v, noisy }: the value and whether its window had background load. */
@@ -15,6 +17,7 @@ const items = (list, path, noisyOf = (x) => x?.noisy) => (list ?? []).map((x) =>
 const fromReps = (section, ...path) => (r) => items(r?.[section]?.reps, path, (rep) => pick(rep, [...path.slice(0, -1), 'noisy']) ?? rep.full?.noisy)
 const fromBase = (...path) => (r) => items(r?.fanout?.base, path)
 const fromLight = (...path) => (r) => items(r?.fanout?.light, path)
+const fromInstructions = (which) => (r) => items(r?.instructions ? [r.instructions] : [], [which, 'instructionsPerConnM'])
 
 /** Each row: how to read its values from one server's results, and Parley's target if any. */
 function rows(plan) {
@@ -28,6 +31,8 @@ function rows(plan) {
     { name: `connect: server CPU per new connection (ms), N=${plan.connectN}`, values: fromReps('connect', 'full', 'cpuPerConnMs'), target: { ratio: 1.1, text: '<= 1.1x floor' } },
     { name: 'reconnect (TLS session resumed): CPU per connection (ms)', values: fromReps('connect', 'resume', 'cpuPerConnMs') },
     { name: 'resumed / full handshake CPU', values: fromReps('connect', 'resumeRatio'), target: { absMax: 0.5, text: '<= 0.5' }, noRatio: true },
+    { name: `connect: instructions per new connection (callgrind, M), N=${INSTRUCTIONS.n}`, values: fromInstructions('full'), instructions: true },
+    { name: 'reconnect resumed: instructions per connection (callgrind, M)', values: fromInstructions('resume'), instructions: true },
     { name: `fanout 1000 clients, ${plan.baseSenders} senders: deliveries/s`, values: fromBase('deliveriesPerSec') },
     { name: '  p50 delivery latency (ms)', values: fromBase('p50') },
     { name: '  p95 delivery latency (ms)', values: fromBase('p95') },
@@ -83,28 +88,36 @@ function judge(row, stats) {
 
 /** Builds the table rows (also stored in the JSON) and the text to print. */
 export function buildTable(results, plan) {
-  const table = rows(plan).map((row) => {
-    if (row.knee) {
-      const k = Object.fromEntries(KINDS.map((kind) => [kind, results.servers[kind]?.fanout?.knee]))
-      const ratio = (kind) => (k[kind]?.status === 'exploded' && k.floor?.status === 'exploded' && k.floor.deliveriesPerSec ? `${round(k[kind].deliveriesPerSec / k.floor.deliveriesPerSec, 2)}x` : '')
-      return { metric: row.name, floor: kneeCell(k.floor), parley: kneeCell(k.parley), parleyRatio: ratio('parley'), socketio: kneeCell(k.socketio), socketioRatio: ratio('socketio'), target: row.target.text, result: judgeKneeTarget(k.parley, k.floor, k.socketio) }
-    }
-    const stats = {}
-    for (const kind of KINDS) {
-      const r = results.servers[kind]
-      if (row.rooms && r?.rooms?.unsupported) {
-        stats[kind] = { n: 0, unsupported: true }
-        continue
+  const kinds = KINDS.filter((kind) => !OPTIONAL.has(kind) || results.servers[kind])
+  const others = kinds.filter((kind) => kind !== 'floor')
+  // The callgrind rows only when --instructions ran (or was asked for and failed).
+  const counted = Object.values(results.servers).some((r) => r?.instructions)
+  const table = rows(plan)
+    .filter((row) => !row.instructions || counted)
+    .map((row) => {
+      if (row.knee) {
+        const k = Object.fromEntries(kinds.map((kind) => [kind, results.servers[kind]?.fanout?.knee]))
+        const ratio = (kind) => (k[kind]?.status === 'exploded' && k.floor?.status === 'exploded' && k.floor.deliveriesPerSec ? `${round(k[kind].deliveriesPerSec / k.floor.deliveriesPerSec, 2)}x` : '')
+        const cells = Object.fromEntries(kinds.flatMap((kind) => [[kind, kneeCell(k[kind])], ...(kind === 'floor' ? [] : [[`${kind}Ratio`, ratio(kind)]])]))
+        return { metric: row.name, ...cells, target: row.target.text, result: judgeKneeTarget(k.parley, k.floor, k.socketio) }
       }
-      const vals = (r ? row.values(r) : []).filter((x) => x.v !== undefined && x.v !== null)
-      stats[kind] = { ...spread(vals.map((x) => x.v)), noisy: vals.some((x) => x.noisy) }
-    }
-    const ratio = (kind) => (row.noRatio ? '' : stats[kind].n && stats.floor.n && stats.floor.median ? `${round(stats[kind].median / stats.floor.median, 2)}x` : '')
-    const cell = (kind) => (stats[kind].unsupported ? 'unsupported' : fmt(stats[kind]))
-    return { metric: row.name, floor: cell('floor'), parley: cell('parley'), parleyRatio: ratio('parley'), socketio: cell('socketio'), socketioRatio: ratio('socketio'), target: row.target?.text ?? '', result: judge(row, stats) }
-  })
-  const header = ['metric', NAMES.floor, NAMES.parley, 'x floor', NAMES.socketio, 'x floor', 'Parley target', '']
-  const lines = [header, ...table.map((t) => [t.metric, t.floor, t.parley, t.parleyRatio, t.socketio, t.socketioRatio, t.target, t.result])]
+      const stats = {}
+      for (const kind of kinds) {
+        const r = results.servers[kind]
+        if (row.rooms && r?.rooms?.unsupported) {
+          stats[kind] = { n: 0, unsupported: true }
+          continue
+        }
+        const vals = (r ? row.values(r) : []).filter((x) => x.v !== undefined && x.v !== null)
+        stats[kind] = { ...spread(vals.map((x) => x.v)), noisy: vals.some((x) => x.noisy) }
+      }
+      const ratio = (kind) => (row.noRatio ? '' : stats[kind].n && stats.floor.n && stats.floor.median ? `${round(stats[kind].median / stats.floor.median, 2)}x` : '')
+      const cell = (kind) => (stats[kind].unsupported ? 'unsupported' : fmt(stats[kind]))
+      const cells = Object.fromEntries(kinds.flatMap((kind) => [[kind, cell(kind)], ...(kind === 'floor' ? [] : [[`${kind}Ratio`, ratio(kind)]])]))
+      return { metric: row.name, ...cells, target: row.target?.text ?? '', result: judge(row, stats) }
+    })
+  const header = ['metric', NAMES.floor, ...others.flatMap((kind) => [NAMES[kind], 'x floor']), 'Parley target', '']
+  const lines = [header, ...table.map((t) => [t.metric, t.floor, ...others.flatMap((kind) => [t[kind], t[`${kind}Ratio`]]), t.target, t.result])]
   const widths = header.map((_, c) => Math.max(...lines.map((l) => String(l[c]).length)))
   const text = lines
     .map((l, i) => {
