@@ -188,14 +188,15 @@ async function run(tmp, started) {
     if (args.profile) out.profile = await readProfile(profileDir, profileWindows(out[profiled]))
   }
   // Apart from the usual run, so its timing and budget are not touched by valgrind's slowness.
-  if (callgrind?.version) for (const kind of kinds) results.servers[kind].instructions = await instructionPass(kind, start, tmp, cert)
+  const stamp = results.conditions.date.replace(/[:.]/g, '-')
+  if (callgrind?.version) for (const kind of kinds) results.servers[kind].instructions = await instructionPass(kind, start, tmp, cert, stamp)
 
   results.conditions.durationS = Math.round((Date.now() - started) / 1000)
   results.conditions.loadAvgEnd = loadAvg()
   const { table, text } = buildTable(results, plan)
   results.table = table
   const cond = conditions(results)
-  const file = join(ROOT, 'bench/results', `${results.conditions.date.replace(/[:.]/g, '-')}.json`)
+  const file = join(ROOT, 'bench/results', `${stamp}.json`)
   await writeFile(file, JSON.stringify(results, null, 2))
   console.log(`\n${cond}\n\n${text}\n`)
   if (args.profile) console.log(results.servers.parley.profile.text)
@@ -204,9 +205,10 @@ async function run(tmp, started) {
 
 /**
  * The connect scenario once more, the server under callgrind (fresh data: Parley's users log in
- * again, only as many as there are connections), bounded by INSTRUCTIONS.passMs.
+ * again, only as many as there are connections), bounded by INSTRUCTIONS.passMs. Each window's
+ * dump is kept in bench/results for callgrind_annotate or KCachegrind.
  */
-async function instructionPass(kind, start, tmp, cert) {
+async function instructionPass(kind, start, tmp, cert, stamp) {
   const dir = join(tmp, `callgrind-${kind}`)
   await mkdir(dir)
   const cg = callgrindRun(dir)
@@ -221,7 +223,15 @@ async function instructionPass(kind, start, tmp, cert) {
     const ctx = { kind, plan: p, server, fleet, quietMs: 60_000, log: ctxLog }
     await fleet.all('target', () => ({ kind, port: started.port, ca: cert, readBatchMs: READ_BATCH_MS }))
     await setupUsers(ctx)
-    return await instructions(ctx, cg)
+    const out = await instructions(ctx, cg)
+    for (const [r, rep] of out.reps.entries()) {
+      for (const which of ['full', 'resume']) {
+        const kept = join(ROOT, 'bench/results', `${stamp}.callgrind.${kind}.${which}.${r + 1}.out`)
+        await copyFile(rep[which].file, kept)
+        rep[which].file = kept
+      }
+    }
+    return out
   }
   try {
     const timeout = new Promise((_, reject) => (timer = setTimeout(() => ((over = true), reject(new Error(`not done within ${INSTRUCTIONS.passMs / 1000} s`))), INSTRUCTIONS.passMs)))

@@ -17,7 +17,6 @@ const items = (list, path, noisyOf = (x) => x?.noisy) => (list ?? []).map((x) =>
 const fromReps = (section, ...path) => (r) => items(r?.[section]?.reps, path, (rep) => pick(rep, [...path.slice(0, -1), 'noisy']) ?? rep.full?.noisy)
 const fromBase = (...path) => (r) => items(r?.fanout?.base, path)
 const fromLight = (...path) => (r) => items(r?.fanout?.light, path)
-const fromInstructions = (which) => (r) => items(r?.instructions ? [r.instructions] : [], [which, 'instructionsPerConnM'])
 
 /** Each row: how to read its values from one server's results, and Parley's target if any. */
 function rows(plan) {
@@ -31,8 +30,8 @@ function rows(plan) {
     { name: `connect: server CPU per new connection (ms), N=${plan.connectN}`, values: fromReps('connect', 'full', 'cpuPerConnMs'), target: { ratio: 1.1, text: '<= 1.1x floor' } },
     { name: 'reconnect (TLS session resumed): CPU per connection (ms)', values: fromReps('connect', 'resume', 'cpuPerConnMs') },
     { name: 'resumed / full handshake CPU', values: fromReps('connect', 'resumeRatio'), target: { absMax: 0.5, text: '<= 0.5' }, noRatio: true },
-    { name: `connect: instructions per new connection (callgrind, M), N=${INSTRUCTIONS.n}`, values: fromInstructions('full'), instructions: true },
-    { name: 'reconnect resumed: instructions per connection (callgrind, M)', values: fromInstructions('resume'), instructions: true },
+    { name: `connect: instructions per new connection (callgrind, M), N=${INSTRUCTIONS.n}`, values: fromReps('instructions', 'full', 'instructionsPerConnM'), instructions: true },
+    { name: 'reconnect resumed: instructions per connection (callgrind, M)', values: fromReps('instructions', 'resume', 'instructionsPerConnM'), instructions: true },
     { name: `fanout 1000 clients, ${plan.baseSenders} senders: deliveries/s`, values: fromBase('deliveriesPerSec') },
     { name: '  p50 delivery latency (ms)', values: fromBase('p50') },
     { name: '  p95 delivery latency (ms)', values: fromBase('p95') },
@@ -141,7 +140,9 @@ export function conditions(results) {
     ...(noisy ? [`NOISY RUN: other processes kept ${round(bg.median, 2)} of ${c.cpus} cores busy; latencies and CPU-per-operation figures are not comparable with a quiet run`] : []),
     `${c.date} | ${c.mode} | node ${c.node} | ${c.cpus} cores (${c.cpuModel}) | server on core 0, generator (${c.workers} processes) on core 1${c.taskset ? '' : ' (taskset missing: not pinned)'}`,
     `background load (other processes) during measured windows: median ${round(bg.median, 2)} cores [${round(bg.min, 2)}-${round(bg.max, 2)}] of ${c.cpus}; ${noisyCount} of ${windows.length} windows over ${NOISY_BG_CORES} (marked *); load average at start ${c.loadAvgStart.join(' ')}, end ${c.loadAvgEnd?.join(' ') ?? '?'}; generator ${round(gen.median, 2)} cores [${round(gen.min, 2)}-${round(gen.max, 2)}]`,
-    `values: median [min-max] of ${c.reps} runs where repeated (light load: ${c.plan.lightReps}; knee and idle: once)`
+    `values: median [min-max] of ${c.reps} runs where repeated (light load: ${c.plan.lightReps}; knee and idle: once)`,
+    ...(c.instructions?.skipped ? [`--instructions skipped: ${c.instructions.skipped}`] : []),
+    ...(c.instructions?.valgrind ? [`instructions: ${c.instructions.valgrind}, median [min-max] of ${c.instructions.reps} windows of ${c.instructions.n} connections, V8's background JIT compiles left out`] : [])
   ].join('\n')
 }
 
