@@ -42,6 +42,9 @@ const scenarioNames = args.profile ? [profiled] : args.scenarios.split(',').map(
 // --instructions: after the usual run, the connect scenario once more per server under callgrind.
 const callgrind = args.instructions && !args.profile ? findCallgrind() : undefined
 const SCENARIOS = { connect, fanout, rooms, idle }
+const SERVERS = ['floor', 'parley', 'socketio', 'fastify']
+for (const name of kinds) if (!SERVERS.includes(name)) throw new Error(`--servers: unknown server '${name}' (known: ${SERVERS.join(', ')})`)
+for (const name of scenarioNames) if (!(name in SCENARIOS)) throw new Error(`--scenarios: unknown scenario '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`)
 // --parley <dir>: build and run the Parley of another checkout (a branch to compare); default this one.
 const parleyRoot = args.parley ? resolve(args.parley) : ROOT
 const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`)

@@ -41,7 +41,8 @@ export const SERVER_HOST = '127.0.0.1'
 const SERVER_COMMANDS = {
   parley: ['dist/server.js'],
   floor: ['bench/servers/floor.mjs'],
-  socketio: ['bench/servers/socketio.mjs']
+  socketio: ['bench/servers/socketio.mjs'],
+  fastify: ['bench/servers/fastify.mjs']
 }
 
 /**

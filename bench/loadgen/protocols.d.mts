@@ -12,4 +12,4 @@ export interface Protocol {
   message(text: string, room?: string): string
   parse(buf: Buffer, start: number, end: number, client: { send(text: string): void }): ProtocolEvent
 }
-export declare const PROTOCOLS: { parley: Protocol; floor: Protocol; socketio: Protocol }
+export declare const PROTOCOLS: { parley: Protocol; floor: Protocol; socketio: Protocol; fastify: Protocol }

@@ -107,4 +107,5 @@ const socketio = {
   }
 }
 
-export const PROTOCOLS = { parley, floor, socketio }
+// Fastify + @fastify/websocket (servers/fastify.mjs) speaks exactly as the floor.
+export const PROTOCOLS = { parley, floor, socketio, fastify: floor }
