@@ -57,4 +57,4 @@ export const KNEE_NOISY_RERUNS = 2
  * callgrind (~50x slower): fewer connections, fewer in flight (per worker), 3 windows of each
  * kind (a stray major GC or JIT compile in one window moves it), and a bound on each server's whole pass (start under valgrind, logins, warm-up, both measured windows).
  */
-export const INSTRUCTIONS = { n: 200, warmup: 100, reps: 3, concurrency: 4, openTimeoutMs: 120_000, startMs: 300_000, passMs: 900_000 }
+export const INSTRUCTIONS = { n: 200, warmup: 200, reps: 3, concurrency: 4, openTimeoutMs: 120_000, startMs: 300_000, passMs: 900_000 }
