@@ -5,22 +5,13 @@
 import { readFileSync } from 'node:fs'
 import Fastify from 'fastify'
 import websocket from '@fastify/websocket'
+import { createRooms } from './broadcast.mjs'
 
 const app = Fastify({ https: { cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY) }, logger: false })
 await app.register(websocket, { options: { perMessageDeflate: false } })
-const rooms = new Map()
+const attach = createRooms()
 
-app.get('/', { websocket: true }, (socket, req) => {
-  const room = String(req.query.room || 'lobby')
-  let members = rooms.get(room)
-  if (!members) rooms.set(room, (members = new Set()))
-  members.add(socket)
-  socket.on('message', (data, isBinary) => {
-    for (const peer of members) peer.send(data, { binary: isBinary })
-  })
-  socket.on('close', () => members.delete(socket))
-  socket.on('error', () => {})
-})
+app.get('/', { websocket: true }, (socket, req) => attach(socket, String(req.query.room || 'lobby')))
 
 await app.listen({ port: Number(process.env.PORT), host: process.env.HOST || '127.0.0.1' })
 process.on('SIGTERM', () => process.exit(0))
