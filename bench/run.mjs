@@ -9,10 +9,11 @@ import { join, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { createSelfSigned } from '../lib/tls-material.ts'
-import { PLANS, READ_BATCH_MS } from './lib/plan.mjs'
+import { PLANS, READ_BATCH_MS, INSTRUCTIONS } from './lib/plan.mjs'
 import { ROOT, TASKSET, killAll, startServer, startWorkers } from './lib/processes.mjs'
 import { loadAvg, SCHEDSTAT } from './lib/procstat.mjs'
-import { setupUsers, connect, fanout, rooms, idle } from './lib/scenarios.mjs'
+import { setupUsers, connect, fanout, rooms, idle, instructions } from './lib/scenarios.mjs'
+import { callgrindRun, findCallgrind } from './lib/callgrind.mjs'
 import { buildTable, conditions } from './lib/report.mjs'
 import { summariseProfile } from './lib/cpuprofile.mjs'
 
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-scenario': { type: 'string' },
     budget: { type: 'string' },
+    instructions: { type: 'boolean', default: false },
     parley: { type: 'string' },
     'no-build': { type: 'boolean', default: false }
   }
@@ -36,8 +38,13 @@ const profiled = args['profile-scenario'] ?? (args.profile ? 'fanout' : undefine
 if (profiled) args.profile = true
 if (profiled === 'fanout') Object.assign(plan, { reps: 1, lightReps: 0, stepMs: 10_000, kneeSenders: [] })
 const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
-const scenarioNames = args.profile ? [profiled] : args.scenarios.split(',').map((s) => s.trim())
+const scenarioNames = args.profile ? [profiled] : args.scenarios.split(',').map((s) => s.trim()).filter(Boolean)
+// --instructions: after the usual run, the connect scenario once more per server under callgrind.
+const callgrind = args.instructions && !args.profile ? findCallgrind() : undefined
 const SCENARIOS = { connect, fanout, rooms, idle }
+const SERVERS = ['floor', 'parley', 'socketio', 'fastify']
+for (const name of kinds) if (!SERVERS.includes(name)) throw new Error(`--servers: unknown server '${name}' (known: ${SERVERS.join(', ')})`)
+for (const name of scenarioNames) if (!(name in SCENARIOS)) throw new Error(`--scenarios: unknown scenario '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`)
 // --parley <dir>: build and run the Parley of another checkout (a branch to compare); default this one.
 const parleyRoot = args.parley ? resolve(args.parley) : ROOT
 const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`)
@@ -62,11 +69,12 @@ const PARLEY_ENV = {
 }
 
 // A hard bound on the whole run: whatever happens, everything started here is killed.
+const instructionsMs = callgrind?.version ? kinds.length * INSTRUCTIONS.passMs : 0
 const hardStop = setTimeout(() => {
   log('hard deadline reached: stopping')
   killAll()
   process.exit(2)
-}, args.profile ? 180_000 : plan.budgetMs * 3)
+}, args.profile ? 180_000 : plan.budgetMs * 3 + instructionsMs)
 hardStop.unref()
 process.on('SIGINT', () => (killAll(), process.exit(130)))
 
@@ -114,6 +122,16 @@ async function run(tmp, started) {
     log('building Parley (node build.mjs)')
     execFileSync('node', ['build.mjs'], { cwd: parleyRoot, stdio: 'inherit' })
   }
+  if (callgrind?.missing) log(`--instructions skipped: ${callgrind.missing}`)
+  /** Starts one server on a free port with its own data directory; `opts` as startServer's. */
+  const start = async (kind, dataDir, opts = {}) => {
+    const port = await freePort()
+    await mkdir(dataDir)
+    log(`starting ${kind} on 127.0.0.1:${port}${opts.wrap ? ' under callgrind' : ''}`)
+    const serverOpts = { ...opts, port, ca: cert, parleyRoot }
+    const server = kind === 'parley' ? await startParley({ ...tlsEnv, ...PARLEY_ENV, DATA_DIR: dataDir, CERTS_DIR: tmp }, serverOpts) : await startServer(kind, { ...serverOpts, env: tlsEnv })
+    return { server, port }
+  }
 
   const results = {
     conditions: {
@@ -128,7 +146,8 @@ async function run(tmp, started) {
       workers: plan.workers,
       reps: plan.reps,
       loadAvgStart: loadAvg(),
-      plan
+      plan,
+      ...(callgrind ? { instructions: callgrind.missing ? { skipped: callgrind.missing } : { valgrind: callgrind.version, ...INSTRUCTIONS } } : {})
     },
     servers: {}
   }
@@ -136,13 +155,8 @@ async function run(tmp, started) {
   for (const [k, kind] of kinds.entries()) {
     // Each server gets an equal share of what is left of the budget.
     const serverDeadline = Date.now() + (started + plan.budgetMs - Date.now()) / (kinds.length - k)
-    const port = await freePort()
-    const dataDir = join(tmp, `data-${kind}`)
-    await mkdir(dataDir)
     const profileDir = join(tmp, 'profile')
-    log(`starting ${kind} on 127.0.0.1:${port}`)
-    const serverOpts = { port, ca: cert, parleyRoot, nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] }
-    const server = kind === 'parley' ? await startParley({ ...tlsEnv, ...PARLEY_ENV, DATA_DIR: dataDir, CERTS_DIR: tmp }, serverOpts) : await startServer(kind, { ...serverOpts, env: tlsEnv })
+    const { server, port } = await start(kind, join(tmp, `data-${kind}`), { nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
     const fleet = await startWorkers(plan.workers)
     const ctx = { kind, plan, server, fleet, step: 0, deadline: serverDeadline, log: (m) => log(`${kind}: ${m}`) }
     const out = { pid: server.pid, pinned: server.pinned }
@@ -176,17 +190,63 @@ async function run(tmp, started) {
     }
     if (args.profile) out.profile = await readProfile(profileDir, profileWindows(out[profiled]))
   }
+  // Apart from the usual run, so its timing and budget are not touched by valgrind's slowness.
+  const stamp = results.conditions.date.replace(/[:.]/g, '-')
+  if (callgrind?.version) for (const kind of kinds) results.servers[kind].instructions = await instructionPass(kind, start, tmp, cert, stamp)
 
   results.conditions.durationS = Math.round((Date.now() - started) / 1000)
   results.conditions.loadAvgEnd = loadAvg()
   const { table, text } = buildTable(results, plan)
   results.table = table
   const cond = conditions(results)
-  const file = join(ROOT, 'bench/results', `${results.conditions.date.replace(/[:.]/g, '-')}.json`)
+  const file = join(ROOT, 'bench/results', `${stamp}.json`)
   await writeFile(file, JSON.stringify(results, null, 2))
   console.log(`\n${cond}\n\n${text}\n`)
   if (args.profile) console.log(results.servers.parley.profile.text)
   console.log(`raw figures: ${file} (${results.conditions.durationS} s)`)
+}
+
+/**
+ * The connect scenario once more, the server under callgrind (fresh data: Parley's users log in
+ * again, only as many as there are connections), bounded by INSTRUCTIONS.passMs. Each window's
+ * dump is kept in bench/results for callgrind_annotate or KCachegrind.
+ */
+async function instructionPass(kind, start, tmp, cert, stamp) {
+  const dir = join(tmp, `callgrind-${kind}`)
+  await mkdir(dir)
+  const cg = callgrindRun(dir)
+  const p = { ...plan, users: Math.min(plan.users, INSTRUCTIONS.n), instructions: INSTRUCTIONS }
+  const ctxLog = (m) => log(`${kind} (callgrind): ${m}`)
+  let server, fleet, timer, over
+  const work = async () => {
+    const started = await start(kind, join(tmp, `data-${kind}-callgrind`), { wrap: cg.wrap, startMs: INSTRUCTIONS.startMs, probeMs: 30_000 })
+    server = started.server
+    if (over) return server.stop(1000) // timed out while starting: the finally below has run
+    fleet = await startWorkers(plan.workers)
+    const ctx = { kind, plan: p, server, fleet, quietMs: 60_000, log: ctxLog }
+    await fleet.all('target', () => ({ kind, port: started.port, ca: cert, readBatchMs: READ_BATCH_MS }))
+    await setupUsers(ctx)
+    const out = await instructions(ctx, cg)
+    for (const [r, rep] of out.reps.entries()) {
+      for (const which of ['full', 'resume']) {
+        const kept = join(ROOT, 'bench/results', `${stamp}.callgrind.${kind}.${which}.${r + 1}.out`)
+        await copyFile(rep[which].file, kept)
+        rep[which].file = kept
+      }
+    }
+    return out
+  }
+  try {
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => ((over = true), reject(new Error(`not done within ${INSTRUCTIONS.passMs / 1000} s`))), INSTRUCTIONS.passMs)))
+    return await Promise.race([work(), timeout])
+  } catch (err) {
+    ctxLog(`failed: ${err.message}`)
+    return { failed: err.message }
+  } finally {
+    clearTimeout(timer)
+    await fleet?.stop()
+    await server?.stop(10_000)
+  }
 }
 
 /** The measured windows of a scenario's result (every object with `window.monoUs` in it). */

@@ -52,3 +52,9 @@ export const NOISY_BG_CORES = 0.3
 export const READ_BATCH_MS = 100
 /** A knee step that explodes in a noisy window is run again, at most this many times per server. */
 export const KNEE_NOISY_RERUNS = 2
+/**
+ * --instructions (bench/lib/callgrind.mjs): the connect scenario once more per server, under
+ * callgrind (~50x slower): fewer connections, fewer in flight (per worker), 3 windows of each
+ * kind (a stray major GC or JIT compile in one window moves it), and a bound on each server's whole pass (start under valgrind, logins, warm-up, both measured windows).
+ */
+export const INSTRUCTIONS = { n: 200, warmup: 200, reps: 3, concurrency: 4, openTimeoutMs: 120_000, startMs: 300_000, passMs: 900_000 }

@@ -35,22 +35,27 @@ export function killAll() {
 }
 process.on('exit', killAll)
 
+/** The servers listen here; callgrind_control must see the same HOST as the server (bench/lib/callgrind.mjs). */
+export const SERVER_HOST = '127.0.0.1'
+
 const SERVER_COMMANDS = {
   parley: ['dist/server.js'],
   floor: ['bench/servers/floor.mjs'],
-  socketio: ['bench/servers/socketio.mjs']
+  socketio: ['bench/servers/socketio.mjs'],
+  fastify: ['bench/servers/fastify.mjs']
 }
 
 /**
  * Starts one server: `sh -c 'ulimit -n N; exec node ...'` so the pid is node's own, pinned to
- * core 0. Resolves once it answers HTTPS.
+ * core 0. Resolves once it answers HTTPS. `wrap`: a command that runs node (valgrind ...; it
+ * keeps the pid), with `startMs`/`probeMs` raised for its slowness.
  */
-export async function startServer(kind, { port, env, ca, nodeArgs = [], parleyRoot = ROOT }) {
+export async function startServer(kind, { port, env, ca, nodeArgs = [], parleyRoot = ROOT, wrap = [], startMs = 20_000, probeMs = 1000 }) {
   const script = kind === 'parley' ? join(parleyRoot, SERVER_COMMANDS.parley[0]) : join(ROOT, SERVER_COMMANDS[kind][0])
-  const cmd = ['node', ...nodeArgs, script].map((a) => `'${a}'`).join(' ')
+  const cmd = [...wrap, 'node', ...nodeArgs, script].map((a) => `'${a}'`).join(' ')
   const child = spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} 2>/dev/null; exec ${cmd}`], {
     cwd: kind === 'parley' ? parleyRoot : ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: SERVER_HOST },
     stdio: ['ignore', 'inherit', 'pipe']
   })
   started.add(child)
@@ -59,10 +64,13 @@ export async function startServer(kind, { port, env, ca, nodeArgs = [], parleyRo
     stderr += d
     process.stderr.write(`[${kind}] ${d}`)
   })
-  const deadline = Date.now() + 20_000
-  while (!(await answers(port, ca))) {
+  const deadline = Date.now() + startMs
+  while (!(await answers(port, ca, probeMs))) {
     if (child.exitCode !== null) throw new Error(`${kind} exited with ${child.exitCode}: ${stderr.trim().slice(-500)}`)
-    if (Date.now() > deadline) throw new Error(`${kind} did not answer on ${port} within 20 s`)
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`${kind} did not answer on ${port} within ${startMs / 1000} s`)
+    }
     await sleep(100)
   }
   const pinned = pin(child.pid, SERVER_CORE)
@@ -70,13 +78,13 @@ export async function startServer(kind, { port, env, ca, nodeArgs = [], parleyRo
     kind,
     pid: child.pid,
     pinned,
-    stop: () => stopChild(child)
+    stop: (graceMs) => stopChild(child, graceMs)
   }
 }
 
-function answers(port, ca) {
+function answers(port, ca, timeout) {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', ca, timeout: 1000 }, (res) => {
+    const req = request({ host: SERVER_HOST, port, path: '/', ca, timeout }, (res) => {
       res.resume()
       resolve(true)
     })

@@ -4,10 +4,12 @@
 import { spread } from './stats.mjs'
 import { round } from './procstat.mjs'
 import { judgeKneeTarget } from './knee.mjs'
-import { NOISY_BG_CORES } from './plan.mjs'
+import { NOISY_BG_CORES, INSTRUCTIONS } from './plan.mjs'
 
-const KINDS = ['floor', 'parley', 'socketio']
-const NAMES = { floor: 'floor', parley: 'Parley', socketio: 'Socket.IO' }
+const KINDS = ['floor', 'parley', 'socketio', 'fastify']
+const NAMES = { floor: 'floor', parley: 'Parley', socketio: 'Socket.IO', fastify: 'Fastify' }
+/** Columns shown only when that server ran (not in the default set). */
+const OPTIONAL = new Set(['fastify'])
 
 const pick = (obj, path) => path.reduce((v, k) => v?.[k], obj)
 /** Each measured item as { v, noisy }: the value and whether its window had background load. */
@@ -28,6 +30,8 @@ function rows(plan) {
     { name: `connect: server CPU per new connection (ms), N=${plan.connectN}`, values: fromReps('connect', 'full', 'cpuPerConnMs'), target: { ratio: 1.1, text: '<= 1.1x floor' } },
     { name: 'reconnect (TLS session resumed): CPU per connection (ms)', values: fromReps('connect', 'resume', 'cpuPerConnMs') },
     { name: 'resumed / full handshake CPU', values: fromReps('connect', 'resumeRatio'), target: { absMax: 0.5, text: '<= 0.5' }, noRatio: true },
+    { name: `connect: instructions per new connection (callgrind, M), N=${INSTRUCTIONS.n}`, values: fromReps('instructions', 'full', 'instructionsPerConnM'), instructions: true },
+    { name: 'reconnect resumed: instructions per connection (callgrind, M)', values: fromReps('instructions', 'resume', 'instructionsPerConnM'), instructions: true },
     { name: `fanout 1000 clients, ${plan.baseSenders} senders: deliveries/s`, values: fromBase('deliveriesPerSec') },
     { name: '  p50 delivery latency (ms)', values: fromBase('p50') },
     { name: '  p95 delivery latency (ms)', values: fromBase('p95') },
@@ -83,28 +87,36 @@ function judge(row, stats) {
 
 /** Builds the table rows (also stored in the JSON) and the text to print. */
 export function buildTable(results, plan) {
-  const table = rows(plan).map((row) => {
-    if (row.knee) {
-      const k = Object.fromEntries(KINDS.map((kind) => [kind, results.servers[kind]?.fanout?.knee]))
-      const ratio = (kind) => (k[kind]?.status === 'exploded' && k.floor?.status === 'exploded' && k.floor.deliveriesPerSec ? `${round(k[kind].deliveriesPerSec / k.floor.deliveriesPerSec, 2)}x` : '')
-      return { metric: row.name, floor: kneeCell(k.floor), parley: kneeCell(k.parley), parleyRatio: ratio('parley'), socketio: kneeCell(k.socketio), socketioRatio: ratio('socketio'), target: row.target.text, result: judgeKneeTarget(k.parley, k.floor, k.socketio) }
-    }
-    const stats = {}
-    for (const kind of KINDS) {
-      const r = results.servers[kind]
-      if (row.rooms && r?.rooms?.unsupported) {
-        stats[kind] = { n: 0, unsupported: true }
-        continue
+  const kinds = KINDS.filter((kind) => !OPTIONAL.has(kind) || results.servers[kind])
+  const others = kinds.filter((kind) => kind !== 'floor')
+  // The callgrind rows only when --instructions ran (or was asked for and failed).
+  const counted = Object.values(results.servers).some((r) => r?.instructions)
+  const table = rows(plan)
+    .filter((row) => !row.instructions || counted)
+    .map((row) => {
+      if (row.knee) {
+        const k = Object.fromEntries(kinds.map((kind) => [kind, results.servers[kind]?.fanout?.knee]))
+        const ratio = (kind) => (k[kind]?.status === 'exploded' && k.floor?.status === 'exploded' && k.floor.deliveriesPerSec ? `${round(k[kind].deliveriesPerSec / k.floor.deliveriesPerSec, 2)}x` : '')
+        const cells = Object.fromEntries(kinds.flatMap((kind) => [[kind, kneeCell(k[kind])], ...(kind === 'floor' ? [] : [[`${kind}Ratio`, ratio(kind)]])]))
+        return { metric: row.name, ...cells, target: row.target.text, result: judgeKneeTarget(k.parley, k.floor, k.socketio) }
       }
-      const vals = (r ? row.values(r) : []).filter((x) => x.v !== undefined && x.v !== null)
-      stats[kind] = { ...spread(vals.map((x) => x.v)), noisy: vals.some((x) => x.noisy) }
-    }
-    const ratio = (kind) => (row.noRatio ? '' : stats[kind].n && stats.floor.n && stats.floor.median ? `${round(stats[kind].median / stats.floor.median, 2)}x` : '')
-    const cell = (kind) => (stats[kind].unsupported ? 'unsupported' : fmt(stats[kind]))
-    return { metric: row.name, floor: cell('floor'), parley: cell('parley'), parleyRatio: ratio('parley'), socketio: cell('socketio'), socketioRatio: ratio('socketio'), target: row.target?.text ?? '', result: judge(row, stats) }
-  })
-  const header = ['metric', NAMES.floor, NAMES.parley, 'x floor', NAMES.socketio, 'x floor', 'Parley target', '']
-  const lines = [header, ...table.map((t) => [t.metric, t.floor, t.parley, t.parleyRatio, t.socketio, t.socketioRatio, t.target, t.result])]
+      const stats = {}
+      for (const kind of kinds) {
+        const r = results.servers[kind]
+        if (row.rooms && r?.rooms?.unsupported) {
+          stats[kind] = { n: 0, unsupported: true }
+          continue
+        }
+        const vals = (r ? row.values(r) : []).filter((x) => x.v !== undefined && x.v !== null)
+        stats[kind] = { ...spread(vals.map((x) => x.v)), noisy: vals.some((x) => x.noisy) }
+      }
+      const ratio = (kind) => (row.noRatio ? '' : stats[kind].n && stats.floor.n && stats.floor.median ? `${round(stats[kind].median / stats.floor.median, 2)}x` : '')
+      const cell = (kind) => (stats[kind].unsupported ? 'unsupported' : fmt(stats[kind]))
+      const cells = Object.fromEntries(kinds.flatMap((kind) => [[kind, cell(kind)], ...(kind === 'floor' ? [] : [[`${kind}Ratio`, ratio(kind)]])]))
+      return { metric: row.name, ...cells, target: row.target?.text ?? '', result: judge(row, stats) }
+    })
+  const header = ['metric', NAMES.floor, ...others.flatMap((kind) => [NAMES[kind], 'x floor']), 'Parley target', '']
+  const lines = [header, ...table.map((t) => [t.metric, t.floor, ...others.flatMap((kind) => [t[kind], t[`${kind}Ratio`]]), t.target, t.result])]
   const widths = header.map((_, c) => Math.max(...lines.map((l) => String(l[c]).length)))
   const text = lines
     .map((l, i) => {
@@ -128,7 +140,9 @@ export function conditions(results) {
     ...(noisy ? [`NOISY RUN: other processes kept ${round(bg.median, 2)} of ${c.cpus} cores busy; latencies and CPU-per-operation figures are not comparable with a quiet run`] : []),
     `${c.date} | ${c.mode} | node ${c.node} | ${c.cpus} cores (${c.cpuModel}) | server on core 0, generator (${c.workers} processes) on core 1${c.taskset ? '' : ' (taskset missing: not pinned)'}`,
     `background load (other processes) during measured windows: median ${round(bg.median, 2)} cores [${round(bg.min, 2)}-${round(bg.max, 2)}] of ${c.cpus}; ${noisyCount} of ${windows.length} windows over ${NOISY_BG_CORES} (marked *); load average at start ${c.loadAvgStart.join(' ')}, end ${c.loadAvgEnd?.join(' ') ?? '?'}; generator ${round(gen.median, 2)} cores [${round(gen.min, 2)}-${round(gen.max, 2)}]`,
-    `values: median [min-max] of ${c.reps} runs where repeated (light load: ${c.plan.lightReps}; knee and idle: once)`
+    `values: median [min-max] of ${c.reps} runs where repeated (light load: ${c.plan.lightReps}; knee and idle: once)`,
+    ...(c.instructions?.skipped ? [`--instructions skipped: ${c.instructions.skipped}`] : []),
+    ...(c.instructions?.valgrind ? [`instructions: ${c.instructions.valgrind}, median [min-max] of ${c.instructions.reps} windows of ${c.instructions.n} connections, V8's background JIT compiles left out`] : [])
   ].join('\n')
 }
 

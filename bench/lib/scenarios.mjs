@@ -20,8 +20,8 @@ function slots(ctx, n, roomOf = () => 'lobby') {
 }
 export const userName = (i) => `bench${i}`
 
-async function openAll(ctx, perWorker, { resume = false, concurrency = 16 } = {}) {
-  const results = await ctx.fleet.all('open', (w) => ({ list: perWorker[w], concurrency, resume, timeoutMs: OPEN_TIMEOUT_MS }), 300_000)
+async function openAll(ctx, perWorker, { resume = false, concurrency = 16, timeoutMs = OPEN_TIMEOUT_MS } = {}) {
+  const results = await ctx.fleet.all('open', (w) => ({ list: perWorker[w], concurrency, resume, timeoutMs }), Math.max(300_000, 2 * timeoutMs))
   const sum = (k) => results.reduce((s, r) => s + r[k], 0)
   const errors = [...new Set(results.flatMap((r) => r.errors))]
   return { opened: sum('opened'), failed: sum('failed'), resumed: sum('resumed'), errors }
@@ -38,7 +38,7 @@ async function closeAll(ctx, keep = 0) {
  * Waits (at most maxMs) until the server is nearly idle (under 10 % of a core for 200 ms), so
  * a backlog or teardown of one step is not billed to the next.
  */
-async function waitQuiet(ctx, maxMs = 5000) {
+async function waitQuiet(ctx, maxMs = ctx.quietMs ?? 5000) {
   const deadline = performance.now() + maxMs
   await sleep(100)
   while (performance.now() < deadline) {
@@ -106,6 +106,44 @@ export async function connect(ctx) {
     ctx.log(`connect rep ${r + 1}: full ${rep.full.cpuPerConnMs} ms/conn, resumed ${rep.resume.cpuPerConnMs} ms/conn (${rep.resume.resumed}/${rep.resume.opened} resumed), bg ${rep.full.window.backgroundCores} cores`)
   }
   return { n, reps }
+}
+
+/**
+ * The connect scenario under callgrind (run.mjs --instructions; the server was started under
+ * valgrind by the caller, `cg` controls it): a warm-up of full and resumed connections, then
+ * `reps` times N full handshakes + upgrades and N resumed ones, each window from a zero to a
+ * dump of the counters. A window ends once the server is quiet, so deferred work of these
+ * connections (Parley's presence flush) is billed to them; the closing is not.
+ */
+export async function instructions(ctx, cg) {
+  const { n, warmup, reps: count, concurrency, openTimeoutMs } = ctx.plan.instructions
+  const opts = { concurrency, timeoutMs: openTimeoutMs }
+  for (const resume of [false, true]) {
+    await openAll(ctx, slots(ctx, warmup), { ...opts, resume })
+    await closeAll(ctx)
+  }
+  const reps = []
+  for (let r = 0; r < count; r++) {
+    const rep = {}
+    for (const resume of [false, true]) {
+      await cg.zero(ctx.server.pid)
+      const t0 = performance.now()
+      const res = await openAll(ctx, slots(ctx, n), { ...opts, resume })
+      await waitQuiet(ctx)
+      const { total, compile, file } = await cg.dump(ctx.server.pid)
+      const wallMs = round(performance.now() - t0)
+      await closeAll(ctx)
+      if (res.failed) ctx.log(`instructions${resume ? ' (resume)' : ''}: ${res.failed} failed: ${res.errors.join('; ')}`)
+      // The figure leaves out V8's background JIT compiles (bench/lib/callgrind.mjs BACKGROUND_COMPILE); the total stays beside it.
+      const perConnM = (v) => round(v / Math.max(1, res.opened) / 1e6, 3)
+      rep[resume ? 'resume' : 'full'] = { ...res, instructions: total - compile, instructionsPerConnM: perConnM(total - compile), totalPerConnM: perConnM(total), compilePerConnM: perConnM(compile), wallMs, file }
+    }
+    rep.resumeRatio = round(rep.resume.instructionsPerConnM / rep.full.instructionsPerConnM, 3)
+    reps.push(rep)
+    const text = (w) => `${w.instructionsPerConnM} M/conn (+ JIT ${w.compilePerConnM})`
+    ctx.log(`instructions rep ${r + 1}: full ${text(rep.full)}, resumed ${text(rep.resume)} (${rep.resume.resumed}/${rep.resume.opened} resumed)`)
+  }
+  return { n, warmup, concurrency, reps }
 }
 
 /**

@@ -5,20 +5,18 @@
 // The hot path is a delivery: a frame read in place (loadgen/rawsocket.mjs) is counted when its
 // marker byte carries the current step's letter. Only sampled clients (1 in SAMPLE_EVERY, and
 // every client that has sent) also read the send time after the marker for the latency; no
-// client builds a string or parses JSON for a delivery. Everything else (welcome, joined,
-// errors, Engine.IO packets) is parsed in full: it is rare.
+// client builds a string or parses JSON for a delivery (loadgen/receive.mjs). Of the rest, only
+// the frames acted on (welcome, joined, errors, Engine.IO packets) are parsed (loadgen/protocols.mjs).
 import { createSecureContext } from 'node:tls'
 import { Agent, request } from 'node:https'
 import { PROTOCOLS } from './protocols.mjs'
 import { openRawSocket, readStats } from './rawsocket.mjs'
-import { MARKER, findMarker, stepByte, messageText, readSendUs } from './frames.mjs'
-import { createHistogram, record } from '../lib/stats.mjs'
+import { stepByte, messageText } from './frames.mjs'
+import { freshCounters, nowUs, receive } from './receive.mjs'
 
 /** 1 client in this many (by id) measures latency; the rest only count. */
 export const SAMPLE_EVERY = 10
-const nowUs = () => (performance.timeOrigin + performance.now()) * 1000 // µs since the epoch: the same clock in every process
 
-let proto
 let target // { kind, port, ca }
 let secureContext // built once: a context per connection would parse the CA each time
 let readBatchMs = 0
@@ -26,12 +24,8 @@ const cookies = new Map() // user -> cookie
 const sessions = new Map() // client id -> TLS session, for resumption
 const clients = new Map() // client id -> client
 let step = -1
-let tag = 0 // stepByte(step): the byte after the marker that counts
-let counters = freshCounters()
-
-function freshCounters() {
-  return { received: 0, sampled: 0, stale: 0, refused: 0, errors: 0, sent: 0, hist: createHistogram(), errorCodes: {} }
-}
+// proto: the server's protocol; tag: stepByte(step), the byte after the marker that counts.
+const state = { proto: undefined, tag: 0, counters: freshCounters() }
 
 // ---- HTTPS setup (Parley accounts) ----
 
@@ -79,10 +73,17 @@ async function pool(items, concurrency, fn) {
   return errors
 }
 
-/** POST, retried (bounded) while the server answers 503 busy: its hash queue is full, nothing was done. */
+/**
+ * POST, retried (bounded) while the server answers 503 busy (its hash queue is full, nothing was
+ * done), or when a kept-alive connection was reset: the server closed it as the request went
+ * out (seen under valgrind, --instructions). Register and login may be sent twice.
+ */
 async function postRetrying(path, body, addr) {
   for (let attempt = 0; ; attempt++) {
-    const res = await postJson(path, body, addr)
+    const res = await postJson(path, body, addr).catch((err) => {
+      if (err.code !== 'ECONNRESET' || attempt >= 3) throw err
+      return { status: 503 }
+    })
     if (res.status !== 503 || attempt >= 20) return res
     await new Promise((r) => setTimeout(r, 20 + 10 * attempt))
   }
@@ -104,51 +105,6 @@ async function login({ users, password, concurrency }) {
 
 // ---- sockets ----
 
-/** Every complete message of every socket. Deliveries are counted by their marker; the rest is parsed. */
-function onMessage(client, buf, start, end) {
-  if (client.ready) {
-    const i = findMarker(buf, start, end)
-    if (i >= 0) {
-      if (buf[i + 1] !== tag) {
-        counters.stale++ // a late frame of an earlier step, or one between steps
-        return
-      }
-      counters.received++
-      if (client.sample) {
-        counters.sampled++
-        record(counters.hist, (nowUs() - readSendUs(buf, i, end)) / 1000)
-      }
-      return
-    }
-  }
-  let ev
-  try {
-    ev = proto.parse(buf.toString('utf8', start, end), client)
-  } catch {
-    counters.errors++
-    return
-  }
-  switch (ev.kind) {
-    case 'message':
-      // A delivery before the client was ready (cannot happen between steps; counted the same way).
-      if (ev.text.charCodeAt(1) === tag && ev.text.charCodeAt(0) === MARKER) counters.received++
-      return
-    case 'ready':
-      return client.onReady?.()
-    case 'joined':
-      return client.joined?.(ev)
-    case 'refused':
-      // While joining, a refusal is the join's own limit (the caller retries); otherwise a message was refused.
-      if (client.joinFailed) return client.joinFailed(ev)
-      counters.refused++
-      return
-    case 'error':
-      counters.errors++
-      counters.errorCodes[ev.code] = (counters.errorCodes[ev.code] ?? 0) + 1
-      return client.joinFailed?.(ev)
-  }
-}
-
 async function openOne({ id, user, addr, room }, resume, timeoutMs) {
   const t0 = performance.now()
   let client
@@ -161,19 +117,19 @@ async function openOne({ id, user, addr, room }, resume, timeoutMs) {
         secureContext,
         localAddress: addr,
         session: resume ? sessions.get(id) : undefined,
-        path: proto.path(room),
-        headers: proto.headers(target.port, cookies.get(user)),
+        path: state.proto.path(room),
+        headers: state.proto.headers(target.port, cookies.get(user)),
         timeoutMs,
         onSession: (s) => sessions.set(id, s)
       },
       (c, buf, start, end) => {
         if (!c.onReady && !c.ready) Object.assign(c, pending)
-        onMessage(c, buf, start, end)
+        receive(state, c, buf, start, end)
       }
     ).then((c) => {
       client = c
       if (!c.onReady && !c.ready) Object.assign(c, pending)
-      if (proto.readyOnOpen) resolve()
+      if (state.proto.readyOnOpen) resolve()
     }, reject)
   })
   let timer
@@ -262,8 +218,9 @@ async function joinRooms({ list, cap, timeoutMs }) {
 let pacer
 function startLoad({ step: s, senders, periodMs, durationMs }) {
   step = s
-  tag = stepByte(s)
-  counters = freshCounters()
+  state.tag = stepByte(s)
+  state.counters = freshCounters()
+  const { counters } = state
   const t0 = performance.now()
   // Each sender starts at a random phase and then keeps at least periodMs between its own sends.
   const due = senders.map((id) => ({ id, at: t0 + Math.random() * periodMs }))
@@ -282,7 +239,7 @@ function startLoad({ step: s, senders, periodMs, durationMs }) {
         if (d.at > t || d.at - t0 >= durationMs) continue
         const c = clients.get(d.id)
         if (c) {
-          c.send(proto.message(messageText(s, nowUs()), c.room))
+          c.send(state.proto.message(messageText(s, nowUs()), c.room))
           counters.sent++
           d.at = performance.now() + periodMs
         } else d.at = Infinity
@@ -292,12 +249,16 @@ function startLoad({ step: s, senders, periodMs, durationMs }) {
   })
 }
 
-const stats = () => ({ received: counters.received, refused: counters.refused, errors: counters.errors, sent: counters.sent })
+function stats() {
+  const { counters } = state
+  return { received: counters.received, refused: counters.refused, errors: counters.errors, sent: counters.sent }
+}
 function collect() {
+  const { counters } = state
   const out = { ...stats(), reads: readStats.reads - readsAtStart, sampled: counters.sampled, stale: counters.stale, hist: counters.hist, errorCodes: counters.errorCodes, elu: performance.eventLoopUtilization(eluStart).utilization }
   step = -1
-  tag = 0
-  counters = freshCounters()
+  state.tag = 0
+  state.counters = freshCounters()
   return out
 }
 let eluStart = performance.eventLoopUtilization()
@@ -306,7 +267,7 @@ let readsAtStart = 0
 const COMMANDS = {
   target: (t) => {
     target = t
-    proto = PROTOCOLS[t.kind]
+    state.proto = PROTOCOLS[t.kind]
     secureContext = createSecureContext({ ca: t.ca })
     readBatchMs = t.readBatchMs ?? 0
     cookies.clear()

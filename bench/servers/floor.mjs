@@ -4,24 +4,15 @@
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:https'
 import { WebSocketServer } from 'ws'
+import { createRooms } from './broadcast.mjs'
 
 const server = createServer({ cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY) }, (req, res) => {
   res.writeHead(404).end()
 })
 const wss = new WebSocketServer({ server, perMessageDeflate: false })
-const rooms = new Map()
+const attach = createRooms()
 
-wss.on('connection', (socket, req) => {
-  const room = new URL(req.url, 'https://x').searchParams.get('room') || 'lobby'
-  let members = rooms.get(room)
-  if (!members) rooms.set(room, (members = new Set()))
-  members.add(socket)
-  socket.on('message', (data, isBinary) => {
-    for (const peer of members) peer.send(data, { binary: isBinary })
-  })
-  socket.on('close', () => members.delete(socket))
-  socket.on('error', () => {})
-})
+wss.on('connection', (socket, req) => attach(socket, new URL(req.url, 'https://x').searchParams.get('room') || 'lobby'))
 
 server.listen(Number(process.env.PORT), process.env.HOST || '127.0.0.1')
 process.on('SIGTERM', () => process.exit(0))
