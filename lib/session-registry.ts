@@ -28,6 +28,8 @@ export interface SessionRegistry {
   create(username: string, meta: SessionMeta): Promise<{ session: SessionRecord; token: string }>
   /** The live session of this bearer token, or undefined when it never existed, ended or expired. */
   get(token: string): Promise<SessionRecord | undefined>
+  /** Whether the session with this id is live: `get` for a caller that holds the record already (no token to hash, no copy). */
+  isLive(id: string): Promise<boolean>
   /** Live sessions, oldest first: one user's, or everyone's. */
   list(username?: string): Promise<SessionRecord[]>
   /** Records activity (persisted lazily). */
@@ -139,6 +141,10 @@ export function createMemorySessionRegistry(
         return undefined
       }
       return session && { ...session }
+    },
+    async isLive(id) {
+      const session = sessions.get(id)
+      return session !== undefined && session.expiresAt > clock()
     },
     async list(username) {
       if (dropExpired(clock()) > 0) await save()

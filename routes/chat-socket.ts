@@ -218,7 +218,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     if (this.begun) this.shared.fastify.roomHub.release(this)
   }
 
-  private begin({ session, token }: { session: SessionRecord; token: string }) {
+  private begin({ session }: { session: SessionRecord }) {
     const { fastify, limits } = this.shared
     const { chatHub: hub, roomHub: rooms, config } = fastify
     this.user = session.username
@@ -237,7 +237,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     else this.holding = setTimeout(releaseHold, LOBBY_HOLD_MS, this)
     // The session may have ended between the admission check and the join (which closing missed).
     fastify.sessions
-      .get(token)
+      .isLive(session.id)
       .then((live) => live || this.close(CLOSE.logout.code, CLOSE.logout.reason))
       .catch((err) => this.log.error({ err }, 'session re-check failed'))
   }
@@ -255,7 +255,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
       if (socket.readyState !== socket.OPEN) return
       if (!session?.site || token === undefined) return this.closeFor('ticketInvalid')
       if (fastify.chatHub.countUser(session.username) >= fastify.config.maxSocketsPerUser) return this.closeFor('policy')
-      this.begin({ session, token })
+      this.begin({ session })
       socket.resume()
     })().catch((err) => this.fail(err))
   }

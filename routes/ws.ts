@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws'
 import { ApiError } from '../lib/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
+import { isUpgrade } from '../lib/upgrade.js'
 import { createWriteBatch } from '../lib/bounded-output.js'
 import { createFrameHandlers } from '../lib/chat-frames.js'
 import { LOBBY } from '../lib/room-hub.js'
@@ -76,8 +77,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome and
     // `joined`; corked, they leave in one write (one TLS record, one syscall) instead of two.
     // Every way out uncorks: openChat does, and ws refusing the handshake ends the socket.
-    // (`upgrade`: set by Node's parser on requests it hands to the 'upgrade' event, untyped.)
-    if ((request.raw as { upgrade?: boolean }).upgrade === true) request.raw.socket.cork()
+    if (isUpgrade(request.raw)) request.raw.socket.cork()
   }
 
   // Replies to the heartbeat's ping: one listener for every socket (`this` is the socket).

@@ -64,3 +64,16 @@ t.test('close() waits for a write still on its way (a session ended just before 
   await closing
   t.equal(closed, true)
 })
+
+t.test('isLive: by the session id, false once ended or expired (the chat socket re-checks with it after admission)', async (t) => {
+  let now = 0
+  const reg = createMemorySessionRegistry(1000, () => now)
+  const a = await reg.create('alice', META)
+  const b = await reg.create('bob', META)
+  t.equal(await reg.isLive(a.session.id), true)
+  t.equal(await reg.isLive(a.token), false, 'a token is not an id')
+  await reg.end(a.session.id, 'logout')
+  t.equal(await reg.isLive(a.session.id), false, 'ended')
+  now = 1000
+  t.equal(await reg.isLive(b.session.id), false, 'expired at its absolute lifetime')
+})
