@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     servers: { type: 'string', default: 'floor,parley,socketio' },
-    scenarios: { type: 'string', default: 'idle,fanout,connect,rooms' },
+    scenarios: { type: 'string', default: 'idle,connect,fanout,rooms' },
     profile: { type: 'boolean', default: false },
     'profile-scenario': { type: 'string' },
     budget: { type: 'string' },
