@@ -13,6 +13,7 @@ import { PROTOCOLS } from './protocols.mjs'
 import { openRawSocket, readStats } from './rawsocket.mjs'
 import { stepByte, messageText } from './frames.mjs'
 import { freshCounters, nowUs, receive } from './receive.mjs'
+import { firstDue } from './pacing.mjs'
 
 /** 1 client in this many (by id) measures latency; the rest only count. */
 export const SAMPLE_EVERY = 10
@@ -216,14 +217,17 @@ async function joinRooms({ list, cap, timeoutMs }) {
 // ---- paced sending ----
 
 let pacer
+/** Client id -> when it last sent a benchmark message, over every step. */
+const lastSentAt = new Map()
 function startLoad({ step: s, senders, periodMs, durationMs }) {
   step = s
   state.tag = stepByte(s)
   state.counters = freshCounters()
   const { counters } = state
   const t0 = performance.now()
-  // Each sender starts at a random phase and then keeps at least periodMs between its own sends.
-  const due = senders.map((id) => ({ id, at: t0 + Math.random() * periodMs }))
+  // Each sender starts at a random phase (never within a period of its last send, earlier steps
+  // included) and then keeps at least periodMs between its own sends.
+  const due = senders.map((id) => ({ id, at: firstDue(t0, periodMs, lastSentAt.get(id), Math.random()) }))
   for (const id of senders) {
     const c = clients.get(id)
     if (c) (c.sample = true), (c.batchMs = 0) // a sender's own echo is always timed
@@ -241,7 +245,9 @@ function startLoad({ step: s, senders, periodMs, durationMs }) {
         if (c) {
           c.send(state.proto.message(messageText(s, nowUs()), c.room))
           counters.sent++
-          d.at = performance.now() + periodMs
+          const sentAt = performance.now()
+          lastSentAt.set(d.id, sentAt)
+          d.at = sentAt + periodMs
         } else d.at = Infinity
       }
     }
