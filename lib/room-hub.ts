@@ -127,7 +127,7 @@ interface Room {
   presenceFlush?: unknown
   /** Over MEMBER_LIST_MAX users (until back at half): counts instead of names (docs/protocol.md). */
   large: boolean
-  /** What the members were last told: the count, and whether the room was large then. */
+  /** What the members of a large room were last told: its count, and that it is large. */
   toldOnline: number
   toldLarge: boolean
   /** Users sorted, for `members` pages of a large room; dropped on any change. */
@@ -333,7 +333,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     if (room.large || room.toldLarge) return flushCount(room)
     const events = room.presenceQueue
     room.presenceQueue = []
-    room.toldOnline = room.users.size
     if (events.length === 0 || room.members.size === 0) return
     const first = events[0]!.gen
     const all = netPresence(events, 0)
