@@ -157,8 +157,11 @@ function start(tag: HTMLScriptElement) {
   }
 
   button.addEventListener('click', () => api.toggle())
-  wrap.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && isOpen) api.close()
+  // Escape closes the panel while the focus is on the widget (seen from the page: its host) or on
+  // nothing: on a phone the launcher hides as the panel opens, so until the panel takes the focus
+  // it rests on the body, and an Escape then was lost. Other elements' Escape stays the page's.
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && isOpen && (event.target === host || event.target === document.body)) api.close()
   })
   win.Parley = api
   const mount = () => document.body.append(host)
