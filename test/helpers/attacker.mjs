@@ -32,6 +32,9 @@ function connect(slot) {
     const ws = new WebSocket(url, { ca, origin, headers: { cookie } })
     open.add(ws)
     ws.on('open', () => {
+      // Opened after the sweep at the end (its handshake was under way then): nothing would ever
+      // close it, and a paused socket that sends nothing would hold the run open for the fallback.
+      if (stats.connections > 0 && Date.now() > until) return ws.terminate()
       if (stats.connections++ === 0) {
         until = Date.now() + durationMs
         setTimeout(() => {
