@@ -42,7 +42,11 @@ export interface RoomHub {
   join(client: RoomClient, room: string, since?: number, hold?: boolean): RoomError | undefined
   /** Sends the live messages held for a socket since its join with `hold`, and stops holding. */
   release(client: RoomClient): void
-  /** Creates a room with a cap (default: the largest) and joins it. */
+  /**
+   * Creates a room with a cap (default: the largest) and joins it once the room is durable: `joined`
+   * comes after the group commit that wrote it (joins meanwhile wait with it), or `not_stored` with
+   * the room when that write failed (the room is gone again).
+   */
   create(client: RoomClient, room: string, cap?: number): RoomError | undefined
   /** Leaves a room: sends `left`; `presence` to the others when it was the user's last tab there. */
   leave(client: RoomClient, room: string): RoomError | undefined
@@ -132,16 +136,20 @@ interface Room {
   toldLarge: boolean
   /** Users sorted, for `members` pages of a large room; dropped on any change. */
   sorted?: string[]
+  /** Created and not durable yet: the sockets whose join waits for the write (the creator first). */
+  waiting?: RoomClient[]
 }
 
-// A message waiting for the group commit; plain data, no closure per message.
+// A message (or, without a record, a new room) waiting for the group commit; plain data, no closure per message.
 interface Pending {
   room: Room
-  record: HistoryRecord
+  record?: HistoryRecord
   sender: RoomClient
 }
 
 const NOT_STORED = encode({ type: 'error', code: 'not_stored', message: 'The message could not be stored; send it again.' })
+const roomNotStored = (room: string) =>
+  encode({ type: 'error', code: 'not_stored', room, message: 'The room could not be stored; create it again.' })
 
 export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const { store, maxUsers, maxRooms, ttlMs } = opts
@@ -154,6 +162,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const rooms = new Map<string, Room>()
   const byClient = new Map<RoomClient, Map<string, Member>>()
   let queue: Pending[] = []
+  /** Rooms created and not durable yet (see Room.waiting). */
+  const creating = new Set<Room>()
   let dirty = false
   let running: Promise<void> | undefined
 
@@ -219,6 +229,10 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   // turn by the bounded output), to the members that did not get it with `joined`.
   function deliver(batch: Pending[], failed: string[]) {
     for (const { room, record, sender } of batch) {
+      if (!record) {
+        created(room, !failed.includes(room.name))
+        continue
+      }
       if (failed.length > 0 && failed.includes(room.name)) {
         const key = `${record.user}\0${record.cid}`
         if (record.cid !== undefined && room.cids.get(key) === record.seq) room.cids.delete(key)
@@ -233,7 +247,21 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         else member.client.send(data)
       }
     }
-    if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name).length)
+    if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name && p.record).length)
+  }
+
+  // A new room's write is done: the sockets waiting for it join, or learn it could not be stored.
+  function created(room: Room, stored: boolean) {
+    const waiting = room.waiting ?? []
+    room.waiting = undefined
+    creating.delete(room)
+    if (!stored) {
+      rooms.delete(room.name)
+      store.drop(room.name).catch(() => {})
+      for (const client of waiting) client.send(roomNotStored(room.name))
+      return
+    }
+    for (const client of waiting) hub.join(client, room.name)
   }
 
   // To every member but the user's own tabs; one encoded buffer for all.
@@ -386,10 +414,15 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     return { type: 'members', room: room.name, online, large: true, offset, users, more: offset + users.length < sorted.length }
   }
 
-  return {
+  const hub: RoomHub = {
     join(client, name, since, hold) {
       const room = rooms.get(name)
       if (!room) return 'no_such_room'
+      if (room.waiting) {
+        // Answered once the room is durable (created()); nothing to replay in a room that new.
+        if (!room.waiting.includes(client)) room.waiting.push(client)
+        return undefined
+      }
       const existing = memberOf(client, name)
       if (existing) {
         sendJoined(client, room, existing, since)
@@ -415,10 +448,13 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       if (rooms.has(name)) return 'room_exists'
       if (!(Number.isSafeInteger(cap) && cap >= 2 && cap <= maxUsers)) return 'invalid'
       if (rooms.size >= maxRooms) return 'too_many_rooms'
-      makeRoom(name, cap, 0, clock())
+      const room = makeRoom(name, cap, 0, clock())
       store.create(name, cap)
+      room.waiting = [client]
+      creating.add(room)
+      queue.push({ room, sender: client })
       schedule()
-      return this.join(client, name)
+      return undefined
     },
     leave(client, name) {
       const room = rooms.get(name)
@@ -429,6 +465,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       return undefined
     },
     disconnect(client) {
+      for (const room of creating) if (room.waiting!.includes(client)) room.waiting = room.waiting!.filter((c) => c !== client)
       const memberships = byClient.get(client)
       if (!memberships) return
       for (const [name, member] of [...memberships]) removeMember(client, rooms.get(name)!, member)
@@ -484,17 +521,18 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       return undefined
     },
     list(client) {
-      client.send(encode({ type: 'rooms', rooms: this.rooms() }))
+      client.send(encode({ type: 'rooms', rooms: hub.rooms() }))
     },
     rooms() {
       return [...rooms.values()]
+        .filter((room) => !room.waiting)
         .map((room) => ({ name: room.name, online: room.users.size, cap: room.cap }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     },
     sweep(now = clock()) {
       const gone: string[] = []
       for (const room of rooms.values()) {
-        if (room.name === LOBBY || room.users.size > 0 || now - room.lastUsed < ttlMs) continue
+        if (room.name === LOBBY || room.waiting || room.users.size > 0 || now - room.lastUsed < ttlMs) continue
         rooms.delete(room.name)
         if (room.presenceFlush !== undefined) timer.clear(room.presenceFlush)
         gone.push(room.name)
@@ -516,6 +554,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       }
     }
   }
+  return hub
 }
 
 /** The `message` frame of a stored record: what live delivery, `joined`, replay and `history` all send. */

@@ -191,7 +191,8 @@ function onMessage(ctx: FrameContext, frame: Extract<ServerFrame, { type: 'messa
 
 function onError(ctx: FrameContext, frame: ErrorFrame) {
   const { state } = ctx
-  const roomKey = ROOM_ERRORS[frame.code]
+  // not_stored naming a room: the room's creation could not be written; a message's names none.
+  const roomKey = frame.code === 'not_stored' && frame.room !== undefined ? 'roomError.not_stored' : ROOM_ERRORS[frame.code]
   if (roomKey) {
     const roomError = t(roomKey)
     const r = frame.room === undefined ? undefined : ctx.findRoom(frame.room)

@@ -138,6 +138,7 @@ export const de: Catalogue = {
   'error.not_stored': 'Die Nachricht konnte nicht gespeichert werden; sende sie erneut.',
   'roomError.no_such_room': 'Einen Raum dieses Namens gibt es nicht. Stattdessen erstellen?',
   'roomError.room_exists': 'Einen Raum dieses Namens gibt es schon. Betritt ihn stattdessen.',
+  'roomError.not_stored': 'Der Raum konnte nicht gespeichert werden. Versuche es erneut.',
   'roomError.tooFast': 'Zu viele Raumwechsel. Versuch es in {seconds} s wieder.',
   'roomError.dropped': '#{room}: {reason}',
   'roomError.name': 'Raumnamen sind 1-32 Kleinbuchstaben, Ziffern oder -.',

@@ -146,6 +146,7 @@ export const en = {
   'error.not_stored': ERROR_TEXT.not_stored,
   'roomError.no_such_room': 'There is no room of that name. Create it instead?',
   'roomError.room_exists': 'A room of that name exists already. Join it instead.',
+  'roomError.not_stored': 'The room could not be stored. Try again.',
   'roomError.tooFast': 'Too many room changes. Try again in {seconds} s.',
   'roomError.dropped': '#{room}: {reason}',
   'roomError.name': 'Room names are 1-32 lowercase letters, digits or -.',

@@ -91,7 +91,8 @@ let roomTries = 0
  */
 function keepRoom(frame: Extract<ServerFrame, { type: 'error' }>) {
   if (frame.room !== room || state.rooms.value.some((r) => r.name === room) || roomTries >= 3) return
-  if (frame.code === 'no_such_room' && actions.createRoom(room)) roomTries++
+  // not_stored with the room: its creation could not be written (a disk error); it is tried again.
+  if ((frame.code === 'no_such_room' || frame.code === 'not_stored') && actions.createRoom(room)) roomTries++
   else if (frame.code === 'room_exists' && actions.joinRoom(room)) roomTries++
 }
 
