@@ -2,7 +2,6 @@
 // tracker). A new frame type is a schema in schemas/frames.ts plus a handler here.
 import { Compile } from 'typebox/compile'
 import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ClientFrameType } from '../schemas/frames.js'
-import type { IdleTracker } from './idle-tracker.js'
 import { createRoomFrameHandlers, answer, type RoomFrameDeps } from './room-frame-handlers.js'
 import { LOBBY, type RoomClient } from './room-hub.js'
 import { prepareText } from './message-text.js'
@@ -15,6 +14,8 @@ export interface FrameContext {
   readonly sessionId: string
   /** The socket as the room hub knows it. */
   readonly client: RoomClient
+  /** The clock, read once when the frame arrived (ms since the epoch): every limit and stamp of the frame uses it. */
+  readonly now: number
   /** Answers `error` with this code (naming the room it was about): the frame changed nothing (and counts against the socket). */
   refuse(code: ErrorCode, retryInMs?: number, room?: string): void
   /** Handling failed on the server (the socket is closed with 1011). */
@@ -63,13 +64,13 @@ export function createFrameHandlers(deps: FrameDeps): FrameHandlers {
       // A client that never names a room talks in the lobby, as before rooms existed.
       const room = frame.room ?? LOBBY
       if (!rooms.isMember(ctx.client, room)) return ctx.refuse('not_in_room', undefined, room)
-      const retryInMs = limiter.take(ctx.user)
+      const retryInMs = limiter.take(ctx.user, ctx.now)
       if (retryInMs > 0) return ctx.refuse('rate_limited', retryInMs, room)
       const prepared = prepareText(frame.text, maxChars)
       if (!prepared.ok) return ctx.refuse(prepared.code, undefined, room)
-      idle.touch(ctx.sessionId)
+      idle.touch(ctx.sessionId, ctx.now)
       // Broadcast (to the sender too) once durable in the history.
-      answer(ctx, room, rooms.post(ctx.client, room, prepared.text, frame.cid))
+      answer(ctx, room, rooms.post(ctx.client, room, prepared.text, frame.cid, ctx.now))
     },
     ...createRoomFrameHandlers(deps),
     // Only meaningful as a widget socket's first frame (routes/ws.ts). A socket the widget cookie

@@ -1,6 +1,5 @@
 // The room frames' handlers (join, leave, create, rooms, history, members, typing, activity): limits, then the room hub.
 import type { FrameContext, FrameHandlers } from './chat-frames.js'
-import type { IdleTracker } from './idle-tracker.js'
 import type { RateLimiter } from './rate-limiter.js'
 import type { RoomError, RoomHub } from './room-hub.js'
 import { HISTORY_PAGE_DEFAULT } from '../schemas/room-frames.js'
@@ -11,8 +10,8 @@ export interface RoomFrameDeps {
   joinLimiter: RateLimiter
   /** create per user (ROOM_CREATES_PER_MIN). */
   createLimiter: RateLimiter
-  /** Records a session's activity. */
-  idle: Pick<IdleTracker, 'touch'>
+  /** Records a session's activity (at `now`, the frame's clock reading). */
+  idle: { touch(sessionId: string, now: number): void }
   /** IDLE_ACTIVITY=input: `activity` and `typing` frames count as activity. */
   inputIsActivity: boolean
 }
@@ -27,7 +26,7 @@ export function answer(ctx: FrameContext, room: string, error: RoomError | undef
 export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idle, inputIsActivity }: RoomFrameDeps): RoomFrameHandlers {
   // A refused room request changes nothing and says when to try again.
   const limited = (ctx: FrameContext, limiter: RateLimiter, room?: string): boolean => {
-    const retryInMs = limiter.take(ctx.user)
+    const retryInMs = limiter.take(ctx.user, ctx.now)
     if (retryInMs === 0) return false
     ctx.refuse('rate_limited', retryInMs, room)
     return true
@@ -56,13 +55,13 @@ export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idl
       answer(ctx, frame.room, rooms.members(ctx.client, frame.room, frame.offset ?? 0))
     },
     typing(frame, ctx) {
-      const error = rooms.typing(ctx.client, frame.room)
+      const error = rooms.typing(ctx.client, frame.room, ctx.now)
       if (error) return answer(ctx, frame.room, error)
-      if (inputIsActivity) idle.touch(ctx.sessionId)
+      if (inputIsActivity) idle.touch(ctx.sessionId, ctx.now)
     },
     activity(_frame, ctx) {
       // Input seen by the page keeps a reading user connected (IDLE_ACTIVITY=input).
-      if (inputIsActivity) idle.touch(ctx.sessionId)
+      if (inputIsActivity) idle.touch(ctx.sessionId, ctx.now)
     }
   }
 }

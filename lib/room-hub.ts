@@ -53,10 +53,10 @@ export interface RoomHub {
   /** A socket went away: it leaves every room, silently. */
   disconnect(client: RoomClient): void
   isMember(client: RoomClient, room: string): boolean
-  /** Accepts a message: it is broadcast, in seq order, once durable. A repeated cid is dropped. */
-  post(client: RoomClient, room: string, text: string, cid?: string): RoomError | undefined
+  /** Accepts a message (stamped `now`, default the hub's clock): it is broadcast, in seq order, once durable. A repeated cid is dropped. */
+  post(client: RoomClient, room: string, text: string, cid?: string, now?: number): RoomError | undefined
   /** Passes `typing` on to the others in the room, at most once per TYPING_INTERVAL_MS per user. */
-  typing(client: RoomClient, room: string): RoomError | undefined
+  typing(client: RoomClient, room: string, now?: number): RoomError | undefined
   /** Sends `members`: the whole list of a listed room, or a page of a large one's names from `offset`. */
   members(client: RoomClient, room: string, offset: number): RoomError | undefined
   /** Sends a `history` page: messages with seq < before, newest last. */
@@ -477,10 +477,9 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     isMember(client, name) {
       return memberOf(client, name) !== undefined
     },
-    post(client, name, text, cid) {
+    post(client, name, text, cid, now = clock()) {
       const room = rooms.get(name)
       if (!room || !memberOf(client, name)) return 'not_in_room'
-      const now = clock()
       const record: HistoryRecord = { seq: room.nextSeq + 1, id: '', user: client.user, text, ts: now }
       if (cid !== undefined) {
         // A resend (after a reconnect) of a message already accepted is neither stored nor broadcast again.
@@ -496,10 +495,9 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       schedule()
       return undefined
     },
-    typing(client, name) {
+    typing(client, name, now = clock()) {
       const room = rooms.get(name)
       if (!room || !memberOf(client, name)) return 'not_in_room'
-      const now = clock()
       const last = room.typing.get(client.user)
       if (last !== undefined && now - last < TYPING_INTERVAL_MS) return undefined
       room.typing.set(client.user, now)

@@ -7,8 +7,8 @@ import { createIdleTracker, type IdleTracker } from '../lib/idle-tracker.js'
 declare module 'fastify' {
   interface FastifyInstance {
     idleTracker: IdleTracker
-    /** Activity of a session (login, an accepted message, an `activity` frame): restarts its idle clock. */
-    touchSession(sessionId: string): void
+    /** Activity of a session (login, an accepted message, an `activity` frame) at `now` (default: the clock): restarts its idle clock. */
+    touchSession(sessionId: string, now?: number): void
   }
 }
 
@@ -22,10 +22,10 @@ async function idleReaperPlugin(fastify: FastifyInstance) {
   const { sessions } = fastify
   const tracker = createIdleTracker({ warnMs: idleWarnMs, kickMs: idleKickMs })
   fastify.decorate('idleTracker', tracker)
-  fastify.decorate('touchSession', (sessionId: string) => {
-    const now = Date.now()
+  const touchFailed = (err: unknown) => fastify.log.error({ err }, 'session touch failed')
+  fastify.decorate('touchSession', (sessionId: string, now = Date.now()) => {
     tracker.touch(sessionId, now)
-    sessions.touch(sessionId, now).catch((err) => fastify.log.error({ err }, 'session touch failed'))
+    sessions.touch(sessionId, now).catch(touchFailed)
   })
   sessions.onEnd((session) => tracker.remove(session.id))
 

@@ -107,6 +107,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   private sentCode: number | undefined
   private holding: NodeJS.Timeout | undefined
   private authTimer: NodeJS.Timeout | undefined
+  /** FrameContext: the clock when the frame being handled arrived (read once per frame). */
+  now = 0
 
   /**
    * Listeners go on here, before any await, so no early frame is missed. `raw` is the TLS socket
@@ -200,7 +202,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
 
   private refuseFor(fault: Fault, code: ErrorCode, retryInMs?: number, room?: string) {
     this.note(fault)
-    if (this.budgetOf().refuse(Date.now())) return this.closeFor('policy')
+    if (this.budgetOf().refuse(this.now)) return this.closeFor('policy')
     const frame: ErrorFrame = { type: 'error', code, message: ERROR_TEXT[code] }
     if (room !== undefined) frame.room = room
     if (retryInMs) frame.retryInMs = retryInMs
@@ -229,7 +231,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.sendFrame({ type: 'welcome', user: session.username, room: LOBBY, limits })
     // A socket joining a session that is already past the warning learns its deadline too.
     const last = fastify.idleTracker.lastActivity(session.id)
-    const idleFor = last === undefined ? 0 : Date.now() - last
+    const now = (this.now = Date.now()) // for a refusal of the lobby join below
+    const idleFor = last === undefined ? 0 : now - last
     if (idleFor >= config.idleWarnMs) this.sendFrame({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
     // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
     const lobbyError = rooms.join(this, LOBBY, undefined, true)
@@ -263,7 +266,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   onMessage(data: Buffer, isBinary: boolean) {
     if (this.socket.readyState !== this.socket.OPEN) return
     // The budget comes first, before the frame is looked at: refused frames spend it too.
-    const waitMs = this.budgetOf().spend(Date.now())
+    const now = (this.now = Date.now())
+    const waitMs = this.budgetOf().spend(now)
     if (isBinary) {
       this.note('binary')
       return this.closeFor('binary')
