@@ -32,8 +32,11 @@ export interface SessionRegistry {
   isLive(id: string): Promise<boolean>
   /** Live sessions, oldest first: one user's, or everyone's. */
   list(username?: string): Promise<SessionRecord[]>
-  /** Records activity (persisted lazily). */
-  touch(id: string, now?: number): Promise<void>
+  /**
+   * Records activity (persisted lazily: the registry writes it on its own schedule). Synchronous,
+   * with no promise: it runs for every accepted message.
+   */
+  touch(id: string, now?: number): void
   /** Ends a session by id; listeners hear of it at once, and the end is durable when it resolves. False when it was not live. */
   end(id: string, reason: EndReason): Promise<boolean>
   /** Ends every session past its lifetime (reason 'expired'). */
@@ -152,7 +155,7 @@ export function createMemorySessionRegistry(
       const all = [...sessions.values()]
       return (username === undefined ? all : all.filter((s) => s.username === username)).map((s) => ({ ...s }))
     },
-    async touch(id, now = clock()) {
+    touch(id, now = clock()) {
       const session = sessions.get(id)
       if (!session) return
       session.lastActive = Math.max(session.lastActive, now)

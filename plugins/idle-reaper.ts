@@ -22,10 +22,9 @@ async function idleReaperPlugin(fastify: FastifyInstance) {
   const { sessions } = fastify
   const tracker = createIdleTracker({ warnMs: idleWarnMs, kickMs: idleKickMs })
   fastify.decorate('idleTracker', tracker)
-  const touchFailed = (err: unknown) => fastify.log.error({ err }, 'session touch failed')
   fastify.decorate('touchSession', (sessionId: string, now = Date.now()) => {
     tracker.touch(sessionId, now)
-    sessions.touch(sessionId, now).catch(touchFailed)
+    sessions.touch(sessionId, now)
   })
   sessions.onEnd((session) => tracker.remove(session.id))
 
