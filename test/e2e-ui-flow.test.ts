@@ -66,6 +66,8 @@ if (hasChromium(t)) {
     // In another room, lobby messages count in the tab title.
     await bob.getByTestId('room-name').fill('quiet')
     await bob.getByTestId('room-create').click()
+    // joined (the page's switch to the room) comes once the room is on disk.
+    await bob.getByTestId('chat-room').filter({ hasText: '#quiet' }).waitFor()
     await connected(bob)
     await send(alice, 'psst')
     await bob.waitForFunction(() => document.title === '(1) Parley')
@@ -83,6 +85,7 @@ if (hasChromium(t)) {
     const input = page.getByTestId('composer-input')
     await page.getByTestId('room-name').fill('side')
     await page.getByTestId('room-create').click()
+    await page.getByTestId('chat-room').filter({ hasText: '#side' }).waitFor()
     await connected(page)
     await input.fill('half a thought for side')
     await openRoom(page, 'lobby')
@@ -129,8 +132,9 @@ if (hasChromium(t)) {
     // A draft kept in another room counts as much as the one on screen.
     await page.getByTestId('room-name').fill('third')
     await page.getByTestId('room-create').click()
+    await page.getByTestId('chat-room').filter({ hasText: '#third' }).waitFor()
     await connected(page)
-    t.equal(await input.inputValue(), '')
+    t.equal(await input.inputValue(), '', 'the new room has its own (empty) draft')
     await page.getByTestId('leave-chat').click()
     await page.getByTestId('logout-confirm').waitFor()
     await page.getByTestId('logout-confirm-yes').click()
