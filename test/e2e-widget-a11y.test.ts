@@ -118,6 +118,15 @@ if (haveChromium(t)) {
     await page.keyboard.press('Escape')
     await panel(page).waitFor({ state: 'hidden', timeout: 3000 })
     t.pass('Escape with the focus on the body closes it')
+    // The loader focuses the frame as it opens the panel; the frame hears it is open a moment later
+    // (a message), so an Escape can reach a frame that still thinks the panel is closed (a failed
+    // CI run). The frame must ask the loader to close all the same; the loader knows.
+    const frame = page.frames().find((f) => f.url().includes('/widget'))!
+    await page.evaluate(() => window.addEventListener('message', (e) => e.data?.type === 'close' && ((window as any).asked = true)))
+    await frame.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' })))
+    await page.waitForFunction(() => (window as any).asked === true, undefined, { timeout: 3000 })
+    t.pass('Escape in a frame that has not heard of the opening asks the loader to close')
+    t.ok(await panel(page).isHidden(), 'which, closed already, changes nothing')
   })
 
   t.test('options: position, color, title, open, lang (and bad values fall back to the defaults)', async (t) => {

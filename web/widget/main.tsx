@@ -227,8 +227,11 @@ window.addEventListener('message', (event) => {
     actions.setPageVisible(false)
   }
 })
-// Escape closes the panel from inside it too (the loader hears keys only while focus is on the host page).
+// Escape closes the panel from inside it too (the loader hears keys only while focus is on the host
+// page). Always asked, never judged here: the loader focuses this frame as it opens the panel, and
+// an Escape before its `open` message arrived was lost (a failed CI run); closing a closed panel is
+// a no-op there.
 window.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && isOpen) toParent({ type: 'close' })
+  if (event.key === 'Escape') toParent({ type: 'close' })
 })
 toParent({ type: 'loaded' })
