@@ -2,34 +2,17 @@
 // Large rooms in the page's state (no browser), through the real actions and frame handling over a
 // fake socket: counts instead of lists, pages of names by offset, and the switches listed <-> large.
 import t from 'tap'
-import { createActions } from '../web/actions.js'
-import type { ConnectionHandlers } from '../web/connection-types.js'
-import type { ClientFrame, JoinedFrame, ServerFrame } from '../web/protocol.js'
-import { createChatState } from '../web/state.js'
+import { signedInPage } from './helpers/page-state.js'
+import type { JoinedFrame } from '../web/protocol.js'
 
-const limits = { maxChars: 500, ratePerSec: 5, idleWarnMs: 60_000, idleKickMs: 120_000 }
 const names = (from: number, n: number) => Array.from({ length: n }, (_, i) => `u${String(from + i).padStart(4, '0')}`)
 
 /** Signed in as alice, lobby joined (`joined` extras given), the frames the page sent since. */
 function setup(joined: Partial<JoinedFrame>) {
-  const state = createChatState()
-  let server: ConnectionHandlers | undefined
-  const sent: ClientFrame[] = []
-  const actions = createActions(state, {
-    open(handlers) {
-      server = handlers
-      return { send: (f) => (sent.push(f), true), close() {} }
-    },
-    checkSession: async () => ({ kind: 'ok' })
-  })
-  actions.enterChat('alice')
-  const receive = (frame: ServerFrame) => server!.onFrame(frame)
-  receive({ type: 'welcome', user: 'alice', room: 'lobby', limits })
-  receive({ type: 'joined', room: 'lobby', cap: 100_000, online: 2, members: ['alice', 'bob'], lastSeq: 0, messages: [], ...joined })
-  sent.length = 0
-  const lobby = state.rooms.value[0]!
+  const page = signedInPage({ cap: 100_000, online: 2, members: ['alice', 'bob'], ...joined })
+  const lobby = page.state.rooms.value[0]!
   const notices = () => lobby.items.value.filter((i) => i.kind === 'notice').length
-  return { state, actions, lobby, sent, receive, notices }
+  return { ...page, lobby, notices }
 }
 
 t.test('joined a large room: the count is the server\'s, no names, and the first page is asked for once', async (t) => {

@@ -2,34 +2,10 @@
 // Refused room operations in the page's state (no browser), through the real actions and frame
 // handling over a fake socket.
 import t from 'tap'
-import { createActions } from '../web/actions.js'
-import type { ConnectionHandlers } from '../web/connection-types.js'
-import type { ClientFrame, ServerFrame } from '../web/protocol.js'
-import { createChatState } from '../web/state.js'
-
-const limits = { maxChars: 500, ratePerSec: 5, idleWarnMs: 60_000, idleKickMs: 120_000 }
-
-function setup() {
-  const state = createChatState()
-  let server: ConnectionHandlers | undefined
-  const sent: ClientFrame[] = []
-  const actions = createActions(state, {
-    open(handlers) {
-      server = handlers
-      return { send: (f) => (sent.push(f), true), close() {} }
-    },
-    checkSession: async () => ({ kind: 'ok' })
-  })
-  actions.enterChat('alice')
-  const receive = (frame: ServerFrame) => server!.onFrame(frame)
-  receive({ type: 'welcome', user: 'alice', room: 'lobby', limits })
-  receive({ type: 'joined', room: 'lobby', cap: 50, online: 1, members: ['alice'], lastSeq: 0, messages: [] })
-  sent.length = 0
-  return { state, actions, sent, receive }
-}
+import { signedInPage } from './helpers/page-state.js'
 
 t.test('a room whose creation could not be stored: shown as a room error, the message in flight untouched', async (t) => {
-  const { state, actions, sent, receive } = setup()
+  const { state, actions, sent, receive } = signedInPage()
   state.draft.value = 'hello'
   t.ok(actions.send())
   t.ok(actions.createRoom('dev'))
