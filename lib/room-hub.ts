@@ -4,6 +4,7 @@ import type { HistoryRecord, HistoryStore } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
 import { MEMBERS_PAGE } from '../schemas/room-frames.js'
+import { ERROR_TEXT } from './protocol.js'
 
 export type { PresenceTimer }
 
@@ -261,7 +262,11 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       for (const client of waiting) client.send(roomNotStored(room.name))
       return
     }
-    for (const client of waiting) hub.join(client, room.name)
+    // Joins past the cap waited too: they are refused now, as they would have been at once.
+    for (const client of waiting) {
+      const error = hub.join(client, room.name)
+      if (error) client.send(encode({ type: 'error', code: error, room: room.name, message: ERROR_TEXT[error] }))
+    }
   }
 
   // To every member but the user's own tabs; one encoded buffer for all.

@@ -357,6 +357,18 @@ t.test('a new room that could not be stored: every socket waiting for it gets no
   t.equal(hub.post(alice, 'dev', 'x'), 'not_in_room')
 })
 
+t.test('joins that waited for a new room past its cap are refused with room_full once it is durable', async (t) => {
+  const { hub } = await setup(t)
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(fakeClient)
+  hub.create(alice!, 'dev', 2)
+  hub.join(bob!, 'dev')
+  hub.join(carol!, 'dev')
+  await hub.drain()
+  t.match(bob!.take('joined'), [{ room: 'dev', members: ['alice', 'bob'] }])
+  t.same(carol!.take(), [{ type: 'error', code: 'room_full', room: 'dev', message: 'That room is full.' }])
+  t.match(hub.rooms(), [{ name: 'dev', online: 2, cap: 2 }, { name: 'lobby' }])
+})
+
 t.test('the creator gone before its room is durable: the room stays (empty), others waiting still join', async (t) => {
   const { hub } = await setup(t)
   const alice = fakeClient('alice')
