@@ -9,10 +9,12 @@ import { isCrossSiteWrite } from '../lib/origin.js'
 
 async function csrfPlugin(fastify: FastifyInstance) {
   const { config } = fastify
-  fastify.addHook('onRequest', async (request) => {
+  // Sync: no promise for every request (each chat connection's upgrade included).
+  fastify.addHook('onRequest', (request, _reply, done) => {
     if (isCrossSiteWrite(request.method, request.headers, request.headers.host, config)) {
-      throw new ApiError(403, 'forbidden_origin', 'This origin may not use the API.')
+      return done(new ApiError(403, 'forbidden_origin', 'This origin may not use the API.'))
     }
+    done()
   })
 }
 

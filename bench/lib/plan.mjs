@@ -8,6 +8,7 @@
 export const PLANS = {
   quick: {
     reps: 2,
+    connectReps: 2,
     workers: 2,
     users: 200,
     connectN: 200,
@@ -25,6 +26,9 @@ export const PLANS = {
   },
   full: {
     reps: 3,
+    // Connect's CPU per connection moves by +-20 % from one run to the next on a shared 2-vCPU
+    // machine (both servers, after warm-up); a median of 5 steadies the ratio at ~7 s per server.
+    connectReps: 5,
     workers: 2,
     users: 1000,
     connectN: 1000,

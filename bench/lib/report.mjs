@@ -140,7 +140,7 @@ export function conditions(results) {
     ...(noisy ? [`NOISY RUN: other processes kept ${round(bg.median, 2)} of ${c.cpus} cores busy; latencies and CPU-per-operation figures are not comparable with a quiet run`] : []),
     `${c.date} | ${c.mode} | node ${c.node} | ${c.cpus} cores (${c.cpuModel}) | server on core 0, generator (${c.workers} processes) on core 1${c.taskset ? '' : ' (taskset missing: not pinned)'}`,
     `background load (other processes) during measured windows: median ${round(bg.median, 2)} cores [${round(bg.min, 2)}-${round(bg.max, 2)}] of ${c.cpus}; ${noisyCount} of ${windows.length} windows over ${NOISY_BG_CORES} (marked *); load average at start ${c.loadAvgStart.join(' ')}, end ${c.loadAvgEnd?.join(' ') ?? '?'}; generator ${round(gen.median, 2)} cores [${round(gen.min, 2)}-${round(gen.max, 2)}]`,
-    `values: median [min-max] of ${c.reps} runs where repeated (light load: ${c.plan.lightReps}; knee and idle: once)`,
+    `values: median [min-max] of ${c.reps} runs where repeated (connect: ${c.plan.connectReps ?? c.reps}; light load: ${c.plan.lightReps}; knee and idle: once)`,
     ...(c.instructions?.skipped ? [`--instructions skipped: ${c.instructions.skipped}`] : []),
     ...(c.instructions?.valgrind ? [`instructions: ${c.instructions.valgrind}, median [min-max] of ${c.instructions.reps} windows of ${c.instructions.n} connections, V8's background JIT compiles left out`] : [])
   ].join('\n')

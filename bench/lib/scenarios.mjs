@@ -84,7 +84,7 @@ export async function connect(ctx) {
     await closeAll(ctx)
   }
   const reps = []
-  for (let r = 0; r < ctx.plan.reps; r++) {
+  for (let r = 0; r < ctx.plan.connectReps; r++) {
     const rep = {}
     for (const resume of [false, true]) {
       const win = startWindow(ctx.server.pid, ctx.fleet.pids)
