@@ -37,10 +37,11 @@ t.test('kill -9 during a burst: every message any client received is in the hist
       client.ws.on('error', () => {})
       await client.next('joined')
     }
-    if (round === 0) clients[0]!.send({ type: 'create', room: 'dev' })
-    else clients[0]!.send({ type: 'join', room: 'dev' })
-    clients[1]!.send({ type: 'join', room: 'dev' })
+    // bob joins once alice's create is answered: frames of two sockets may be read in either
+    // order, and a join read before the create is rightly refused with no_such_room.
+    clients[0]!.send({ type: round === 0 ? 'create' : 'join', room: 'dev' })
     await clients[0]!.next('joined', (f) => f.room === 'dev')
+    clients[1]!.send({ type: 'join', room: 'dev' })
     await clients[1]!.next('joined', (f) => f.room === 'dev')
     const before = received.size
     let stop = false
