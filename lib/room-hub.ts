@@ -148,7 +148,7 @@ interface Pending {
   sender: RoomClient
 }
 
-const NOT_STORED = encode({ type: 'error', code: 'not_stored', message: 'The message could not be stored; send it again.' })
+const NOT_STORED = encode({ type: 'error', code: 'not_stored', message: ERROR_TEXT.not_stored })
 const roomNotStored = (room: string) =>
   encode({ type: 'error', code: 'not_stored', room, message: 'The room could not be stored; create it again.' })
 
