@@ -20,7 +20,7 @@ import { summariseProfile } from './lib/cpuprofile.mjs'
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    servers: { type: 'string', default: 'floor,parley,socketio' },
+    servers: { type: 'string' },
     scenarios: { type: 'string', default: 'idle,connect,fanout,rooms' },
     profile: { type: 'boolean', default: false },
     'profile-scenario': { type: 'string' },
@@ -37,13 +37,15 @@ if (args.budget) plan.budgetMs = Number(args.budget) * 1000
 const profiled = args['profile-scenario'] ?? (args.profile ? 'fanout' : undefined)
 if (profiled) args.profile = true
 if (profiled === 'fanout') Object.assign(plan, { reps: 1, lightReps: 0, stepMs: 10_000, kneeSenders: [] })
-const kinds = args.profile ? ['parley'] : args.servers.split(',').map((s) => s.trim())
+// Profiling runs Parley alone unless --servers names others (each is profiled in turn).
+const kinds = (args.servers ?? (args.profile ? 'parley' : 'floor,parley,socketio')).split(',').map((s) => s.trim())
 const scenarioNames = args.profile ? [profiled] : args.scenarios.split(',').map((s) => s.trim()).filter(Boolean)
 // --instructions: after the usual run, the connect scenario once more per server under callgrind.
 const callgrind = args.instructions && !args.profile ? findCallgrind() : undefined
 const SCENARIOS = { connect, fanout, rooms, idle }
 const SERVERS = ['floor', 'parley', 'socketio', 'fastify']
 for (const name of kinds) if (!SERVERS.includes(name)) throw new Error(`--servers: unknown server '${name}' (known: ${SERVERS.join(', ')})`)
+if (new Set(kinds).size !== kinds.length) throw new Error(`--servers: each server once (got ${kinds.join(',')})`)
 for (const name of scenarioNames) if (!(name in SCENARIOS)) throw new Error(`--scenarios: unknown scenario '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`)
 // --parley <dir>: build and run the Parley of another checkout (a branch to compare); default this one.
 const parleyRoot = args.parley ? resolve(args.parley) : ROOT
@@ -74,7 +76,7 @@ const hardStop = setTimeout(() => {
   log('hard deadline reached: stopping')
   killAll()
   process.exit(2)
-}, args.profile ? 180_000 : plan.budgetMs * 3 + instructionsMs)
+}, args.profile ? kinds.length * 180_000 : plan.budgetMs * 3 + instructionsMs)
 hardStop.unref()
 process.on('SIGINT', () => (killAll(), process.exit(130)))
 
@@ -155,7 +157,7 @@ async function run(tmp, started) {
   for (const [k, kind] of kinds.entries()) {
     // Each server gets an equal share of what is left of the budget.
     const serverDeadline = Date.now() + (started + plan.budgetMs - Date.now()) / (kinds.length - k)
-    const profileDir = join(tmp, 'profile')
+    const profileDir = join(tmp, `profile-${kind}`)
     const { server, port } = await start(kind, join(tmp, `data-${kind}`), { nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
     const fleet = await startWorkers(plan.workers)
     const ctx = { kind, plan, server, fleet, step: 0, deadline: serverDeadline, log: (m) => log(`${kind}: ${m}`) }
@@ -188,7 +190,7 @@ async function run(tmp, started) {
       await fleet.stop()
       await server.stop()
     }
-    if (args.profile) out.profile = await readProfile(profileDir, profileWindows(out[profiled]))
+    if (args.profile) out.profile = await readProfile(profileDir, profileWindows(out[profiled]), `${kind} under ${profiled} load`)
   }
   // Apart from the usual run, so its timing and budget are not touched by valgrind's slowness.
   const stamp = results.conditions.date.replace(/[:.]/g, '-')
@@ -202,7 +204,7 @@ async function run(tmp, started) {
   const file = join(ROOT, 'bench/results', `${stamp}.json`)
   await writeFile(file, JSON.stringify(results, null, 2))
   console.log(`\n${cond}\n\n${text}\n`)
-  if (args.profile) console.log(results.servers.parley.profile.text)
+  if (args.profile) for (const kind of kinds) console.log(`${results.servers[kind].profile.text}\n`)
   console.log(`raw figures: ${file} (${results.conditions.durationS} s)`)
 }
 
@@ -256,12 +258,12 @@ function profileWindows(result) {
   return Object.values(result).flatMap(profileWindows)
 }
 
-async function readProfile(dir, windows) {
+async function readProfile(dir, windows, what) {
   const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.cpuprofile'))
   if (!files.length) return { text: 'no profile written' }
   const file = join(ROOT, 'bench/results', files[0])
   await copyFile(join(dir, files[0]), file)
-  return { file, ...summariseProfile(JSON.parse(await readFile(file, 'utf8')), windows) }
+  return { file, ...summariseProfile(JSON.parse(await readFile(file, 'utf8')), windows, what) }
 }
 
 main().then(

@@ -3,7 +3,7 @@
 // µs, the profile's own clock) and only busy ones (idle time left out). Samples are counted,
 // not weighted by their time deltas: on a busy machine a descheduled process would otherwise
 // bill its waiting time to whatever frame it resumed in.
-export function summariseProfile(profile, windows = [], top = 25) {
+export function summariseProfile(profile, windows = [], what = 'Parley under fanout load', top = 25) {
   const { nodes, samples, timeDeltas } = profile
   const byId = new Map(nodes.map((n) => [n.id, n]))
   const selfUs = new Map()
@@ -43,7 +43,7 @@ export function summariseProfile(profile, windows = [], top = 25) {
   const selfTop = sort(self).slice(0, top).map(([name, us]) => ({ name, selfPct: pct(us) }))
   const totalTop = sort(total).filter(([n]) => !/^\((root|program|idle)\)/.test(n)).slice(0, top).map(([name, us]) => ({ name, totalPct: pct(us) }))
   const text = [
-    `CPU profile of Parley under fanout load: ${all} busy samples inside the measured window(s); % of busy samples`,
+    `CPU profile of ${what}: ${all} busy samples inside the measured window(s); % of busy samples`,
     'top frames by self time:',
     ...selfTop.map((f) => `  ${f.selfPct.padStart(6)}  ${f.name}`),
     'top frames by total (inclusive) time:',

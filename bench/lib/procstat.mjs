@@ -40,6 +40,18 @@ function tickCpuMs(pid) {
   }
 }
 
+/**
+ * CPU time of a process's main thread alone in ms (its schedstat; NaN without one): what a
+ * --cpu-prof profile samples, apart from V8's JIT and GC helper threads and libuv's pool.
+ */
+export function mainMs(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+  } catch {
+    return NaN
+  }
+}
+
 let hasSchedstat = false
 try {
   hasSchedstat = Number.isFinite(Number(readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]))
@@ -93,11 +105,13 @@ export function startWindow(serverPid, genPids) {
   const t0 = performance.now()
   const mono0 = monoUs()
   const s0 = cpuMs(serverPid)
+  const sm0 = mainMs(serverPid)
   const g0 = genPids.map(cpuMs)
   const m0 = machineMs()
   return () => {
     const wallMs = performance.now() - t0
     const serverCpuMs = cpuMs(serverPid) - s0
+    const serverMainMs = mainMs(serverPid) - sm0
     const genCpuMs = genPids.map(cpuMs).reduce((sum, v, i) => sum + (v - g0[i]), 0)
     const m1 = machineMs()
     const otherMs = m1.busyMs - m0.busyMs - serverCpuMs - genCpuMs
@@ -108,6 +122,7 @@ export function startWindow(serverPid, genPids) {
       monoUs: [mono0, monoUs()],
       wallMs: round(wallMs),
       serverCpuMs: round(serverCpuMs),
+      serverMainMs: round(serverMainMs),
       genCpuMs: round(genCpuMs),
       serverCores: round(serverCpuMs / wallMs, 3),
       genCores: round(genCpuMs / wallMs, 3),

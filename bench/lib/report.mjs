@@ -28,6 +28,7 @@ function rows(plan) {
   const roomSenders = Math.min(plan.users, plan.rooms.count * plan.rooms.size)
   return [
     { name: `connect: server CPU per new connection (ms), N=${plan.connectN}`, values: fromReps('connect', 'full', 'cpuPerConnMs'), target: { ratio: 1.1, text: '<= 1.1x floor' } },
+    { name: '  of which the main thread (ms)', values: fromReps('connect', 'full', 'mainCpuPerConnMs') },
     { name: 'reconnect (TLS session resumed): CPU per connection (ms)', values: fromReps('connect', 'resume', 'cpuPerConnMs') },
     { name: 'resumed / full handshake CPU', values: fromReps('connect', 'resumeRatio'), target: { absMax: 0.5, text: '<= 0.5' }, noRatio: true },
     { name: `connect: instructions per new connection (callgrind, M), N=${INSTRUCTIONS.n}`, values: fromReps('instructions', 'full', 'instructionsPerConnM'), instructions: true },
