@@ -9,6 +9,9 @@ try {
 } catch {}
 export const CLK_TCK = ticksPerSec
 
+/** One thread's run time in ns from its schedstat (throws when the thread is gone). */
+const threadNs = (pid, tid) => Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+
 /**
  * CPU time of a process in ms, all its threads: from /proc/PID/task/TID/schedstat (the
  * scheduler's nanosecond run time) when the kernel has it, else utime+stime from
@@ -19,7 +22,7 @@ export function cpuMs(pid) {
   if (SCHEDSTAT) {
     try {
       let ns = 0
-      for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+      for (const tid of readdirSync(`/proc/${pid}/task`)) ns += threadNs(pid, tid)
       return ns / 1e6
     } catch {
       // a thread gone between listing and reading: fall back to the ticks for this reading
@@ -46,7 +49,7 @@ function tickCpuMs(pid) {
  */
 export function mainMs(pid) {
   try {
-    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+    return threadNs(pid, pid) / 1e6
   } catch {
     return NaN
   }
@@ -54,7 +57,7 @@ export function mainMs(pid) {
 
 let hasSchedstat = false
 try {
-  hasSchedstat = Number.isFinite(Number(readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]))
+  hasSchedstat = Number.isFinite(threadNs(process.pid, process.pid))
 } catch {}
 /** Whether CPU times come from schedstat (ns) rather than clock ticks. */
 export const SCHEDSTAT = hasSchedstat
