@@ -12,6 +12,11 @@ import type { RateLimiter } from './rate-limiter.js'
 export interface FrameContext {
   readonly user: string
   readonly sessionId: string
+  /** The client's address as every per-address limit counts it (addressKey: IPv6 by its /64). */
+  readonly address: string
+  /** Widget sessions: the embedding site's origin; and whether the user is an anonymous guest. */
+  readonly site: string | undefined
+  readonly guest: boolean
   /** The socket as the room hub knows it. */
   readonly client: RoomClient
   /** The clock, read once when the frame arrived (ms since the epoch): every limit and stamp of the frame uses it. */

@@ -97,6 +97,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   // Set by begin(): until then the socket is not the hubs' client (a widget socket awaiting `auth`).
   user!: string
   sessionId!: string
+  site: string | undefined
+  guest = false
   private begun = false
   private readonly output: BoundedOutput
   // Made at the first frame (a GCRA starts full whenever it is made): idle sockets never need it.
@@ -119,7 +121,9 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     private readonly socket: WebSocket,
     private readonly raw: Socket,
     readonly log: FastifyBaseLogger,
-    private readonly shared: ChatShared
+    private readonly shared: ChatShared,
+    /** addressKey of the upgrade's client address. */
+    readonly address: string
   ) {
     this.output = createBoundedOutput(this, shared.fastify.config.maxBufferedBytes, shared.writes)
     ;(socket as Tagged)[CHAT] = this
@@ -225,6 +229,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     const { chatHub: hub, roomHub: rooms, config } = fastify
     this.user = session.username
     this.sessionId = session.id
+    this.site = session.site
+    this.guest = session.guest === true
     this.begun = true
     // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(this)

@@ -8,6 +8,7 @@ import { ApiError } from '../lib/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
 import { isUpgrade } from '../lib/upgrade.js'
+import { addressKey } from '../lib/connection-limits.js'
 import { createWriteBatch } from '../lib/bounded-output.js'
 import { createFrameHandlers } from '../lib/chat-frames.js'
 import { LOBBY } from '../lib/room-hub.js'
@@ -96,7 +97,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     // socket keeps only the logger; errors go to onSocketError from its listener.
     response.detachSocket(request.raw.socket)
     socket.removeAllListeners('error')
-    const chat = new ChatSocket(socket, request.raw.socket, request.log, shared)
+    const chat = new ChatSocket(socket, request.raw.socket, request.log, shared, addressKey(request.ip))
     socket.on('pong', onPong)
     alive.add(socket)
     chat.start(found)
