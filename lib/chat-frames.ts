@@ -8,10 +8,22 @@ import { prepareText } from './message-text.js'
 import type { ErrorCode } from './protocol.js'
 import type { RateLimiter } from './rate-limiter.js'
 
+/**
+ * The key every per-user limit counts a socket's user under (message rate, room joins and creates,
+ * sockets per user): the username; for an anonymous guest `guest|SITE|ADDRESS` (ADDRESS the
+ * addressKey), since a guest is a new name for the asking: cycling guests shares one allowance.
+ * No username holds `|`, so no key of a guest can be a user's.
+ */
+export function limitKeyOf(session: { username: string; site?: string | undefined; guest?: boolean | undefined }, address: string): string {
+  return session.guest === true ? `guest|${session.site ?? ''}|${address}` : session.username
+}
+
 /** One socket, as a frame handler sees it. */
 export interface FrameContext {
   readonly user: string
   readonly sessionId: string
+  /** What per-user limits count under: limitKeyOf(session, address), fixed when the socket began. */
+  readonly limitKey: string
   /** The client's address as every per-address limit counts it (addressKey: IPv6 by its /64). */
   readonly address: string
   /** Widget sessions: the embedding site's origin; and whether the user is an anonymous guest. */
@@ -52,7 +64,7 @@ export function parseClientFrame(data: Buffer | string): ClientFrame | undefined
 }
 
 export interface FrameDeps extends RoomFrameDeps {
-  /** Messages per user, over all their sockets. */
+  /** Messages per user (per limit key), over all their sockets. */
   limiter: RateLimiter
   maxChars: number
 }
@@ -69,7 +81,7 @@ export function createFrameHandlers(deps: FrameDeps): FrameHandlers {
       // A client that never names a room talks in the lobby, as before rooms existed.
       const room = frame.room ?? LOBBY
       if (!rooms.isMember(ctx.client, room)) return ctx.refuse('not_in_room', undefined, room)
-      const retryInMs = limiter.take(ctx.user, ctx.now)
+      const retryInMs = limiter.take(ctx.limitKey, ctx.now)
       if (retryInMs > 0) return ctx.refuse('rate_limited', retryInMs, room)
       const prepared = prepareText(frame.text, maxChars)
       if (!prepared.ok) return ctx.refuse(prepared.code, undefined, room)

@@ -6,6 +6,8 @@ import type { ServerFrame } from '../schemas/frames.js'
 /** One connected socket, as the hub sees it: no framework or socket types. */
 export interface ChatClient {
   readonly user: string
+  /** What per-user limits count under (lib/chat-frames.ts limitKeyOf): the user, or a guest's site and address. */
+  readonly limitKey: string
   readonly sessionId: string
   readonly room: string
   /** One encoded frame; the same buffer goes to every recipient of a fan-out. */
@@ -23,8 +25,8 @@ export interface ChatHub {
   sendToSession(sessionId: string, frame: ServerFrame): void
   closeSession(sessionId: string, code: number, reason: string): number
   closeAll(code: number, reason: string): void
-  /** How many clients a user has, over all sessions and rooms. */
-  countUser(user: string): number
+  /** How many clients a limit key (a user; a site's guests from one address) has, over all sessions and rooms. */
+  countUser(limitKey: string): number
   readonly size: number
 }
 
@@ -55,13 +57,13 @@ export function createMemoryHub(): ChatHub {
     join(client) {
       add(rooms, client.room, client)
       add(bySession, client.sessionId, client)
-      add(byUser, client.user, client)
+      add(byUser, client.limitKey, client)
       size++
     },
     leave(client) {
       if (!rooms.get(client.room)?.has(client)) return bySession.get(client.sessionId)?.size ?? 0
       remove(rooms, client.room, client)
-      remove(byUser, client.user, client)
+      remove(byUser, client.limitKey, client)
       size--
       return remove(bySession, client.sessionId, client)
     },
@@ -76,8 +78,8 @@ export function createMemoryHub(): ChatHub {
     closeAll(code, reason) {
       for (const clients of [...rooms.values()]) for (const client of [...clients]) client.close(code, reason)
     },
-    countUser(user) {
-      return byUser.get(user)?.size ?? 0
+    countUser(limitKey) {
+      return byUser.get(limitKey)?.size ?? 0
     },
     get size() {
       return size

@@ -6,9 +6,9 @@ import { HISTORY_PAGE_DEFAULT } from '../schemas/room-frames.js'
 
 export interface RoomFrameDeps {
   rooms: RoomHub
-  /** join, leave, rooms, history and members requests per user (ROOM_JOINS_PER_MIN). */
+  /** join, leave, rooms, history and members requests per user: per limit key (ROOM_JOINS_PER_MIN). */
   joinLimiter: RateLimiter
-  /** create per user (ROOM_CREATES_PER_MIN). */
+  /** create per user: per limit key (ROOM_CREATES_PER_MIN). */
   createLimiter: RateLimiter
   /** Records a session's activity (at `now`, the frame's clock reading). */
   idle: { touch(sessionId: string, now: number): void }
@@ -26,7 +26,7 @@ export function answer(ctx: FrameContext, room: string, error: RoomError | undef
 export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idle, inputIsActivity }: RoomFrameDeps): RoomFrameHandlers {
   // A refused room request changes nothing and says when to try again.
   const limited = (ctx: FrameContext, limiter: RateLimiter, room?: string): boolean => {
-    const retryInMs = limiter.take(ctx.user, ctx.now)
+    const retryInMs = limiter.take(ctx.limitKey, ctx.now)
     if (retryInMs === 0) return false
     ctx.refuse('rate_limited', retryInMs, room)
     return true

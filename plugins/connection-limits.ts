@@ -1,5 +1,6 @@
 // Connection caps per client address and in total, a rate of new connections per address,
-// and the per-address cap on chat sockets that /ws checks before upgrading.
+// the per-address cap on chat sockets that /ws checks before upgrading, and `request.addressKey`:
+// the one key every per-address limit counts a request under.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:net'
@@ -9,6 +10,13 @@ import { addressKey, createAddressCounter, readOpenFileLimit, totalConnectionCap
 import { createRateLimiter } from '../lib/rate-limiter.js'
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The client address as every per-address limit counts it (addressKey: IPv4 as is, IPv6 by
+     * its /64). Limits key on this, never on `request.ip`, so no limit can count per /128.
+     */
+    readonly addressKey: string
+  }
   interface FastifyInstance {
     /**
      * Holds a chat-socket slot for the request's address until its connection closes;
@@ -28,6 +36,13 @@ async function connectionLimitsPlugin(fastify: FastifyInstance) {
   // Node closes connections beyond this before emitting them ('drop'), so no descriptor is
   // spent on TLS or HTTP for them and accept() never fails for want of descriptors.
   server.maxConnections = totalConnectionCap(maxConnections, openFiles)
+
+  // A getter: computed when a limit asks (most requests never do), from the address TRUST_PROXY chose.
+  fastify.decorateRequest('addressKey', {
+    getter(this: FastifyRequest) {
+      return addressKey(this.ip)
+    }
+  })
 
   const connections = createAddressCounter()
   const chatSockets = createAddressCounter()
@@ -69,7 +84,7 @@ async function connectionLimitsPlugin(fastify: FastifyInstance) {
     const retryMs = overRate.get(`${remoteAddress}|${remotePort}`)
     if (retryMs === undefined) return done()
     const seconds = Math.max(1, Math.ceil(retryMs / 1000))
-    note('request refused: CONNECTIONS_PER_IP_PER_MIN exceeded', addressKey(request.ip), connectionsPerIpPerMin)
+    note('request refused: CONNECTIONS_PER_IP_PER_MIN exceeded', request.addressKey, connectionsPerIpPerMin)
     reply.header('retry-after', seconds).header('connection', 'close')
     done(new ApiError(429, 'rate_limited', `Too many new connections from this address; try again in ${seconds} s.`))
   })
@@ -78,7 +93,7 @@ async function connectionLimitsPlugin(fastify: FastifyInstance) {
   fastify.decorate('claimChatSocket', (request: FastifyRequest) => {
     const socket = request.raw.socket
     if (claimed.has(socket)) return true
-    const address = addressKey(request.ip)
+    const address = request.addressKey
     if (!chatSockets.tryAdd(address, maxSocketsPerIp)) {
       note('chat socket refused: MAX_SOCKETS_PER_IP reached', address, maxSocketsPerIp)
       return false

@@ -51,7 +51,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     if (isReservedLookalike(username)) throw refuse('reserved')
     // Each registration costs a hash and adds an account (with its own message rate and
     // socket cap): REGISTRATIONS_PER_HOUR per address. Given back when nothing was created.
-    const retryInMs = registrationLimiter.take(request.ip)
+    const retryInMs = registrationLimiter.take(request.addressKey)
     if (retryInMs > 0) {
       const seconds = Math.ceil(retryInMs / 1000)
       throw new ApiError(429, 'rate_limited', `Too many registrations from this address; try again in ${seconds} s.`, seconds)
@@ -65,7 +65,7 @@ export default async function authRoutes(instance: FastifyInstance) {
       if (err instanceof UsernameTakenError) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
       throw err
     } finally {
-      if (!created) registrationLimiter.refund(request.ip)
+      if (!created) registrationLimiter.refund(request.addressKey)
     }
     request.log.info({ username }, 'user registered')
     return reply.code(201).send({ username })
@@ -86,7 +86,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     // Limits are keyed by the name as typed (case-folded), whether or not it exists, so the
     // answers tell nothing about which accounts exist. Attempts in flight count against the
     // limits (a burst of guesses cannot slip past), but only failures use them up.
-    const admission = await loginGuard.admit(usernameKey(username), request.ip)
+    const admission = await loginGuard.admit(usernameKey(username), request.addressKey)
     if (!admission.ok) {
       const seconds = Math.ceil(admission.retryInMs / 1000)
       if (admission.reason === 'busy') throw new ApiError(503, 'busy', 'The server is busy; try again shortly.', seconds)

@@ -11,7 +11,7 @@ import { encodeFrame, type ChatClient } from '../lib/chat-hub.js'
 import { createBoundedOutput, type BoundedOutput, type Outlet, type WriteBatch } from '../lib/bounded-output.js'
 import { textFrame } from '../lib/text-frame.js'
 import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/frame-budget.js'
-import { dispatchFrame, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat-frames.js'
+import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat-frames.js'
 import { LOBBY } from '../lib/room-hub.js'
 import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/protocol.js'
 import type { SessionRecord } from '../lib/session-registry.js'
@@ -97,6 +97,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   // Set by begin(): until then the socket is not the hubs' client (a widget socket awaiting `auth`).
   user!: string
   sessionId!: string
+  limitKey!: string
   site: string | undefined
   guest = false
   private begun = false
@@ -231,6 +232,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.sessionId = session.id
     this.site = session.site
     this.guest = session.guest === true
+    this.limitKey = limitKeyOf(session, this.address)
     this.begun = true
     // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(this)
@@ -263,7 +265,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
       const session = token === undefined ? undefined : await fastify.sessions.get(token)
       if (socket.readyState !== socket.OPEN) return
       if (!session?.site || token === undefined) return this.closeFor('ticketInvalid')
-      if (fastify.chatHub.countUser(session.username) >= fastify.config.maxSocketsPerUser) return this.closeFor('policy')
+      if (fastify.chatHub.countUser(limitKeyOf(session, this.address)) >= fastify.config.maxSocketsPerUser) return this.closeFor('policy')
       this.begin({ session })
       socket.resume()
     })().catch((err) => this.fail(err))

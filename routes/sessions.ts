@@ -84,7 +84,7 @@ export default async function sessionRoutes(instance: FastifyInstance) {
       const weak = passwordProblem(newPassword, current.username)
       if (weak) throw new ApiError(400, 'invalid_password', PASSWORD_PROBLEMS[weak])
       // A wrong old password is a failed login: the same limits (address, account and pair) guard both.
-      const admission = await loginGuard.admit(usernameKey(current.username), request.ip)
+      const admission = await loginGuard.admit(usernameKey(current.username), request.addressKey)
       if (!admission.ok) {
         const seconds = Math.ceil(admission.retryInMs / 1000)
         if (admission.reason === 'busy') throw new ApiError(503, 'busy', 'The server is busy; try again shortly.', seconds)

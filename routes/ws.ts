@@ -8,9 +8,8 @@ import { ApiError } from '../lib/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
 import { isAllowedOrigin } from '../lib/origin.js'
 import { isUpgrade } from '../lib/upgrade.js'
-import { addressKey } from '../lib/connection-limits.js'
 import { createWriteBatch } from '../lib/bounded-output.js'
-import { createFrameHandlers } from '../lib/chat-frames.js'
+import { createFrameHandlers, limitKeyOf } from '../lib/chat-frames.js'
 import { LOBBY } from '../lib/room-hub.js'
 import type { SessionRecord } from '../lib/session-registry.js'
 import { ChatSocket, type ChatShared } from './chat-socket.js'
@@ -68,7 +67,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     if (!found && !(own && config.embedOrigins.length > 0)) {
       throw new ApiError(401, 'unauthorized', 'Log in before opening the chat socket.')
     }
-    if (found && hub.countUser(found.session.username) >= config.maxSocketsPerUser) {
+    if (found && hub.countUser(limitKeyOf(found.session, request.addressKey)) >= config.maxSocketsPerUser) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerUser} chat connections per user; close one first.`)
     }
     if (!fastify.claimChatSocket(request)) {
@@ -97,7 +96,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     // socket keeps only the logger; errors go to onSocketError from its listener.
     response.detachSocket(request.raw.socket)
     socket.removeAllListeners('error')
-    const chat = new ChatSocket(socket, request.raw.socket, request.log, shared, addressKey(request.ip))
+    const chat = new ChatSocket(socket, request.raw.socket, request.log, shared, request.addressKey)
     socket.on('pong', onPong)
     alive.add(socket)
     chat.start(found)

@@ -4,6 +4,7 @@ import { createMemoryHub, type ChatClient } from '../lib/chat-hub.js'
 function fakeClient(user: string, sessionId: string, room = 'lobby') {
   const client = {
     user,
+    limitKey: user,
     sessionId,
     room,
     received: [] as string[],
