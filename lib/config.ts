@@ -57,6 +57,10 @@ export const ConfigSchema = Type.Object({
   embedSecrets: Str('', 'comma-separated origin=secret pairs (secret >= 32 chars) for signed identities'),
   embedGuests: Str('', 'comma-separated embed origins where anonymous guests may chat'),
   maxGuestsPerIp: Int(0, 10_000, 3, 'live guest sessions per client address'),
+  guestsPerIpPerHour: Int(1, 1_000_000, 10, 'new guest sessions per hour per client address (a burst of this many)'),
+  ticketsPerSessionPerMin: Int(1, 100_000, 10, 'widget tickets per minute per widget session (a burst of this many)'),
+  ticketsPerIpPerMin: Int(1, 1_000_000, 120, 'widget tickets per minute per client address (a burst of this many)'),
+  maxTickets: Int(1, 10_000_000, 10_000, 'unredeemed widget tickets held at once; more get 503 busy'),
   wsAuthTimeoutMs: Int(100, 60_000, 5_000, 'time a ticket-authenticated socket has to send its auth frame')
 })
 type Raw = Static<typeof ConfigSchema>

@@ -56,10 +56,13 @@ export default async function embedRoutes(instance: FastifyInstance) {
 
   // A fresh ticket for the widget cookie's session (at start-up and on a reconnect). "Not signed in"
   // is an answer, not an error: every visitor's first open asks, and a 401 would be a red console line.
-  const ticketResponses = { response: { 200: EmbedTicketSchema, 400: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema } }
+  // Limited per session and per address (429 rate_limited), at most TICKETS_PER_SESSION live per
+  // session and MAX_TICKETS in total (503 busy): plugins/embed.ts.
+  const ticketResponses = { response: { 200: EmbedTicketSchema, 400: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema } }
   fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...ticketResponses } }, async (request) => {
     const found = await fastify.embedSession(request)
     if (!found || found.session.site !== request.body.site) return { session: null }
-    return { session: { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) } }
+    const ticket = fastify.issueEmbedTicket(request, found.session, found.token)
+    return { session: { username: found.session.username, ticket, guest: Boolean(found.session.guest) } }
   })
 }
