@@ -132,8 +132,18 @@ async function embedPlugin(fastify: FastifyInstance) {
       throw err
     }
     const { session, token } = started
-    fastify.touchSession(session.id) // login is the session's first activity
     if (guest) guestIp.set(session.id, address)
+    let ticket: string
+    try {
+      ticket = issueEmbedTicket(request, session, token)
+    } catch (err) {
+      // Others took the last ticket while the session was being written: it is ended unused
+      // (a guest's slot is given back by onEnd, and its hourly allowance here).
+      await sessions.end(session.id, 'logout')
+      if (guest) newGuests.refund(address)
+      throw err
+    }
+    fastify.touchSession(session.id) // login is the session's first activity
     // The bearer token itself (HttpOnly): the registry keeps only its hash.
     reply.setCookie(EMBED_COOKIE, token, {
       path: '/',
@@ -143,7 +153,7 @@ async function embedPlugin(fastify: FastifyInstance) {
       partitioned: true,
       maxAge: Math.ceil(config.sessionTtlMs / 1000)
     })
-    return { username, ticket: issueEmbedTicket(request, session, token) }
+    return { username, ticket }
   })
 
   // The iframe page may be framed by EMBED_ORIGINS; every other route keeps helmet's

@@ -110,3 +110,15 @@ t.test("a flood of ticket requests on one guest cookie issues TICKETS_PER_SESSIO
   const bystander = await guest(server, '127.0.0.70')
   t.equal((await ticket(server, bystander.cookie, '127.0.0.70')).status, 200)
 })
+
+t.test('new widget sessions racing for the last ticket: one is started, the others get 503 busy and leave no session, slot or cookie behind', async (t) => {
+  const server = await startServer(t, { ...embed, maxTickets: 1, maxGuestsPerIp: 1 })
+  // Each passes the ticket check before any is written; only one can get the ticket after.
+  const answers = await Promise.all([71, 72, 73, 74, 75].map((n) => request(server, 'POST', '/api/embed/guest', { body: { site: SITE }, localAddress: `127.0.0.${n}` })))
+  t.same(answers.map((a) => a.status).sort(), [200, 503, 503, 503, 503])
+  t.equal(answers.filter((a) => embedCookie(a)).length, 1, 'one cookie')
+  t.equal((await server.app.sessions.list()).length, 1, 'the refused ones were ended')
+  await redeem(server, answers.find((a) => a.status === 200)!.body.ticket, '127.0.0.71')
+  const loser = answers.findIndex((a) => a.status === 503)
+  t.equal((await request(server, 'POST', '/api/embed/guest', { body: { site: SITE }, localAddress: `127.0.0.${71 + loser}` })).status, 200, 'its guest slot was given back')
+})
