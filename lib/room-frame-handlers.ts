@@ -6,9 +6,9 @@ import { HISTORY_PAGE_DEFAULT } from '../schemas/room-frames.js'
 
 export interface RoomFrameDeps {
   rooms: RoomHub
-  /** join, leave, rooms, history and members requests per user: per limit key (ROOM_JOINS_PER_MIN). */
+  /** join, leave, rooms, history and members requests per user (ROOM_JOINS_PER_MIN). */
   joinLimiter: RateLimiter
-  /** create per user: per limit key (ROOM_CREATES_PER_MIN). */
+  /** create per user (ROOM_CREATES_PER_MIN). */
   createLimiter: RateLimiter
   /** Records a session's activity (at `now`, the frame's clock reading). */
   idle: { touch(sessionId: string, now: number): void }
