@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiError } from '../lib/api-error.js'
 import { verifyEmbedToken } from '../lib/embed-token.js'
+import { siteRoomNames } from '../plugins/embed.js'
 import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema, EmbedTicketSchema } from '../schemas/http.js'
 
 const TOKEN_TEXT = {
@@ -60,6 +61,8 @@ export default async function embedRoutes(instance: FastifyInstance) {
   fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...ticketResponses } }, async (request) => {
     const found = await fastify.embedSession(request)
     if (!found || found.session.site !== request.body.site) return { session: null }
-    return { session: { username: found.session.username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(found.session.guest) } }
+    const { username, guest } = found.session
+    const rooms = siteRoomNames(fastify.config.embedRooms, request.body.site)
+    return { session: { username, ticket: fastify.embedTickets.issue(found.token), guest: Boolean(guest), rooms } }
   })
 }
