@@ -24,7 +24,7 @@ export const RoomRecordSchema = Type.Object(
 export type RoomRecord = Static<typeof RoomRecordSchema>
 
 const FileSchema = Type.Object(
-  { version: Type.Literal(1), rooms: Type.Record(Type.String({ pattern: '^[a-z0-9-]{1,32}$' }), RoomRecordSchema) },
+  { version: Type.Literal(1), rooms: Type.Record(Type.String({ pattern: '^[a-z0-9-]{1,32}$' }), RoomRecordSchema, { additionalProperties: false }) },
   { additionalProperties: false }
 )
 const checkFile = Compile(FileSchema)
