@@ -122,7 +122,7 @@ t.test('rooms close removes the room and its history; its members get left with 
   t.equal(bad.code, 1, 'a bad room name is a usage error (the request schema refuses it)')
 })
 
-t.test('the admin socket: mode 0600, requests checked against their schema, a stale one replaced at start, removed on close', async (t) => {
+t.test('the admin socket: mode 0600, requests checked against their schema, a stale one replaced at start, a live one refused, removed on close', async (t) => {
   const dir = shortDir(t)
   const path = join(dir, 'admin.sock')
   // A socket file a killed server left behind.
@@ -144,6 +144,8 @@ t.test('the admin socket: mode 0600, requests checked against their schema, a st
   t.match(await raw('not json\n'), { ok: false, code: 'invalid' })
   t.match(await raw('x'.repeat(5000)), { ok: false, code: 'invalid' }, 'an endless line is cut off')
   t.match(await raw('{"op":"rooms.list"}\n'), { ok: true, rooms: [{ name: 'lobby' }] })
+  await t.rejects(startServer(t, FAST_FRAMES, dir), /another Parley server is running/, 'a second server on the same DATA_DIR does not start')
+  t.match(await raw('{"op":"rooms.list"}\n'), { ok: true }, 'and the first still answers')
   await server.app.close()
   await t.rejects(stat(path), { code: 'ENOENT' }, 'removed on close')
   await writeFile(path, 'not a socket')
