@@ -248,8 +248,9 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   function adoptRegistry(registry: RoomRegistry, siteRooms: SiteRoom[]) {
     for (const name of registry.names()) if (!rooms.has(name)) registry.delete(name)
     for (const name of registry.names()) {
-      const record = registry.get(name)!
-      if (record.site !== undefined && !siteRooms.some((r) => r.name === name)) registry.set(name, { ...record, site: undefined })
+      // A site room no longer declared is an ordinary room from now on (swept when unused).
+      const { site, ...rest } = registry.get(name)!
+      if (site !== undefined && !siteRooms.some((r) => r.name === name)) registry.set(name, rest)
     }
     for (const declared of siteRooms) {
       const cap = declared.cap ?? maxUsers

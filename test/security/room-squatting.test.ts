@@ -83,3 +83,13 @@ t.test('a site room is never swept, however long unused', async (t) => {
   client.send({ type: 'rooms' })
   t.same((await client.next('rooms')).rooms.map((r: { name: string }) => r.name), ['lobby', 'support'], 'the plain room went, the site room stayed')
 })
+
+t.test('a site room taken out of EMBED_ROOMS is an ordinary room after a restart: no longer owned, swept when unused', async (t) => {
+  const first = await startServer(t, embed)
+  await first.app.close()
+  const second = await startServer(t, { ...FAST_FRAMES, embedOrigins: [SITE], roomTtlMs: 1000, roomUnusedTtlMs: 1000 }, first.dataDir)
+  const registry = JSON.parse(await readFile(join(first.dataDir, 'rooms.json'), 'utf8'))
+  t.notOk('site' in registry.rooms.support, 'the registry no longer names a site')
+  await new Promise((r) => setTimeout(r, 1600))
+  t.notOk(second.app.roomHub.rooms().some((r) => r.name === 'support'), 'swept like any unused room')
+})
