@@ -25,6 +25,7 @@ import chatHub from './plugins/chat-hub.js'
 import idleReaper from './plugins/idle-reaper.js'
 import rooms from './plugins/rooms.js'
 import embed from './plugins/embed.js'
+import admin from './plugins/admin.js'
 import authRoutes from './routes/auth.js'
 import wsRoutes, { onSocketError } from './routes/ws.js'
 
@@ -78,6 +79,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(idleReaper)
   await fastify.register(rooms)
   await fastify.register(embed)
+  await fastify.register(admin)
   await fastify.register(websocket, {
     // No permessage-deflate (ws's default, made explicit): compressing costs CPU per frame per
     // socket, and frames are written prebuilt and uncompressed (lib/text-frame.ts).

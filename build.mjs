@@ -2,7 +2,7 @@
 // Page assets get content-hashed names (cached for a year, immutable) and precompressed
 // .br/.gz siblings that @fastify/static serves with the matching Content-Encoding.
 import { build } from 'esbuild'
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,7 +10,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 
 process.chdir(fileURLToPath(new URL('.', import.meta.url)))
 
-const SERVER_ENTRIES = ['server.ts', 'scripts/import-users.ts']
+const SERVER_ENTRIES = ['server.ts', 'scripts/import-users.ts', 'scripts/parley.ts']
 
 try {
   await rm('dist/web', { recursive: true, force: true })
@@ -75,6 +75,8 @@ try {
       sourcemap: true,
       logLevel: 'warning'
     })
+    // The `parley` bin (package.json "bin"): esbuild keeps its #! line; it must be executable.
+    if (existsSync('dist/parley.js')) await chmod('dist/parley.js', 0o755)
   }
 } catch (err) {
   // esbuild has printed its diagnostics already; anything else (a missing file) is shown here.

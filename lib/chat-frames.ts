@@ -33,8 +33,11 @@ export interface FrameContext {
   readonly client: RoomClient
   /** The clock, read once when the frame arrived (ms since the epoch): every limit and stamp of the frame uses it. */
   readonly now: number
-  /** Answers `error` with this code (naming the room it was about): the frame changed nothing (and counts against the socket). */
-  refuse(code: ErrorCode, retryInMs?: number, room?: string): void
+  /**
+   * Answers `error` with this code (naming the room it was about, and for `room_quota` the limit's
+   * setting): the frame changed nothing (and counts against the socket).
+   */
+  refuse(code: ErrorCode, retryInMs?: number, room?: string, limit?: string): void
   /** Handling failed on the server (the socket is closed with 1011). */
   fail(err: unknown): void
 }

@@ -39,6 +39,9 @@ export const ConfigSchema = Type.Object({
   idleActivity: Type.Enum(['input', 'message'], { default: 'input', description: 'what keeps a session from the idle reaper' }),
   roomJoinsPerMin: Int(1, 100_000, 30, 'joins, leaves and room/history requests per minute per user (bursts of 10)'),
   roomCreatesPerMin: Int(1, 10_000, 5, 'rooms one user may create per minute'),
+  roomsPerUser: Int(0, 1_000_000, 10, 'live rooms one account may have created'),
+  roomsPerIp: Int(0, 1_000_000, 20, 'live rooms created from one client address (IPv6: per /64)'),
+  roomUnusedTtlMs: Int(1000, 365 * 86_400_000, 600_000, 'a room nobody ever wrote in vanishes once empty this long (not the lobby, not a site room)'),
   scryptCost: Int(1024, 2 ** 20, 2 ** 17, 'scrypt N (a power of two)'),
   accountLoginFailuresPerHour: Int(1, 1_000_000, 100, 'failed logins per hour per account, over all addresses'),
   registrationsPerHour: Int(1, 1_000_000, 5, 'registrations per hour per client address'),
@@ -56,6 +59,7 @@ export const ConfigSchema = Type.Object({
   embedOrigins: Str('', 'comma-separated https origins of sites allowed to embed the widget'),
   embedSecrets: Str('', 'comma-separated origin=secret pairs (secret >= 32 chars) for signed identities'),
   embedGuests: Str('', 'comma-separated embed origins where anonymous guests may chat'),
+  embedRooms: Str('', 'comma-separated origin=room[:cap]: the rooms each embedding site owns, made by the server at start'),
   maxGuestsPerIp: Int(0, 10_000, 3, 'live guest sessions per client address'),
   guestsPerIpPerHour: Int(1, 1_000_000, 10, 'new guest sessions per hour per client address (a burst of this many)'),
   ticketsPerSessionPerMin: Int(1, 100_000, 10, 'widget tickets per minute per widget session (a burst of this many)'),
@@ -66,12 +70,21 @@ export const ConfigSchema = Type.Object({
 type Raw = Static<typeof ConfigSchema>
 
 /** The validated config: the schema's fields, with list-valued settings parsed. */
-export type Config = Omit<Raw, 'allowedOrigins' | 'embedOrigins' | 'embedSecrets' | 'embedGuests'> & {
+export type Config = Omit<Raw, 'allowedOrigins' | 'embedOrigins' | 'embedSecrets' | 'embedGuests' | 'embedRooms'> & {
   allowedOrigins: string[]
   embedOrigins: string[]
   /** Per embedding origin, the secret its backend signs identities with. */
   embedSecrets: Record<string, string>
   embedGuests: string[]
+  /** The rooms embedding sites own (EMBED_ROOMS), each name once; cap undefined = ROOM_MAX_USERS. */
+  embedRooms: SiteRoom[]
+}
+
+/** A room an embedding site owns: created by the server at start, never by a visitor. */
+export interface SiteRoom {
+  site: string
+  name: string
+  cap?: number
 }
 
 export class ConfigError extends Error {}
@@ -114,12 +127,41 @@ function parseSecrets(raw: string, embedOrigins: string[]): Record<string, strin
   return secrets
 }
 
+/** EMBED_ROOMS: `origin=room[:cap]` entries; each origin an embed origin, each room named once, never the lobby. */
+export function parseEmbedRooms(raw: string, embedOrigins: string[], roomMaxUsers: number): SiteRoom[] {
+  const rooms: SiteRoom[] = []
+  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = entry.lastIndexOf('=')
+    if (at <= 0) throw new ConfigError(`EMBED_ROOMS: "${entry}" is not origin=room[:cap]`)
+    const site = parseOrigin(entry.slice(0, at), 'EMBED_ROOMS')
+    if (!embedOrigins.includes(site)) throw new ConfigError(`EMBED_ROOMS: ${site} is not in EMBED_ORIGINS`)
+    const [name = '', capText, ...extra] = entry.slice(at + 1).split(':')
+    // The same rule as RoomNameSchema; the lobby is everyone's and cannot belong to a site.
+    if (!/^[a-z0-9-]{1,32}$/.test(name) || name === 'lobby' || extra.length > 0) {
+      throw new ConfigError(`EMBED_ROOMS: "${entry}" needs a room name of 1-32 a-z 0-9 - (not lobby)`)
+    }
+    const cap = capText === undefined ? undefined : Number(capText)
+    if (cap !== undefined && !(/^[0-9]+$/.test(capText!) && cap >= 2 && cap <= roomMaxUsers)) {
+      throw new ConfigError(`EMBED_ROOMS: the cap of ${name} must be 2..ROOM_MAX_USERS (${roomMaxUsers}), got "${capText}"`)
+    }
+    const taken = rooms.find((r) => r.name === name)
+    if (taken) throw new ConfigError(`EMBED_ROOMS: room ${name} is declared twice (${taken.site}, ${site})`)
+    rooms.push(cap === undefined ? { site, name } : { site, name, cap })
+  }
+  return rooms
+}
+
 function parseEmbed(raw: Raw) {
   const embedOrigins = parseOrigins(raw.embedOrigins, 'EMBED_ORIGINS')
   const embedGuests = parseOrigins(raw.embedGuests, 'EMBED_GUESTS')
   const stray = embedGuests.find((o) => !embedOrigins.includes(o))
   if (stray) throw new ConfigError(`EMBED_GUESTS: ${stray} is not in EMBED_ORIGINS`)
-  return { embedOrigins, embedGuests, embedSecrets: parseSecrets(raw.embedSecrets, embedOrigins) }
+  return {
+    embedOrigins,
+    embedGuests,
+    embedSecrets: parseSecrets(raw.embedSecrets, embedOrigins),
+    embedRooms: parseEmbedRooms(raw.embedRooms, embedOrigins, raw.roomMaxUsers)
+  }
 }
 
 /** Checks the relations between values that one field's schema cannot express. */

@@ -45,6 +45,8 @@ export const ERROR_TEXT = {
   no_such_room: 'There is no room of that name.',
   room_exists: 'A room of that name exists already.',
   too_many_rooms: 'No more rooms can be created on this server right now.',
+  room_quota: 'You have created as many rooms as allowed; wait until one of them is gone.',
+  forbidden: 'Guests cannot do that; log in.',
   not_in_room: 'Join that room first.',
   not_stored: 'The message could not be stored; send it again.'
 } as const

@@ -2,6 +2,7 @@
 import type { FrameContext, FrameHandlers } from './chat-frames.js'
 import type { RateLimiter } from './rate-limiter.js'
 import type { RoomError, RoomHub } from './room-hub.js'
+import type { RoomRegistry } from './room-registry.js'
 import { HISTORY_PAGE_DEFAULT } from '../schemas/room-frames.js'
 
 export interface RoomFrameDeps {
@@ -14,6 +15,8 @@ export interface RoomFrameDeps {
   idle: { touch(sessionId: string, now: number): void }
   /** IDLE_ACTIVITY=input: `activity` and `typing` frames count as activity. */
   inputIsActivity: boolean
+  /** Names the quota a refused creation passed (ROOMS_PER_USER, ROOMS_PER_IP). */
+  registry?: Pick<RoomRegistry, 'over'>
 }
 
 type RoomFrameHandlers = Pick<FrameHandlers, 'join' | 'leave' | 'create' | 'rooms' | 'history' | 'members' | 'typing' | 'activity'>
@@ -23,7 +26,7 @@ export function answer(ctx: FrameContext, room: string, error: RoomError | undef
   if (error) ctx.refuse(error, undefined, room)
 }
 
-export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idle, inputIsActivity }: RoomFrameDeps): RoomFrameHandlers {
+export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idle, inputIsActivity, registry }: RoomFrameDeps): RoomFrameHandlers {
   // A refused room request changes nothing and says when to try again.
   const limited = (ctx: FrameContext, limiter: RateLimiter, room?: string): boolean => {
     const retryInMs = limiter.take(ctx.limitKey, ctx.now)
@@ -39,7 +42,12 @@ export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idl
       if (!limited(ctx, joinLimiter, frame.room)) answer(ctx, frame.room, rooms.leave(ctx.client, frame.room))
     },
     create(frame, ctx) {
-      if (!limited(ctx, createLimiter, frame.room)) answer(ctx, frame.room, rooms.create(ctx.client, frame.room, frame.cap))
+      // Guests create no room: each new guest would be a fresh creator (a site's rooms are EMBED_ROOMS).
+      if (ctx.guest) return ctx.refuse('forbidden', undefined, frame.room)
+      if (limited(ctx, createLimiter, frame.room)) return
+      const error = rooms.create(ctx.client, frame.room, frame.cap, { user: ctx.user, address: ctx.address })
+      if (error === 'room_quota') return ctx.refuse(error, undefined, frame.room, registry?.over(ctx.user, ctx.address))
+      answer(ctx, frame.room, error)
     },
     rooms(_frame, ctx) {
       if (!limited(ctx, joinLimiter)) rooms.list(ctx.client)

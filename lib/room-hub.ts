@@ -5,6 +5,8 @@ import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
 import { MEMBERS_PAGE } from '../schemas/room-frames.js'
 import { ERROR_TEXT } from './protocol.js'
+import type { RoomRegistry } from './room-registry.js'
+import type { SiteRoom } from './config.js'
 
 export type { PresenceTimer }
 
@@ -26,12 +28,29 @@ export interface RoomClient {
 /** A frame as the bytes of one WebSocket text frame. */
 const encode = (frame: object): Buffer => Buffer.from(JSON.stringify(frame))
 
-export type RoomError = 'room_full' | 'no_such_room' | 'room_exists' | 'too_many_rooms' | 'not_in_room' | 'invalid'
+export type RoomError = 'room_full' | 'no_such_room' | 'room_exists' | 'too_many_rooms' | 'room_quota' | 'not_in_room' | 'invalid'
 
 export interface RoomInfo {
   name: string
   online: number
   cap: number
+}
+
+/** Who creates a room: the account, and its address key (ROOMS_PER_USER, ROOMS_PER_IP). */
+export interface RoomOwner {
+  user: string
+  address: string
+}
+
+/** Why an operator's change was refused: no such room, or a room the server itself keeps (the lobby, a site room). */
+export type AdminRefusal = 'no_such_room' | 'kept' | 'invalid'
+
+/** A room as the operator sees it (`parley rooms list`). */
+export interface RoomDetail extends RoomInfo {
+  site?: string
+  creator?: string
+  /** A message was ever written in it. */
+  used: boolean
 }
 
 export interface RoomHub {
@@ -48,7 +67,7 @@ export interface RoomHub {
    * comes after the group commit that wrote it (joins meanwhile wait with it), or `not_stored` with
    * the room when that write failed (the room is gone again).
    */
-  create(client: RoomClient, room: string, cap?: number): RoomError | undefined
+  create(client: RoomClient, room: string, cap?: number, owner?: RoomOwner): RoomError | undefined
   /** Leaves a room: sends `left`; `presence` to the others when it was the user's last tab there. */
   leave(client: RoomClient, room: string): RoomError | undefined
   /** A socket went away: it leaves every room, silently. */
@@ -65,8 +84,17 @@ export interface RoomHub {
   /** Sends the `rooms` list. */
   list(client: RoomClient): void
   rooms(): RoomInfo[]
-  /** Removes rooms (not the lobby) that nobody is in and nobody used for the TTL; returns their names. */
+  /**
+   * Removes rooms (not the lobby, not a site room) that nobody is in and nobody used for the TTL,
+   * or, never written in, for the unused TTL; returns their names.
+   */
   sweep(now?: number): string[]
+  /** Operator: a room's cap from now on (members over it stay; nobody new enters until below). */
+  setCap(room: string, cap: number): AdminRefusal | undefined
+  /** Operator: removes a room and its history; its members get `left` with `reason: "closed"`. */
+  closeRoom(room: string): AdminRefusal | undefined
+  /** Every room with its owner, for the operator. */
+  details(): RoomDetail[]
   /** Resolves once every message accepted so far is durable and broadcast. */
   drain(): Promise<void>
   /** Stops the presence timers; presence still queued is dropped (everyone is being disconnected), later presence is sent at once. */
@@ -98,6 +126,14 @@ export interface RoomHubOptions {
   /** ONLINE_COUNT_MS: a large room's `online` count goes out at most this often (default 5000). */
   onlineCountMs?: number
   presenceTimer?: PresenceTimer
+  /** Creators, site owners and operator caps (DATA_DIR/rooms.json); without it nobody is counted. */
+  registry?: RoomRegistry
+  /** ROOM_UNUSED_TTL_MS: a room never written in is swept once empty this long (default: ROOM_TTL_MS). */
+  unusedTtlMs?: number
+  /** EMBED_ROOMS: made at start if missing, never swept, their cap from here (unless an operator set one). */
+  siteRooms?: SiteRoom[]
+  /** A registry write failed (the creation waiting for it is refused with `not_stored`). */
+  onRegistryError?: (err: unknown) => void
 }
 
 interface Member {
@@ -114,6 +150,8 @@ interface Member {
 interface Room {
   name: string
   cap: number
+  /** The embedding site that owns it (EMBED_ROOMS): never swept, never created by a visitor. */
+  site?: string
   members: Set<Member>
   /** Tabs per user: a user counts once towards the cap. */
   users: Map<string, number>
@@ -153,7 +191,10 @@ const roomNotStored = (room: string) =>
   encode({ type: 'error', code: 'not_stored', room, message: 'The room could not be stored; create it again.' })
 
 export function createRoomHub(opts: RoomHubOptions): RoomHub {
-  const { store, maxUsers, maxRooms, ttlMs } = opts
+  const { store, maxUsers, maxRooms, ttlMs, registry } = opts
+  const unusedTtlMs = opts.unusedTtlMs ?? ttlMs
+  /** Creations whose registry write is still running (drain() waits for them). */
+  const registering = new Set<Promise<void>>()
   const clock = opts.clock ?? Date.now
   let presenceFlushMs = opts.presenceFlushMs ?? 0
   const memberListMax = opts.memberListMax ?? Infinity
@@ -198,6 +239,36 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     makeRoom(LOBBY, maxUsers, 0, clock())
     store.create(LOBBY, maxUsers)
     schedule()
+  }
+  if (registry) adoptRegistry(registry, opts.siteRooms ?? [])
+
+  // The registry follows the rooms there are: records of vanished rooms go, site rooms are made
+  // (or taken over from whoever made a room of that name before it was declared), and an
+  // operator's cap applies. The caller flushes it.
+  function adoptRegistry(registry: RoomRegistry, siteRooms: SiteRoom[]) {
+    for (const name of registry.names()) if (!rooms.has(name)) registry.delete(name)
+    for (const name of registry.names()) {
+      // A site room no longer declared is an ordinary room from now on (swept when unused).
+      const { site, ...rest } = registry.get(name)!
+      if (site !== undefined && !siteRooms.some((r) => r.name === name)) registry.set(name, rest)
+    }
+    for (const declared of siteRooms) {
+      const cap = declared.cap ?? maxUsers
+      let room = rooms.get(declared.name)
+      if (!room) {
+        room = makeRoom(declared.name, cap, 0, clock())
+        store.create(declared.name, cap)
+        schedule()
+      }
+      room.site = declared.site
+      room.cap = cap
+      const record = registry.get(declared.name)
+      registry.set(declared.name, { site: declared.site, createdAt: record?.createdAt ?? clock(), ...(record?.cap ? { cap: record.cap } : {}) })
+    }
+    for (const name of registry.names()) {
+      const cap = registry.get(name)!.cap
+      if (cap !== undefined) rooms.get(name)!.cap = Math.min(cap, maxUsers)
+    }
   }
 
   function rememberCid(room: Room, record: HistoryRecord) {
@@ -251,13 +322,29 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name && p.record).length)
   }
 
-  // A new room's write is done: the sockets waiting for it join, or learn it could not be stored.
+  // A new room's log is written: once its registry record is durable too (the creator's quota
+  // must survive a restart), the waiting sockets join.
   function created(room: Room, stored: boolean) {
+    if (!stored || !registry) return settle(room, stored)
+    const done = registry.flush().then(
+      () => settle(room, true),
+      (err) => {
+        opts.onRegistryError?.(err)
+        settle(room, false)
+      }
+    )
+    registering.add(done)
+    void done.finally(() => registering.delete(done))
+  }
+
+  // The sockets waiting for a new room join, or learn it could not be stored.
+  function settle(room: Room, stored: boolean) {
     const waiting = room.waiting ?? []
     room.waiting = undefined
     creating.delete(room)
     if (!stored) {
       rooms.delete(room.name)
+      registry?.delete(room.name)
       store.drop(room.name).catch(() => {})
       for (const client of waiting) client.send(roomNotStored(room.name))
       return
@@ -449,11 +536,13 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       sendJoined(client, room, member, since)
       return undefined
     },
-    create(client, name, cap = maxUsers) {
+    create(client, name, cap = maxUsers, owner) {
       if (rooms.has(name)) return 'room_exists'
       if (!(Number.isSafeInteger(cap) && cap >= 2 && cap <= maxUsers)) return 'invalid'
+      if (owner && registry?.over(owner.user, owner.address)) return 'room_quota'
       if (rooms.size >= maxRooms) return 'too_many_rooms'
       const room = makeRoom(name, cap, 0, clock())
+      if (owner && registry) registry.set(name, { creator: owner.user, address: registry.addressOf(owner.address), createdAt: clock() })
       store.create(name, cap)
       room.waiting = [client]
       creating.add(room)
@@ -535,16 +624,56 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     sweep(now = clock()) {
       const gone: string[] = []
       for (const room of rooms.values()) {
-        if (room.name === LOBBY || room.waiting || room.users.size > 0 || now - room.lastUsed < ttlMs) continue
-        rooms.delete(room.name)
-        if (room.presenceFlush !== undefined) timer.clear(room.presenceFlush)
+        if (room.name === LOBBY || room.site !== undefined || room.waiting || room.users.size > 0) continue
+        // A room nobody ever wrote in (seq 0) goes after the shorter unused TTL.
+        if (now - room.lastUsed < (room.nextSeq === 0 ? Math.min(unusedTtlMs, ttlMs) : ttlMs)) continue
+        removeRoom(room)
         gone.push(room.name)
-        store.drop(room.name).catch(() => {})
       }
+      if (gone.length > 0) registry?.flush().catch((err) => opts.onRegistryError?.(err))
       return gone
     },
+    setCap(name, cap) {
+      const room = rooms.get(name)
+      if (!room || room.waiting) return 'no_such_room'
+      if (!(Number.isSafeInteger(cap) && cap >= 2 && cap <= maxUsers)) return 'invalid'
+      room.cap = cap
+      if (registry) registry.set(name, { ...(registry.get(name) ?? { createdAt: clock() }), cap })
+      return undefined
+    },
+    closeRoom(name) {
+      const room = rooms.get(name)
+      if (!room || room.waiting) return 'no_such_room'
+      if (room.name === LOBBY || room.site !== undefined) return 'kept'
+      const left = encode({ type: 'left', room: name, reason: 'closed' })
+      for (const member of room.members) {
+        const memberships = byClient.get(member.client)
+        memberships?.delete(name)
+        if (memberships?.size === 0) byClient.delete(member.client)
+        member.client.send(left)
+      }
+      room.members.clear()
+      room.users.clear()
+      removeRoom(room)
+      return undefined
+    },
+    details() {
+      return hub.rooms().map((info) => {
+        const room = rooms.get(info.name)!
+        const record = registry?.get(info.name)
+        return {
+          ...info,
+          ...(room.site !== undefined ? { site: room.site } : {}),
+          ...(record?.creator !== undefined ? { creator: record.creator } : {}),
+          used: room.nextSeq > 0
+        }
+      })
+    },
     async drain() {
-      while (running) await running
+      while (running || registering.size > 0) {
+        await running
+        await Promise.all(registering)
+      }
     },
     close() {
       // Leaves after this (sockets closed later) go out at once: no timer outlives the hub.
@@ -557,6 +686,15 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       }
     }
   }
+  // The room, its history and its registry record go (the caller flushes the registry).
+  function removeRoom(room: Room) {
+    rooms.delete(room.name)
+    if (room.presenceFlush !== undefined) timer.clear(room.presenceFlush)
+    room.presenceFlush = undefined
+    registry?.delete(room.name)
+    store.drop(room.name).catch(() => {})
+  }
+
   return hub
 }
 

@@ -9,6 +9,7 @@ import type { SessionRecord } from '../lib/session-registry.js'
 import { ApiError } from '../lib/api-error.js'
 import { browserFamily } from '../lib/browser-family.js'
 import { createRateLimiter } from '../lib/rate-limiter.js'
+import type { SiteRoom } from '../lib/config.js'
 
 /** Partitioned (CHIPS): the browser keeps it per top-level site, so it never tracks across sites. */
 export const EMBED_COOKIE = '__Host-parley-embed'
@@ -20,6 +21,9 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 
 export const WIDGET_PAGE = '/widget.html'
+
+/** The rooms a site owns (EMBED_ROOMS): the only ones its widget opens, besides the lobby for a site with none. */
+export const siteRoomNames = (embedRooms: readonly SiteRoom[], site: string) => embedRooms.filter((r) => r.site === site).map((r) => r.name)
 
 /** The iframe page's policy: as every page's, except who may frame it. */
 export function widgetPagePolicy(embedOrigins: readonly string[]): string {
@@ -36,7 +40,7 @@ declare module 'fastify' {
     /** The request's widget session (from the widget cookie), if any. */
     embedSession(request: FastifyRequest): Promise<{ session: SessionRecord; token: string } | undefined>
     /** Starts a widget session for `username` at `site`: sets the widget cookie, returns a ticket. */
-    startEmbedSession(request: FastifyRequest, reply: FastifyReply, username: string, site: string, guest: boolean): Promise<{ username: string; ticket: string }>
+    startEmbedSession(request: FastifyRequest, reply: FastifyReply, username: string, site: string, guest: boolean): Promise<{ username: string; ticket: string; rooms: string[] }>
     /** A fresh ticket for a widget session within the ticket limits; throws ApiError 429 or 503 otherwise. */
     issueEmbedTicket(request: FastifyRequest, session: SessionRecord, token: string): string
   }
@@ -153,7 +157,7 @@ async function embedPlugin(fastify: FastifyInstance) {
       partitioned: true,
       maxAge: Math.ceil(config.sessionTtlMs / 1000)
     })
-    return { username, ticket }
+    return { username, ticket, rooms: siteRoomNames(config.embedRooms, site) }
   })
 
   // The iframe page may be framed by EMBED_ORIGINS; every other route keeps helmet's

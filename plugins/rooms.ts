@@ -1,14 +1,18 @@
-// Rooms: the room hub over the history store (DATA_DIR/history), their rate limits and the TTL sweep.
+// Rooms: the room hub over the history store (DATA_DIR/history) and the room registry
+// (DATA_DIR/rooms.json: creators, site rooms, operator caps), their rate limits and the TTL sweeps.
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openFileHistoryStore } from '../lib/file-history-store.js'
 import { createRoomHub, type RoomHub } from '../lib/room-hub.js'
 import { createRateLimiter, type RateLimiter } from '../lib/rate-limiter.js'
+import { openRoomRegistry, type RoomRegistry } from '../lib/room-registry.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     roomHub: RoomHub
+    /** Who created each room, which site owns it, the operator's caps. */
+    roomRegistry: RoomRegistry
     /** Joins, leaves, `rooms` and `history` requests per user (ROOM_JOINS_PER_MIN). */
     roomJoinLimiter: RateLimiter
     /** Room creation per user (ROOM_CREATES_PER_MIN). */
@@ -25,14 +29,23 @@ export const sweepInterval = (ttlMs: number) => Math.max(50, Math.min(60_000, Ma
 async function roomsPlugin(fastify: FastifyInstance) {
   const { dataDir, historyLimit, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs } =
     fastify.config
+  const { roomsPerUser, roomsPerIp, roomUnusedTtlMs, embedRooms } = fastify.config
   const log = fastify.log.child({ plugin: 'rooms' })
   const store = await openFileHistoryStore(join(dataDir, 'history'), {
     limit: historyLimit,
     warn: (message) => log.warn(message),
     error: (message, err) => log.error({ err }, message)
   })
+  const registry = await openRoomRegistry(join(dataDir, 'rooms.json'), join(dataDir, 'rooms.key'), {
+    perUser: roomsPerUser,
+    perAddress: roomsPerIp
+  })
   const hub = createRoomHub({
     store,
+    registry,
+    siteRooms: embedRooms,
+    unusedTtlMs: roomUnusedTtlMs,
+    onRegistryError: (err) => log.error({ err }, 'the room registry could not be written'),
     maxUsers: roomMaxUsers,
     maxRooms,
     ttlMs: roomTtlMs,
@@ -43,7 +56,10 @@ async function roomsPlugin(fastify: FastifyInstance) {
   })
   const joins = createRateLimiter(roomJoinsPerMin / 60, { burst: Math.min(JOIN_BURST, roomJoinsPerMin) })
   const creates = createRateLimiter(roomCreatesPerMin / 60, { burst: roomCreatesPerMin })
+  // Site rooms made or taken over, vanished rooms forgotten: on disk before anyone connects.
+  await registry.flush()
   fastify.decorate('roomHub', hub)
+  fastify.decorate('roomRegistry', registry)
   fastify.decorate('roomJoinLimiter', joins)
   fastify.decorate('roomCreateLimiter', creates)
 
@@ -52,7 +68,7 @@ async function roomsPlugin(fastify: FastifyInstance) {
     if (gone.length > 0) log.info({ rooms: gone }, 'unused rooms removed')
     joins.prune()
     creates.prune()
-  }, sweepInterval(roomTtlMs)).unref()
+  }, sweepInterval(Math.min(roomTtlMs, roomUnusedTtlMs))).unref()
   fastify.addHook('onClose', async () => {
     clearInterval(timer)
     hub.close()

@@ -175,8 +175,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   }
 
   // FrameContext
-  refuse(code: ErrorCode, retryInMs?: number, room?: string) {
-    this.refuseFor(code, code, retryInMs, room)
+  refuse(code: ErrorCode, retryInMs?: number, room?: string, limit?: string) {
+    this.refuseFor(code, code, retryInMs, room, limit)
   }
   fail(err: unknown) {
     this.log.error({ err }, 'chat frame failed')
@@ -205,12 +205,13 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     socket.once('close', () => clearTimeout(timer))
   }
 
-  private refuseFor(fault: Fault, code: ErrorCode, retryInMs?: number, room?: string) {
+  private refuseFor(fault: Fault, code: ErrorCode, retryInMs?: number, room?: string, limit?: string) {
     this.note(fault)
     if (this.budgetOf().refuse(this.now)) return this.closeFor('policy')
     const frame: ErrorFrame = { type: 'error', code, message: ERROR_TEXT[code] }
     if (room !== undefined) frame.room = room
     if (retryInMs) frame.retryInMs = retryInMs
+    if (limit !== undefined) frame.limit = limit
     this.sendFrame(frame)
   }
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiError } from '../lib/api-error.js'
 import { verifyEmbedToken } from '../lib/embed-token.js'
+import { siteRoomNames } from '../plugins/embed.js'
 import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema, EmbedTicketSchema } from '../schemas/http.js'
 
 const TOKEN_TEXT = {
@@ -63,6 +64,8 @@ export default async function embedRoutes(instance: FastifyInstance) {
     const found = await fastify.embedSession(request)
     if (!found || found.session.site !== request.body.site) return { session: null }
     const ticket = fastify.issueEmbedTicket(request, found.session, found.token)
-    return { session: { username: found.session.username, ticket, guest: Boolean(found.session.guest) } }
+    const { username, guest } = found.session
+    const rooms = siteRoomNames(fastify.config.embedRooms, request.body.site)
+    return { session: { username, ticket, guest: Boolean(guest), rooms } }
   })
 }

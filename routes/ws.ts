@@ -41,7 +41,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     maxChars: config.messageMaxChars,
     joinLimiter: fastify.roomJoinLimiter,
     createLimiter: fastify.roomCreateLimiter,
-    inputIsActivity: config.idleActivity === 'input'
+    inputIsActivity: config.idleActivity === 'input',
+    registry: fastify.roomRegistry
   })
   const alive = new WeakSet<WebSocket>()
   // Frames to one socket in the same turn (a fan-out batch, a reply and a broadcast) leave in one write.

@@ -77,7 +77,9 @@ export const ErrorFrameSchema = Type.Object(
     code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
     message: Type.String(),
     room: Type.Optional(Type.String()),
-    retryInMs: Type.Optional(Type.Integer({ minimum: 1 }))
+    retryInMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** `room_quota`: the setting whose limit was reached (ROOMS_PER_USER or ROOMS_PER_IP). */
+    limit: Type.Optional(Type.String())
   },
   { additionalProperties: false }
 )
@@ -87,6 +89,7 @@ export interface ErrorFrame {
   message: string
   room?: string
   retryInMs?: number
+  limit?: string
 }
 
 /** Every frame the server may send (tests check each answer against it). */

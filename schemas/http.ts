@@ -87,7 +87,10 @@ export const EmbedLoginSchema = Type.Object(
 )
 export const EmbedIdentitySchema = Type.Object({ site: Site, token: Type.String({ maxLength: 1024 }) }, { additionalProperties: false })
 export const EmbedGuestSchema = Type.Object({ site: Site }, { additionalProperties: false })
-/** A widget session started: the name it chats under and a single-use ticket for /ws. */
-export const EmbedSessionSchema = Type.Object({ username: Type.String(), ticket: Type.String(), guest: Type.Boolean() })
+/**
+ * A widget session started: the name it chats under, a single-use ticket for /ws, and the rooms
+ * the site owns (EMBED_ROOMS; empty: the site has none, its widget opens the lobby).
+ */
+export const EmbedSessionSchema = Type.Object({ username: Type.String(), ticket: Type.String(), guest: Type.Boolean(), rooms: Type.Array(Type.String()) })
 /** The widget's start-up and reconnect check: no widget session is an answer (null), not an error. */
 export const EmbedTicketSchema = Type.Object({ session: Type.Union([EmbedSessionSchema, Type.Null()]) })

@@ -87,7 +87,8 @@ export const JoinedFrameSchema = Type.Object(
   strict
 )
 export type JoinedFrame = Static<typeof JoinedFrameSchema>
-export const LeftFrameSchema = Type.Object({ type: Type.Literal('left'), room: Type.String() }, strict)
+/** Answer to `leave`; unasked with `reason: "closed"` when an operator closed the room. */
+export const LeftFrameSchema = Type.Object({ type: Type.Literal('left'), room: Type.String(), reason: Type.Optional(Type.Literal('closed')) }, strict)
 export type LeftFrame = Static<typeof LeftFrameSchema>
 export const PresenceFrameSchema = Type.Object(
   {

@@ -55,3 +55,26 @@ t.test('transport limits and PUBLIC_ORIGIN are read from the environment', async
   t.equal(c.publicOrigin, 'https://chat.example.org', 'a trailing slash is dropped')
   t.match(c, { maxConnectionsPerIp: 8, maxSocketsPerIp: 4, requestTimeoutMs: 5000 })
 })
+
+t.test('EMBED_ROOMS: origin=room[:cap] of embed origins; a bad entry or a room of two sites stops start-up naming the variable', async (t) => {
+  const base = { EMBED_ORIGINS: 'https://shop.example,https://blog.example' }
+  t.same(loadConfig({ ...base, EMBED_ROOMS: 'https://shop.example=support:5, https://blog.example=blog-help' }).embedRooms, [
+    { site: 'https://shop.example', name: 'support', cap: 5 },
+    { site: 'https://blog.example', name: 'blog-help' }
+  ])
+  t.same(loadConfig({}).embedRooms, [], 'none by default')
+  t.match(loadConfig({}), { roomsPerUser: 10, roomsPerIp: 20, roomUnusedTtlMs: 600_000 })
+  const bad: Record<string, RegExp> = {
+    'https://shop.example=support,https://blog.example=support': /^EMBED_ROOMS: room support is declared twice/,
+    'https://evil.example=support': /^EMBED_ROOMS: .*not in EMBED_ORIGINS/,
+    'https://shop.example=Support': /^EMBED_ROOMS: /,
+    'https://shop.example=../x': /^EMBED_ROOMS: /,
+    'https://shop.example=lobby': /^EMBED_ROOMS: .*not lobby/,
+    'https://shop.example=support:1': /^EMBED_ROOMS: the cap/,
+    'https://shop.example=support:51': /^EMBED_ROOMS: the cap/,
+    'https://shop.example=support:x': /^EMBED_ROOMS: the cap/,
+    'support': /^EMBED_ROOMS: /,
+    'shop.example=support': /^EMBED_ROOMS: /
+  }
+  for (const [value, message] of Object.entries(bad)) t.throws(() => loadConfig({ ...base, EMBED_ROOMS: value }), message, value)
+})

@@ -71,12 +71,12 @@ if (haveChromium(t)) {
   })
 
   t.test('data-room: the widget joins that room (not the lobby) and chats there', async (t) => {
-    const { server, host } = await startWidgetWorld(t)
+    const { server, host } = await startWidgetWorld(t, {}, ['support'])
     await signUp(server, 'bob')
     const bob = await connect(server, await logIn(server, 'bob'))
     t.teardown(() => bob.ws.close())
     await bob.next('welcome')
-    bob.send({ type: 'create', room: 'support' })
+    bob.send({ type: 'join', room: 'support' })
     await bob.next('joined', (f) => f.room === 'support')
     const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
@@ -99,8 +99,11 @@ if (haveChromium(t)) {
     t.pass('the widget received the support room message')
   })
 
-  t.test('data-room="support" on a fresh server (as the README shows it): the widget creates the room, no error shown, the host console stays clean', async (t) => {
-    const { server, host } = await startWidgetWorld(t)
+  t.test('data-room="support" declared in EMBED_ROOMS (as the README shows it): the server made the room, the widget joins it without creating anything, no error shown, the host console stays clean', async (t) => {
+    const { server, host } = await startWidgetWorld(t, {}, ['support'])
+    const creates: string[] = []
+    const create = server.app.roomHub.create
+    server.app.roomHub.create = (...args) => (creates.push(args[1]), create(...args))
     const { context } = await newWatchedContext(t, browser())
     await context.addInitScript(openShadows)
     const page = await context.newPage()
@@ -111,18 +114,37 @@ if (haveChromium(t)) {
     const frame = widgetFrame(page)
     await frame.getByRole('button', { name: 'Chat as a guest' }).click()
     await frame.locator('[data-testid="composer-input"]:enabled').waitFor()
-    t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the room it created')
-    // The composer is enabled once the socket is up; the `create` may still be on its way (seen on a loaded machine).
-    const hasRoom = () => server.app.roomHub.rooms().some((r) => r.name === 'support')
-    for (let i = 0; i < 50 && !hasRoom(); i++) await page.waitForTimeout(100)
-    t.ok(hasRoom(), 'the server now has the room')
+    t.equal(await frame.getByTestId('message-list').getAttribute('aria-label'), 'Messages in support', 'the panel shows the site room')
     await page.waitForTimeout(300) // the answer to the second lobby leave would have arrived by now
+    t.same(creates, [], 'the widget sent no create')
     t.equal(await frame.getByTestId('composer-error').textContent(), '', 'no error under the composer (was: "Join that room first.")')
     const events = await page.evaluate(() => (window as any).parleyEvents.map((e: any) => e.name))
-    t.ok(events.includes('ready'), 'ready fires once the created room is joined')
+    t.ok(events.includes('ready'), 'ready fires once the room is joined')
     t.same(consoleLines.filter((e) => /postMessage/.test(e)), [], 'no postMessage to the iframe before it loaded (a warning in the host console)')
     // (The demo host has no favicon: the browser's 404 for it is the host's own line.)
     t.same(consoleLines.filter((e) => e.startsWith('error') && !e.endsWith('/favicon.ico')), [], 'no error in the console (the start-up ticket check is no 401)')
+  })
+
+  t.test('a data-room that is not one of the site\'s rooms: the panel says so and opens nothing (with no EMBED_ROOMS, only the lobby opens)', async (t) => {
+    const { server, host } = await startWidgetWorld(t, {}, ['support'])
+    const { context } = await newWatchedContext(t, browser())
+    await context.addInitScript(openShadows)
+    const page = await context.newPage()
+    await page.goto(host.origin + '/?room=elsewhere')
+    await page.locator('[data-parley-widget] button.launcher').click()
+    const frame = widgetFrame(page)
+    await frame.getByRole('button', { name: 'Chat as a guest' }).click()
+    const error = frame.getByTestId('widget-room-error')
+    await error.waitFor()
+    t.match(await error.textContent(), /elsewhere is not one of this site's chat rooms/)
+    t.notOk(server.app.roomHub.rooms().some((r) => r.name === 'elsewhere'), 'nothing was created')
+    const plain = await startWidgetWorld(t)
+    const other = await context.newPage()
+    await other.goto(plain.host.origin + '/?room=support')
+    await other.locator('[data-parley-widget] button.launcher').click()
+    await widgetFrame(other).getByRole('button', { name: 'Chat as a guest' }).click()
+    await widgetFrame(other).getByTestId('widget-room-error').waitFor()
+    t.pass('a site with no EMBED_ROOMS: support is refused as well')
   })
 
   t.test('signed identity logs in without a password; a tampered or expired one is refused', async (t) => {

@@ -120,3 +120,12 @@ t.test('presence is idempotent: a join of a listed member or a leave of an absen
   t.equal(lobby.online.value, 2)
   t.equal(notices(), before + 2, 'one notice per real change')
 })
+
+t.test('a room an operator closed (left with reason closed) is dropped with a notice; an answer to our own leave changes nothing', async (t) => {
+  const { state, ctx, calls } = setup()
+  applyFrame(ctx, { type: 'left', room: 'lobby' })
+  t.same(calls, [], 'the answer to a leave')
+  applyFrame(ctx, { type: 'left', room: 'dev', reason: 'closed' })
+  t.same(calls, ['drop dev: The room #dev was closed.'])
+  t.equal(state.roomError.value, 'The room #dev was closed.')
+})

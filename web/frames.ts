@@ -39,7 +39,9 @@ const ROOM_ERRORS: Partial<Record<string, MessageKey>> = {
   room_full: 'error.room_full',
   no_such_room: 'roomError.no_such_room',
   room_exists: 'roomError.room_exists',
-  too_many_rooms: 'error.too_many_rooms'
+  too_many_rooms: 'error.too_many_rooms',
+  room_quota: 'error.room_quota',
+  forbidden: 'error.forbidden'
 }
 
 /** The catalogue's text for an error frame's code, else the server's message (a code newer than this page). */
@@ -150,6 +152,12 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
       return
     }
     case 'left':
+      // An operator closed the room: it is gone for everyone, with its history.
+      if (frame.reason === 'closed' && ctx.findRoom(frame.room)) {
+        const notice = t('room.closed', { room: frame.room })
+        ctx.dropRoom(frame.room, notice)
+        state.roomError.value = notice
+      }
       return
     case 'idle_warning':
       state.idleKickAt.value = Date.now() + frame.kickInMs

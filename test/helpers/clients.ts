@@ -75,8 +75,9 @@ export class ChatClient {
   }
 
   /** The next frame matching `type` (and `pred`), from the queue or as it arrives. */
-  next(type: string, pred: (f: any) => boolean = () => true, timeoutMs = 5000): Promise<any> {
-    const match = (f: any) => f.type === type && pred(f)
+  next(type: string, pred: (f: any) => boolean = () => true, timeoutMs = 5000, anyType?: (f: any) => boolean): Promise<any> {
+    // anyType: match frames of several types (the first answer of either kind), in place of type and pred.
+    const match = anyType ?? ((f: any) => f.type === type && pred(f))
     const i = this.frames.findIndex(match)
     if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0])
     return new Promise((resolve, reject) => {

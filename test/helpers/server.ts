@@ -27,6 +27,9 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     logLevel: 'silent',
     loginFailuresPerMin: 1000,
     registrationsPerHour: 1000,
+    // Tests create many rooms from 127.0.0.1; the room quota tests set their own.
+    roomsPerUser: 1000,
+    roomsPerIp: 1000,
     hashQueueMax: 1000,
     // As many as libuv's default thread pool, as before the queue; the flood test sets its own.
     hashConcurrency: 4,

@@ -23,7 +23,8 @@ export interface WidgetWorld {
   chatOrigin: string
 }
 
-export async function startWidgetWorld(t: Test, overrides: Partial<Config> = {}): Promise<WidgetWorld> {
+/** `siteRooms`: the host site's rooms (EMBED_ROOMS), made by the server at start. */
+export async function startWidgetWorld(t: Test, overrides: Partial<Config> = {}, siteRooms: string[] = []): Promise<WidgetWorld> {
   let chatOrigin = ''
   // The host site's own certificate (the browser ignores HTTPS errors for both).
   const tls = await loadTlsMaterial(testConfig(t.testdir({})))
@@ -35,6 +36,7 @@ export async function startWidgetWorld(t: Test, overrides: Partial<Config> = {})
     embedOrigins: [host.origin],
     embedSecrets: { [host.origin]: SECRET },
     embedGuests: [host.origin],
+    embedRooms: siteRooms.map((name) => ({ site: host.origin, name })),
     ...overrides
   })
   chatOrigin = `https://localhost:${server.port}`

@@ -134,6 +134,8 @@ export const de: Catalogue = {
   'error.no_such_room': 'Einen Raum dieses Namens gibt es nicht.',
   'error.room_exists': 'Einen Raum dieses Namens gibt es schon.',
   'error.too_many_rooms': 'Auf diesem Server können gerade keine weiteren Räume erstellt werden.',
+  'error.room_quota': 'Du hast so viele Räume erstellt wie erlaubt; warte, bis einer davon verschwunden ist.',
+  'error.forbidden': 'Gäste können das nicht; melde dich an.',
   'error.not_in_room': 'Betritt zuerst diesen Raum.',
   'error.not_stored': 'Die Nachricht konnte nicht gespeichert werden; sende sie erneut.',
   'roomError.no_such_room': 'Einen Raum dieses Namens gibt es nicht. Stattdessen erstellen?',
@@ -144,6 +146,7 @@ export const de: Catalogue = {
   'roomError.name': 'Raumnamen sind 1-32 Kleinbuchstaben, Ziffern oder -.',
   'roomError.offline': 'Du bist offline. Versuch es wieder, sobald du verbunden bist.',
   'room.left': 'Du hast diesen Raum verlassen.',
+  'room.closed': 'Der Raum #{room} wurde geschlossen.',
   'sessions.title': 'Sitzungen',
   'sessions.close': 'Schließen',
   'sessions.error': 'Die Sitzungen konnten nicht aktualisiert werden. Bitte versuch es wieder.',
@@ -164,5 +167,6 @@ export const de: Catalogue = {
   'widget.close': 'Chat schließen',
   'widget.guest': 'Als Gast chatten',
   'widget.connecting': 'Verbinde…',
+  'widget.noRoom': 'Dieser Chat ist hier nicht verfügbar: #{room} ist keiner der Chat-Räume dieser Website.',
   'widget.notFramed': 'Diese Seite ist das Chat-Widget; binde widget.js in eine Website ein.'
 }

@@ -142,6 +142,8 @@ export const en = {
   'error.no_such_room': ERROR_TEXT.no_such_room,
   'error.room_exists': ERROR_TEXT.room_exists,
   'error.too_many_rooms': ERROR_TEXT.too_many_rooms,
+  'error.room_quota': ERROR_TEXT.room_quota,
+  'error.forbidden': ERROR_TEXT.forbidden,
   'error.not_in_room': ERROR_TEXT.not_in_room,
   'error.not_stored': ERROR_TEXT.not_stored,
   'roomError.no_such_room': 'There is no room of that name. Create it instead?',
@@ -152,6 +154,7 @@ export const en = {
   'roomError.name': 'Room names are 1-32 lowercase letters, digits or -.',
   'roomError.offline': 'You are offline. Try again once connected.',
   'room.left': 'You left this room.',
+  'room.closed': 'The room #{room} was closed.',
   // Sessions and password (the page)
   'sessions.title': 'Sessions',
   'sessions.close': 'Close',
@@ -174,5 +177,6 @@ export const en = {
   'widget.close': 'Close chat',
   'widget.guest': 'Chat as a guest',
   'widget.connecting': 'Connecting…',
+  'widget.noRoom': 'This chat is not available here: #{room} is not one of this site\'s chat rooms.',
   'widget.notFramed': 'This page is the chat widget; add widget.js to a site to use it.'
 } satisfies Record<string, string>

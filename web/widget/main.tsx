@@ -20,6 +20,8 @@ import { ChatStateContext, createChatState } from '../state.ts'
 interface EmbedSession {
   username: string
   ticket: string
+  /** The rooms the site owns (EMBED_ROOMS); empty: the site owns none and its widget opens the lobby. */
+  rooms?: string[]
 }
 
 const params = new URLSearchParams(location.search)
@@ -81,26 +83,15 @@ function open(handlers: ConnectionHandlers): Connection {
   }
 }
 
-/** Bounds the create/join retries for the widget's room between two joins of it. */
-let roomTries = 0
-
 /**
- * The widget's room is the operator's choice (`data-room`), so it is there on first use: a room
- * nobody made yet (or one that vanished after ROOM_TTL_MS unused) is created, a creation that lost
- * a race to another visitor joins it. Any other refusal (full, too many rooms) is shown by the panel.
+ * The widget never creates its room: a site's rooms are declared by the chat's operator
+ * (EMBED_ROOMS) and made by the server, so no visitor can take one first. `data-room` must be one
+ * of them; a site that declares none has the lobby. Anything else is shown as an error.
  */
-function keepRoom(frame: Extract<ServerFrame, { type: 'error' }>) {
-  if (frame.room !== room || state.rooms.value.some((r) => r.name === room) || roomTries >= 3) return
-  // not_stored with the room: its creation could not be written (a disk error); it is tried again.
-  if ((frame.code === 'no_such_room' || frame.code === 'not_stored') && actions.createRoom(room)) roomTries++
-  else if (frame.code === 'room_exists' && actions.joinRoom(room)) roomTries++
-}
+const mayOpen = (session: EmbedSession) => (session.rooms?.length ? session.rooms.includes(room) : room === LOBBY)
 
 function onFrame(frame: ServerFrame) {
-  if (frame.type === 'joined' && frame.room === room) {
-    roomTries = 0
-    toParent({ type: 'ready' })
-  } else if (frame.type === 'error') keepRoom(frame)
+  if (frame.type === 'joined' && frame.room === room) toParent({ type: 'ready' })
   else if (frame.type === 'message' && frame.room === room && frame.user !== state.user.value) {
     toParent({ type: 'message', message: { user: frame.user, text: frame.text, ts: frame.ts, room: frame.room } })
     if (!isOpen) setUnread(unread + 1)
@@ -111,6 +102,12 @@ const state = createChatState()
 const actions = createActions(state, { open, checkSession, onFrame })
 
 function enter(session: EmbedSession) {
+  if (!mayOpen(session)) {
+    // Signed in, but no socket: there is nothing this panel may open.
+    state.roomError.value = t('widget.noRoom', { room })
+    state.view.value = 'chat'
+    return
+  }
   ticket = session.ticket
   actions.enterChat(session.username, room)
 }
