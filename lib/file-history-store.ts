@@ -1,6 +1,6 @@
 // Room history in DATA_DIR/history/<room>.log: append-only JSON lines, group-committed, compacted, crash-safe.
 import { constants } from 'node:fs'
-import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises'
+import { lstat, mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { syncDir, writeFileAtomic } from './atomic-file.js'
 import { ID_PATTERN } from './message-id.js'
@@ -11,8 +11,21 @@ const LOG_VERSION = 1
 // Logs are opened O_DSYNC where the platform has it: each append is durable when its write
 // returns, as write + fdatasync were, with one thread-pool round trip instead of two (each
 // costs the event loop ~40 us here, per room, per group commit).
-const APPEND = constants.O_DSYNC === undefined ? 'a' : constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | constants.O_DSYNC
-const openLog = (file: string) => open(file, APPEND, 0o600)
+// O_NOFOLLOW: a log that is a symlink is never followed (ELOOP); O_NONBLOCK: a fifo put in its place
+// fails to open (ENXIO) instead of hanging, and the fstat after opening refuses anything not a regular file.
+const DSYNC = constants.O_DSYNC !== undefined
+const APPEND =
+  constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | (constants.O_DSYNC ?? 0) | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+const openLogFile = (file: string): Promise<LogFile> => open(file, APPEND, 0o600)
+
+/** What the store needs of an open log (a node:fs/promises FileHandle is one; tests inject failures with a fake). */
+export interface LogFile {
+  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>
+  truncate(length: number): Promise<void>
+  datasync(): Promise<void>
+  stat(): Promise<{ size: number; isFile(): boolean }>
+  close(): Promise<void>
+}
 
 export interface FileHistoryOptions {
   /** Records kept per room (HISTORY_LIMIT); the log is compacted back to this many. */
@@ -23,6 +36,8 @@ export interface FileHistoryOptions {
   error?: (message: string, err: unknown) => void
   /** Called after each durable write of a log with the records it carried (tests count fsyncs with it). */
   onWrite?: (room: string, records: number) => void
+  /** Opens a log for append (tests inject short and failed writes); default: O_APPEND | O_DSYNC | O_NOFOLLOW. */
+  openLog?: (file: string) => Promise<LogFile>
 }
 
 // One room's log: what is durable and visible (kept), and what waits for the next sync.
@@ -35,12 +50,17 @@ interface Log {
   lastSeq: number
   pendingLines: string[]
   pendingRecords: HistoryRecord[]
-  handle?: FileHandle
-  /** Bytes of the file known to be good: a failed append is cut back to this. */
+  handle?: LogFile
+  /** Bytes of the file known to be good (all written and synced): a failed append is cut back to this. */
   size: number
   /** Records in the file: past 2 x limit, the file is rewritten with the last `limit`. */
   lines: number
   dropped: boolean
+  /**
+   * A failed append could not be rolled back: the file may end in garbage, so nothing is appended
+   * (every sync fails this room: `not_stored`) until a later sync's rollback succeeds.
+   */
+  broken: boolean
 }
 
 /**
@@ -53,6 +73,7 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   if (!(Number.isSafeInteger(limit) && limit >= 1)) throw new Error('history limit must be a positive integer')
   const warn = opts.warn ?? (() => {})
   const reportError = opts.error ?? (() => {})
+  const openLog = opts.openLog ?? openLogFile
   await mkdir(dir, { recursive: true, mode: 0o700 })
   await removeStaleTempFiles(dir)
 
@@ -60,10 +81,15 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   const rooms: StoredRoom[] = []
   let lastId = ''
   for (const name of (await readdir(dir)).sort()) {
-    if (!name.endsWith('.log')) continue
+    // Only regular files live here: a symlink (followed, it would write elsewhere), a directory or a fifo stops start-up.
+    if (!name.endsWith('.log')) {
+      await refuseIrregular(path.join(dir, name))
+      continue
+    }
     const room = name.slice(0, -4)
     const file = path.join(dir, name)
     if (!ROOM_NAME_PATTERN.test(room)) throw refuse(file, 'is not named after a room')
+    await refuseIrregular(file)
     const loaded = await loadLog(file, room, warn)
     if (!loaded) continue
     const { cap, records, size, mtimeMs } = loaded
@@ -79,7 +105,8 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
       pendingRecords: [],
       size,
       lines: records.length,
-      dropped: false
+      dropped: false,
+      broken: false
     })
     rooms.push({ name: room, cap, lastSeq: last?.seq ?? 0, lastUsed: mtimeMs })
   }
@@ -95,31 +122,69 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   // The last `limit` records, without copying.
   const windowStart = (log: Log) => Math.max(0, log.kept.length - limit)
 
-  // Writes one log's pending lines with one write and one fsync; on failure cuts the file back.
-  async function writeLog(log: Log, lines: string[], records: HistoryRecord[]): Promise<boolean> {
-    const data = lines.join('')
-    // A log whose header is not on disk yet: its file is new.
-    const fresh = log.size === 0
+  // Cuts the file back to the good length it really had, makes that durable and checks it with
+  // fstat; on any failure the log is broken (nothing is appended behind what may be garbage).
+  async function rollback(log: Log): Promise<boolean> {
     try {
-      log.handle ??= await openLog(log.file)
-      await log.handle.write(data)
-      if (APPEND === 'a') await log.handle.datasync()
+      if (!log.handle) log.handle = await openLog(log.file)
+      await log.handle.truncate(log.size)
+      await log.handle.datasync()
+      const { size } = await log.handle.stat()
+      if (size !== log.size) throw new Error(`size ${size} after truncating to ${log.size}`)
+    } catch (err) {
+      if (!log.broken) reportError(`could not roll back history log ${log.file}; the room refuses messages until it can`, err)
+      log.broken = true
+      return false
+    }
+    log.broken = false
+    return true
+  }
+
+  // Opens a log (once): only a regular file, at the length the store knows is good.
+  async function ensureOpen(log: Log): Promise<LogFile> {
+    if (log.handle) return log.handle
+    const handle = await openLog(log.file)
+    let stats
+    try {
+      stats = await handle.stat()
+      if (!stats.isFile()) throw new Error(`history log ${log.file} is not a regular file`)
+    } catch (err) {
+      await handle.close().catch(() => {})
+      throw err
+    }
+    log.handle = handle
+    // Bytes past the good length (a write that failed before this open) go before anything is appended.
+    if (stats.size !== log.size && !(await rollback(log))) throw new Error(`history log ${log.file} could not be cut back`)
+    return handle
+  }
+
+  // Writes one log's pending lines (one write, more only on short counts; O_DSYNC or datasync);
+  // on failure cuts the file back to its last good length. Never rejects.
+  async function writeLog(log: Log, lines: string[], records: HistoryRecord[]): Promise<boolean> {
+    // A failed rollback is retried first; until it succeeds the room stores nothing.
+    if (log.broken && !(await rollback(log))) return false
+    // A log whose header is not on disk yet: its file is new (or its first write was rolled back).
+    const fresh = log.size === 0
+    const data = Buffer.from((fresh ? header(log) : '') + lines.join(''))
+    let written = 0
+    try {
+      const handle = await ensureOpen(log)
+      while (written < data.length) {
+        const { bytesWritten } = await handle.write(data, written, data.length - written)
+        if (!(bytesWritten > 0)) throw new Error(`history log ${log.file}: write made no progress`)
+        written += bytesWritten
+      }
+      if (!DSYNC) await handle.datasync()
       // A new file's directory entry must be durable too, or a crash could lose the whole log.
       if (fresh) await syncDir(dir)
     } catch (err) {
       reportError(`could not write history log ${log.file}`, err)
-      await log.handle?.truncate(log.size).catch(() => {})
-      if (fresh) {
-        // The header went with the failed write: it is written again (and the file created anew) first.
-        await log.handle?.close().catch(() => {})
-        log.handle = undefined
-        log.pendingLines.unshift(header(log))
-      }
+      if (log.handle && !log.dropped) await rollback(log)
       return false
     }
     opts.onWrite?.(log.name, records.length)
     if (log.dropped) return true
-    log.size += Buffer.byteLength(data)
+    log.size += data.length
     log.lines += records.length
     for (const record of records) log.kept.push(record)
     if (records.length > 0) log.lastSeq = records.at(-1)!.seq
@@ -129,6 +194,7 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   }
 
   // Rewrites the log as header + the last `limit` records, atomically; a failure keeps the old file.
+  // Never rejects: the records are durable either way (a failed reopen is retried by the next write).
   async function compact(log: Log): Promise<void> {
     const keep = log.kept.slice(windowStart(log))
     const data = header(log) + keep.map(line).join('')
@@ -138,21 +204,31 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
       reportError(`could not compact history log ${log.file}`, err)
       return
     }
-    await log.handle?.close().catch(() => {})
-    log.handle = await openLog(log.file)
+    const old = log.handle
+    log.handle = undefined
     log.size = Buffer.byteLength(data)
     log.lines = keep.length
+    await old?.close().catch(() => {})
+    await ensureOpen(log).catch((err) => reportError(`could not reopen history log ${log.file}`, err))
   }
 
   async function syncAll(): Promise<string[]> {
     const batch: [Log, string[], HistoryRecord[]][] = []
     for (const log of logs.values()) {
-      if (log.pendingLines.length === 0) continue
+      // A log with no header on disk yet is written even with no records (a new room, or a retry).
+      if (log.pendingLines.length === 0 && log.size > 0) continue
       batch.push([log, log.pendingLines, log.pendingRecords])
       log.pendingLines = []
       log.pendingRecords = []
     }
-    const results = await Promise.all(batch.map(([log, lines, records]) => writeLog(log, lines, records)))
+    const results = await Promise.all(
+      batch.map(([log, lines, records]) =>
+        writeLog(log, lines, records).catch((err) => {
+          reportError(`could not write history log ${log.file}`, err)
+          return false
+        })
+      )
+    )
     return batch.filter((_, i) => !results[i]).map(([log]) => log.name)
   }
 
@@ -174,9 +250,9 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
         pendingRecords: [],
         size: 0,
         lines: 0,
-        dropped: false
+        dropped: false,
+        broken: false
       }
-      log.pendingLines.push(header(log))
       logs.set(room, log)
     },
     append(room, record) {
@@ -281,8 +357,15 @@ async function loadLog(file: string, room: string, warn: (message: string) => vo
   let bytes: Buffer
   let mtimeMs: number
   try {
-    bytes = await readFile(file)
-    mtimeMs = (await stat(file)).mtimeMs
+    const handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
+    try {
+      const stats = await handle.stat()
+      if (!stats.isFile()) throw new Error('not a regular file')
+      mtimeMs = stats.mtimeMs
+      bytes = await handle.readFile()
+    } finally {
+      await handle.close()
+    }
   } catch (err) {
     throw refuse(file, `cannot be read (${(err as Error).message})`, err)
   }
@@ -315,6 +398,11 @@ async function loadLog(file: string, room: string, warn: (message: string) => vo
     }
     good = end
   }
+  if (good === 0 && bytes.length === 0) {
+    // An empty file (a new log whose first write was rolled back): the room was never used.
+    await rm(file, { force: true })
+    return undefined
+  }
   if (good < bytes.length) {
     warn(`history log ${file}: cut off a corrupt tail of ${bytes.length - good} bytes from line ${badAt}`)
     if (good === 0) {
@@ -322,7 +410,7 @@ async function loadLog(file: string, room: string, warn: (message: string) => vo
       await rm(file, { force: true })
       return undefined
     }
-    const handle = await open(file, 'r+')
+    const handle = await open(file, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0))
     try {
       await handle.truncate(good)
       await handle.sync()
@@ -370,6 +458,13 @@ async function removeStaleTempFiles(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
     if (name.startsWith('.') && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true })
   }
+}
+
+async function refuseIrregular(file: string): Promise<void> {
+  const stats = await lstat(file)
+  if (stats.isFile()) return
+  const kind = stats.isSymbolicLink() ? 'a symlink' : stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a fifo' : 'not a regular file'
+  throw refuse(file, `is ${kind}: DATA_DIR/history holds only regular files (remove it or move it away)`)
 }
 
 function refuse(file: string, problem: string, cause?: unknown): Error {

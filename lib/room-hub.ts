@@ -218,7 +218,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         dirty = false
         const batch = queue
         queue = []
-        const failed = await store.sync()
+        let failed: string[]
+        try {
+          failed = await store.sync()
+        } catch {
+          // A store that rejects (it could not say which logs were written): every sender of this
+          // batch hears `not_stored`, and the server keeps running.
+          failed = [...new Set(batch.map((p) => p.room.name))]
+        }
         deliver(batch, failed)
       }
     } finally {
@@ -248,7 +255,10 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         else member.client.send(data)
       }
     }
-    if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name && p.record).length)
+    for (const name of failed) {
+      const count = batch.filter((p) => p.room.name === name && p.record).length
+      if (count > 0) opts.onLost?.(name, count)
+    }
   }
 
   // A new room's write is done: the sockets waiting for it join, or learn it could not be stored.
