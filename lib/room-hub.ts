@@ -13,7 +13,7 @@ export const LOBBY = 'lobby'
 export const JOIN_HISTORY = 50
 /** A user's `typing` frames in a room are passed on at most this often. */
 export const TYPING_INTERVAL_MS = 2000
-/** Recent client message ids remembered per room, to drop resends. */
+/** The most seqs per room whose client message ids are remembered, to drop resends (see cidWindow). */
 export const CID_WINDOW = 1000
 
 /** One connected socket, as the hub sees it: no framework or socket types. */
@@ -85,6 +85,11 @@ export interface RoomHubOptions {
   ids?: IdGenerator
   /** Told about messages that could not be made durable (they are dropped; senders get `not_stored`). */
   onLost?: (room: string, count: number) => void
+  /**
+   * A resent cid is recognised while its message is among the room's last this many seqs, live and
+   * after a restart (read back from the history, so at most HISTORY_LIMIT). Default CID_WINDOW.
+   */
+  cidWindow?: number
   /**
    * PRESENCE_FLUSH_MS: a room's presence goes out at once when it sent none this long, else queued
    * and sent together when the interval ends. 0 (the default here): every event at once.
@@ -160,6 +165,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   let onlineCountMs = opts.onlineCountMs ?? 5000
   const timer = opts.presenceTimer ?? realTimer
   const ids = opts.ids ?? createIdGenerator(clock, store.lastId || undefined)
+  const cidWindow = opts.cidWindow ?? CID_WINDOW
   const rooms = new Map<string, Room>()
   const byClient = new Map<RoomClient, Map<string, Member>>()
   let queue: Pending[] = []
@@ -191,8 +197,10 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   for (const stored of store.rooms) {
     const room = makeRoom(stored.name, Math.min(stored.cap, maxUsers), stored.lastSeq, stored.lastUsed)
     if (room.name === LOBBY) room.cap = maxUsers
-    // Resends of messages stored before a restart are still recognised.
-    for (const record of store.recent(room.name, CID_WINDOW)) if (record.cid !== undefined) rememberCid(room, record)
+    // Resends of messages stored before a restart are still recognised: the same window as live.
+    for (const record of store.recent(room.name, cidWindow)) {
+      if (record.cid !== undefined && record.seq > stored.lastSeq - cidWindow) rememberCid(room, record)
+    }
   }
   if (!rooms.has(LOBBY)) {
     makeRoom(LOBBY, maxUsers, 0, clock())
@@ -200,9 +208,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     schedule()
   }
 
+  // Cids are kept in seq order; those of seqs out of the window go (a resend of them is a new message).
   function rememberCid(room: Room, record: HistoryRecord) {
     room.cids.set(`${record.user}\0${record.cid}`, record.seq)
-    if (room.cids.size > CID_WINDOW) room.cids.delete(room.cids.keys().next().value!)
+    const oldest = record.seq - cidWindow
+    for (const [key, seq] of room.cids) {
+      if (seq > oldest) break
+      room.cids.delete(key)
+    }
   }
 
   // One group commit per turn: everything accepted before it runs shares one write and fsync per log.

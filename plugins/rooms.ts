@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openFileHistoryStore } from '../lib/file-history-store.js'
-import { createRoomHub, type RoomHub } from '../lib/room-hub.js'
+import { CID_WINDOW, createRoomHub, type RoomHub } from '../lib/room-hub.js'
 import { createRateLimiter, type RateLimiter } from '../lib/rate-limiter.js'
 
 declare module 'fastify' {
@@ -39,6 +39,8 @@ async function roomsPlugin(fastify: FastifyInstance) {
     presenceFlushMs,
     memberListMax,
     onlineCountMs,
+    // Only what the history keeps can be read back after a restart: the live window is no larger.
+    cidWindow: Math.min(CID_WINDOW, historyLimit),
     onLost: (room, count) => log.error({ room, count }, 'messages could not be stored and were not delivered')
   })
   const joins = createRateLimiter(roomJoinsPerMin / 60, { burst: Math.min(JOIN_BURST, roomJoinsPerMin) })
