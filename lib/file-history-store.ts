@@ -1,13 +1,12 @@
 // Room history in DATA_DIR/history/<room>.log: append-only JSON lines, group-committed, compacted, crash-safe.
 import { constants } from 'node:fs'
-import { lstat, mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { syncDir, writeFileAtomic } from './atomic-file.js'
-import { ID_PATTERN } from './message-id.js'
+import { header, line, loadLog, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
 import type { HistoryPage, HistoryRecord, HistoryStore, StoredRoom } from './history-store.js'
 
 export const ROOM_NAME_PATTERN = /^[a-z0-9-]{1,32}$/
-const LOG_VERSION = 1
 // Logs are opened O_DSYNC where the platform has it: each append is durable when its write
 // returns, as write + fdatasync were, with one thread-pool round trip instead of two (each
 // costs the event loop ~40 us here, per room, per group commit).
@@ -337,136 +336,3 @@ function firstAbove(records: HistoryRecord[], start: number, seq: number): numbe
   return lo
 }
 
-const header = (log: Pick<Log, 'name' | 'cap'>) => JSON.stringify({ v: LOG_VERSION, room: log.name, cap: log.cap }) + '\n'
-
-function line(record: HistoryRecord): string {
-  const { seq, id, user, text, ts, cid } = record
-  return JSON.stringify(cid === undefined ? { seq, id, user, text, ts } : { seq, id, user, text, ts, cid }) + '\n'
-}
-
-interface Loaded {
-  cap: number
-  records: HistoryRecord[]
-  size: number
-  mtimeMs: number
-}
-
-// Reads one log. Lines after the last good one (a torn or garbled tail) are cut off with a warning;
-// a bad line followed by a good one, a bad header or out-of-order seqs refuse start-up.
-async function loadLog(file: string, room: string, warn: (message: string) => void): Promise<Loaded | undefined> {
-  let bytes: Buffer
-  let mtimeMs: number
-  try {
-    const handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
-    try {
-      const stats = await handle.stat()
-      if (!stats.isFile()) throw new Error('not a regular file')
-      mtimeMs = stats.mtimeMs
-      bytes = await handle.readFile()
-    } finally {
-      await handle.close()
-    }
-  } catch (err) {
-    throw refuse(file, `cannot be read (${(err as Error).message})`, err)
-  }
-  const records: HistoryRecord[] = []
-  let cap = 0
-  let good = 0 // byte offset just after the last good line
-  let badAt = -1 // line number of the first bad line after the last good one
-  let lineNo = 0
-  for (let offset = 0; offset < bytes.length; ) {
-    const nl = bytes.indexOf(10, offset)
-    const end = nl < 0 ? bytes.length : nl + 1
-    lineNo++
-    const parsed = nl < 0 ? undefined : parseLine(bytes.subarray(offset, nl).toString('utf8'))
-    offset = end
-    const ok = lineNo === 1 ? isHeader(parsed, room) : isRecord(parsed)
-    if (!ok) {
-      if (badAt < 0) badAt = lineNo
-      continue
-    }
-    if (badAt >= 0) throw refuse(file, `has a malformed line ${badAt} before good ones`)
-    if (lineNo === 1) {
-      cap = (parsed as { cap: number }).cap
-    } else {
-      const record = parsed as HistoryRecord
-      const previous = records.at(-1)
-      if (previous && (record.seq <= previous.seq || record.id <= previous.id)) {
-        throw refuse(file, `has seq ${record.seq} out of order at line ${lineNo}`)
-      }
-      records.push(record)
-    }
-    good = end
-  }
-  if (good === 0 && bytes.length === 0) {
-    // An empty file (a new log whose first write was rolled back): the room was never used.
-    await rm(file, { force: true })
-    return undefined
-  }
-  if (good < bytes.length) {
-    warn(`history log ${file}: cut off a corrupt tail of ${bytes.length - good} bytes from line ${badAt}`)
-    if (good === 0) {
-      // Not even the header made it to disk: the room was never used.
-      await rm(file, { force: true })
-      return undefined
-    }
-    const handle = await open(file, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0))
-    try {
-      await handle.truncate(good)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  }
-  return { cap, records, size: good, mtimeMs }
-}
-
-function parseLine(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function isHeader(value: unknown, room: string): boolean {
-  return (
-    isObject(value) && value.v === LOG_VERSION && value.room === room && Number.isSafeInteger(value.cap) && (value.cap as number) >= 1
-  )
-}
-
-function isRecord(value: unknown): value is HistoryRecord {
-  return (
-    isObject(value) &&
-    Number.isSafeInteger(value.seq) &&
-    (value.seq as number) > 0 &&
-    typeof value.id === 'string' &&
-    ID_PATTERN.test(value.id) &&
-    typeof value.user === 'string' &&
-    typeof value.text === 'string' &&
-    typeof value.ts === 'number' &&
-    (value.cid === undefined || typeof value.cid === 'string')
-  )
-}
-
-// A kill during compaction can leave writeFileAtomic's temp file behind; it never held the only copy.
-async function removeStaleTempFiles(dir: string): Promise<void> {
-  for (const name of await readdir(dir)) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true })
-  }
-}
-
-async function refuseIrregular(file: string): Promise<void> {
-  const stats = await lstat(file)
-  if (stats.isFile()) return
-  const kind = stats.isSymbolicLink() ? 'a symlink' : stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a fifo' : 'not a regular file'
-  throw refuse(file, `is ${kind}: DATA_DIR/history holds only regular files (remove it or move it away)`)
-}
-
-function refuse(file: string, problem: string, cause?: unknown): Error {
-  return new Error(`history log ${file} ${problem}; the file was left untouched`, { cause })
-}
