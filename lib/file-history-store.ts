@@ -3,8 +3,9 @@ import { constants } from 'node:fs'
 import { mkdir, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { syncDir, writeFileAtomic } from './atomic-file.js'
-import { header, line, loadLog, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
-import type { HistoryPage, HistoryRecord, HistoryStore, StoredRoom } from './history-store.js'
+import { createHistoryCache, type Cached } from './history-cache.js'
+import { header, line, loadLog, readRecords, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
+import type { HistoryPage, HistoryRecord, HistoryStore, Readable, StoredRoom } from './history-store.js'
 
 export const ROOM_NAME_PATTERN = /^[a-z0-9-]{1,32}$/
 // Logs are opened O_DSYNC where the platform has it: each append is durable when its write
@@ -27,8 +28,10 @@ export interface LogFile {
 }
 
 export interface FileHistoryOptions {
-  /** Records kept per room (HISTORY_LIMIT); the log is compacted back to this many. */
+  /** Records kept per room (HISTORY_LIMIT); the log is compacted back to this many once it holds 10 % more. */
   limit: number
+  /** HISTORY_MEMORY_MB in bytes: records in memory, all rooms; older ones are read from disk on demand. Default: no bound. */
+  memoryBytes?: number
   /** Told about a cut-off corrupt tail, naming the file. */
   warn?: (message: string) => void
   /** Told about a failed write (the records of that sync are dropped). */
@@ -40,11 +43,14 @@ export interface FileHistoryOptions {
 }
 
 // One room's log: what is durable and visible (kept), and what waits for the next sync.
-interface Log {
+interface Log extends Cached {
   name: string
   cap: number
   file: string
-  /** Durable records, ascending seq; readers see only the last `limit` (trimmed in bulk). */
+  /**
+   * The newest durable records in memory, ascending seq (readers see only the last `limit`;
+   * trimmed in bulk); fewer than the file's when the memory budget dropped older ones.
+   */
   kept: HistoryRecord[]
   lastSeq: number
   pendingLines: string[]
@@ -52,7 +58,7 @@ interface Log {
   handle?: LogFile
   /** Bytes of the file known to be good (all written and synced): a failed append is cut back to this. */
   size: number
-  /** Records in the file: past 2 x limit, the file is rewritten with the last `limit`. */
+  /** Records in the file: at `maxLines`, the file is rewritten with the last `limit`. */
   lines: number
   dropped: boolean
   /**
@@ -67,38 +73,50 @@ interface Log {
  * tail (what a kill -9 or power loss mid-append leaves) is cut off with a warning naming the
  * file; any other damage rejects, leaving the files untouched, so start-up stops.
  */
-export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions): Promise<HistoryStore> {
+/** The file store; `memoryBytes()` is what its records in memory count against HISTORY_MEMORY_MB. */
+export interface FileHistoryStore extends HistoryStore {
+  memoryBytes(): number
+}
+
+export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions): Promise<FileHistoryStore> {
   const limit = opts.limit
   if (!(Number.isSafeInteger(limit) && limit >= 1)) throw new Error('history limit must be a positive integer')
   const warn = opts.warn ?? (() => {})
   const reportError = opts.error ?? (() => {})
   const openLog = opts.openLog ?? openLogFile
+  // The file is compacted back to `limit` records once it holds 10 % more (at least one more).
+  const maxLines = limit + Math.ceil(limit / 10)
+  const cache = createHistoryCache(opts.memoryBytes ?? Infinity, limit, maxLines - limit)
   await mkdir(dir, { recursive: true, mode: 0o700 })
   await removeStaleTempFiles(dir)
 
   const logs = new Map<string, Log>()
   const rooms: StoredRoom[] = []
   let lastId = ''
+  const found: { name: string; mtimeMs: number }[] = []
   for (const name of (await readdir(dir)).sort()) {
     // Only regular files live here: a symlink (followed, it would write elsewhere), a directory or a fifo stops start-up.
-    if (!name.endsWith('.log')) {
-      await refuseIrregular(path.join(dir, name))
-      continue
-    }
+    const stats = await refuseIrregular(path.join(dir, name))
+    if (!name.endsWith('.log')) continue
+    if (!ROOM_NAME_PATTERN.test(name.slice(0, -4))) throw refuse(path.join(dir, name), 'is not named after a room')
+    found.push({ name, mtimeMs: stats.mtimeMs })
+  }
+  // Least recently used first: over the memory budget, those lose their records in memory first.
+  for (const { name } of found.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
     const room = name.slice(0, -4)
     const file = path.join(dir, name)
-    if (!ROOM_NAME_PATTERN.test(room)) throw refuse(file, 'is not named after a room')
-    await refuseIrregular(file)
     const loaded = await loadLog(file, room, warn)
     if (!loaded) continue
     const { cap, records, size, mtimeMs } = loaded
     const last = records.at(-1)
     if (last && last.id > lastId) lastId = last.id
-    logs.set(room, {
+    const kept = records.slice(-limit)
+    const log: Log = {
       name: room,
       cap,
       file,
-      kept: records.slice(-limit),
+      kept: [],
+      keptBytes: 0,
       lastSeq: last?.seq ?? 0,
       pendingLines: [],
       pendingRecords: [],
@@ -106,9 +124,16 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
       lines: records.length,
       dropped: false,
       broken: false
-    })
-    rooms.push({ name: room, cap, lastSeq: last?.seq ?? 0, lastUsed: mtimeMs })
+    }
+    logs.set(room, log)
+    cache.push(log, kept)
+    cache.evict(log)
+    // The resend window is read from here (docs/protocol.md): no disk read for it when memory is short.
+    const cids = kept.filter((r) => r.cid !== undefined).map(({ seq, user, cid }) => ({ seq, user, cid: cid! }))
+    rooms.push({ name: room, cap, lastSeq: last?.seq ?? 0, lastUsed: mtimeMs, cids })
   }
+
+  rooms.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
   let chain: Promise<unknown> = Promise.resolve()
   let closed = false
@@ -185,16 +210,17 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
     if (log.dropped) return true
     log.size += data.length
     log.lines += records.length
-    for (const record of records) log.kept.push(record)
+    cache.push(log, records)
     if (records.length > 0) log.lastSeq = records.at(-1)!.seq
-    if (log.kept.length >= 2 * limit) log.kept = log.kept.slice(-limit)
-    if (log.lines >= 2 * limit) await compact(log)
+    if (log.lines >= maxLines) await compact(log)
+    cache.evict(log)
     return true
   }
 
   // Rewrites the log as header + the last `limit` records, atomically; a failure keeps the old file.
   // Never rejects: the records are durable either way (a failed reopen is retried by the next write).
   async function compact(log: Log): Promise<void> {
+    if (!complete(log) && !(await readBack(log))) return
     const keep = log.kept.slice(windowStart(log))
     const data = header(log) + keep.map(line).join('')
     try {
@@ -207,8 +233,33 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
     log.handle = undefined
     log.size = Buffer.byteLength(data)
     log.lines = keep.length
+    cache.replace(log, keep)
     await old?.close().catch(() => {})
     await ensureOpen(log).catch((err) => reportError(`could not reopen history log ${log.file}`, err))
+  }
+
+  // Every record readers may see (the last `limit` of the file) is in memory.
+  const complete = (log: Log) => log.kept.length - windowStart(log) >= Math.min(limit, log.lines)
+
+  // Reads a log's last `limit` records back into memory (only what is known good: its first
+  // `size` bytes); run in the serial chain, so no write is under way. False when it failed.
+  async function readBack(log: Log): Promise<boolean> {
+    if (log.dropped || complete(log)) return true
+    try {
+      cache.replace(log, (await readRecords(log.file, log.size)).slice(-limit))
+    } catch (err) {
+      reportError(`could not read history log ${log.file}`, err)
+      return false
+    }
+    cache.evict(log)
+    return true
+  }
+
+  // A read answered from memory when it can (a plain value: the hot path), else once read back.
+  function read<T>(log: Log, inMemory: boolean, answer: () => T): Readable<T> {
+    cache.touch(log)
+    if (inMemory) return answer()
+    return serial(() => readBack(log)).then(answer, answer)
   }
 
   async function syncAll(): Promise<string[]> {
@@ -236,6 +287,7 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   return {
     rooms,
     lastId,
+    memoryBytes: () => cache.bytes,
     create(room, cap) {
       if (closed) throw new Error('history store is closed')
       if (!ROOM_NAME_PATTERN.test(room)) throw new Error(`invalid room name ${JSON.stringify(room)}`)
@@ -244,6 +296,7 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
         cap,
         file: path.join(dir, `${room}.log`),
         kept: [],
+        keptBytes: 0,
         lastSeq: 0,
         pendingLines: [],
         pendingRecords: [],
@@ -269,10 +322,17 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
     recent(room, count, upTo = Infinity) {
       const log = get(room)
       if (!log) return []
-      const start = windowStart(log)
-      let end = log.kept.length
-      while (end > start && log.kept[end - 1]!.seq > upTo) end--
-      return log.kept.slice(Math.max(start, end - count), end)
+      const newest = () => {
+        const start = windowStart(log)
+        let end = log.kept.length
+        while (end > start && log.kept[end - 1]!.seq > upTo) end--
+        return { start, end }
+      }
+      const { start, end } = newest()
+      return read(log, end - start >= count || complete(log), () => {
+        const { start, end } = newest()
+        return log.kept.slice(Math.max(start, end - count), end)
+      })
     },
     after(room, since, upTo) {
       const log = get(room)
@@ -280,27 +340,37 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
       // A point beyond what this room ever had is not from its history (a room made anew).
       if (since > lastSeq) return undefined
       if (since >= upTo || !log) return []
-      const start = windowStart(log)
-      const first = log.kept[start]
-      if (!first || since < first.seq - 1) return undefined
-      const from = firstAbove(log.kept, start, since)
-      let end = log.kept.length
-      while (end > from && log.kept[end - 1]!.seq > upTo) end--
-      return log.kept.slice(from, end)
+      const first = log.kept[windowStart(log)]
+      // In memory when no record after `since` can be older than those in memory.
+      return read(log, complete(log) || (first !== undefined && since >= first.seq - 1), () => {
+        const start = windowStart(log)
+        const first = log.kept[start]
+        if (!first || since < first.seq - 1) return undefined
+        const from = firstAbove(log.kept, start, since)
+        let end = log.kept.length
+        while (end > from && log.kept[end - 1]!.seq > upTo) end--
+        return log.kept.slice(from, end)
+      })
     },
-    before(room, before, count): HistoryPage {
+    before(room, before, count) {
       const log = get(room)
       if (!log) return { messages: [], more: false }
+      const page = (): HistoryPage => {
+        const start = windowStart(log)
+        const end = firstAbove(log.kept, start, before - 1)
+        const from = Math.max(start, end - count)
+        return { messages: log.kept.slice(from, end), more: from > start }
+      }
       const start = windowStart(log)
-      const end = firstAbove(log.kept, start, before - 1)
-      const from = Math.max(start, end - count)
-      return { messages: log.kept.slice(from, end), more: from > start }
+      // In memory when the page starts after the oldest record in memory (so `more` is known too).
+      return read(log, complete(log) || firstAbove(log.kept, start, before - 1) - count > start, page)
     },
     drop(room) {
       const log = logs.get(room)
       if (!log) return Promise.resolve()
       logs.delete(room)
       log.dropped = true
+      cache.forget(log)
       return serial(async () => {
         await log.handle?.close().catch(() => {})
         log.handle = undefined

@@ -1,6 +1,6 @@
 // One room's log file, DATA_DIR/history/<room>.log: a header line, then one JSON line per record.
 // Reading and checking it at start-up, and the line formats; file-history-store.ts writes it.
-import { constants } from 'node:fs'
+import { constants, type Stats } from 'node:fs'
 import { lstat, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { ID_PATTERN } from './message-id.js'
@@ -132,9 +132,9 @@ export async function removeStaleTempFiles(dir: string): Promise<void> {
   }
 }
 
-export async function refuseIrregular(file: string): Promise<void> {
+export async function refuseIrregular(file: string): Promise<Stats> {
   const stats = await lstat(file)
-  if (stats.isFile()) return
+  if (stats.isFile()) return stats
   const kind = stats.isSymbolicLink() ? 'a symlink' : stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a fifo' : 'not a regular file'
   throw refuse(file, `is ${kind}: DATA_DIR/history holds only regular files (remove it or move it away)`)
 }

@@ -1,6 +1,6 @@
 // Rooms: membership with caps, presence, typing, and messages that are broadcast only once durable.
 // In process today; a Redis-backed hub can implement the same interface for cluster mode.
-import type { HistoryRecord, HistoryStore } from './history-store.js'
+import type { HistoryPage, HistoryRecord, HistoryStore, Readable } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
 import { MEMBERS_PAGE } from '../schemas/room-frames.js'
@@ -113,6 +113,8 @@ interface Member {
   held?: { seq: number; data: Buffer }[]
   /** The room's presence count at the join: `members` in `joined` covers the events up to it. */
   presenceGen: number
+  /** `joined` waits for history read from disk: live messages are held meanwhile (in order). */
+  reading?: { release: boolean }
 }
 
 
@@ -198,7 +200,9 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     const room = makeRoom(stored.name, Math.min(stored.cap, maxUsers), stored.lastSeq, stored.lastUsed)
     if (room.name === LOBBY) room.cap = maxUsers
     // Resends of messages stored before a restart are still recognised: the same window as live.
-    for (const record of store.recent(room.name, cidWindow)) {
+    const cids = stored.cids ?? store.recent(room.name, cidWindow)
+    if (cids instanceof Promise) throw new Error('the history store must give the stored cids at open')
+    for (const record of cids) {
       if (record.cid !== undefined && record.seq > stored.lastSeq - cidWindow) rememberCid(room, record)
     }
   }
@@ -209,7 +213,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   // Cids are kept in seq order; those of seqs out of the window go (a resend of them is a new message).
-  function rememberCid(room: Room, record: HistoryRecord) {
+  function rememberCid(room: Room, record: Pick<HistoryRecord, 'seq' | 'user' | 'cid'>) {
     room.cids.set(`${record.user}\0${record.cid}`, record.seq)
     const oldest = record.seq - cidWindow
     for (const [key, seq] of room.cids) {
@@ -293,23 +297,51 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   // To every member but the user's own tabs; one encoded buffer for all.
+  // A member whose `joined` is still being read from disk gets nothing before it (its `members` covers presence).
   const sendToOthers = (room: Room, user: string, data: Buffer) => {
-    for (const member of room.members) if (member.client.user !== user) member.client.send(data)
+    for (const member of room.members) if (member.client.user !== user && !member.reading) member.client.send(data)
   }
 
+  // `joined` (and any replay) from the history; when the store must read from disk first, live
+  // messages for this member are held until `joined` is out, so frames keep their order.
   function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
-    let messages: HistoryRecord[] = []
-    let replay: HistoryRecord[] | undefined
+    let replay: Readable<HistoryRecord[] | undefined> | undefined
+    if (since !== undefined) replay = store.after(room.name, since, member.joinSeq)
+    if (replay instanceof Promise) return whileReading(member, replay.then((r) => joinedWith(client, room, member, since, r)))
+    const done = joinedWith(client, room, member, since, replay)
+    if (done) whileReading(member, done)
+  }
+
+  function whileReading(member: Member, reading: Promise<void>) {
+    const held = member.held !== undefined
+    member.held ??= []
+    member.reading = { release: !held }
+    const state = member.reading
+    reading
+      .catch(() => {})
+      .then(() => {
+        if (member.reading !== state) return
+        member.reading = undefined
+        if (state.release) releaseMember(member)
+      })
+  }
+
+  function joinedWith(client: RoomClient, room: Room, member: Member, since: number | undefined, replay: HistoryRecord[] | undefined) {
     let reset = false
-    if (since !== undefined) {
-      replay = store.after(room.name, since, member.joinSeq)
-      if (replay === undefined) {
-        // Older than the kept history: the client reloads the room from the recent messages.
-        reset = true
-        member.joinSeq = Math.max(member.joinSeq, store.lastSeq(room.name))
-      }
+    if (since !== undefined && replay === undefined) {
+      // Older than the kept history: the client reloads the room from the recent messages.
+      reset = true
+      member.joinSeq = Math.max(member.joinSeq, store.lastSeq(room.name))
     }
-    if (since === undefined || reset) messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
+    if (since !== undefined && !reset) return sendJoinedFrames(client, room, member, [], replay, false)
+    const messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
+    if (messages instanceof Promise) return messages.then((m) => sendJoinedFrames(client, room, member, m, undefined, reset))
+    sendJoinedFrames(client, room, member, messages, undefined, reset)
+  }
+
+  function sendJoinedFrames(client: RoomClient, room: Room, member: Member, messages: HistoryRecord[], replay: HistoryRecord[] | undefined, reset: boolean) {
+    // Left (or was removed) while the history was read: nothing to send.
+    if (memberOf(client, room.name) !== member) return
     // `members` below covers every presence event so far: queued ones before it are not its news.
     member.presenceGen = room.presenceGen
     client.send(
@@ -335,6 +367,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   function releaseMember(member: Member) {
     const held = member.held
     if (!held) return
+    // `joined` is still being read: released once it is out.
+    if (member.reading) return void (member.reading.release = true)
     member.held = undefined
     for (const { seq, data } of held) if (seq > member.joinSeq) member.client.send(data)
   }
@@ -393,6 +427,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     const first = events[0]!.gen
     const all = netPresence(events, 0)
     for (const member of room.members) {
+      if (member.reading) continue
       const user = member.client.user
       // Queued gens are consecutive (nothing goes out at once while a flush is due): gen g is at g - first.
       const net = member.presenceGen < first ? all : netPresence(events, member.presenceGen - first + 1)
@@ -422,13 +457,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       room.toldLarge = true
       room.toldOnline = online
       const data = encode({ type: 'online', room: room.name, online, large: true })
-      for (const member of room.members) member.client.send(data)
+      for (const member of room.members) if (!member.reading) member.client.send(data)
       return
     }
     room.toldLarge = false
     room.toldOnline = online
     const data = encode(membersFrame(room, 0))
     for (const member of room.members) {
+      if (member.reading) continue
       member.presenceGen = room.presenceGen
       member.client.send(data)
     }
@@ -540,10 +576,11 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     },
     history(client, name, before, limit) {
       if (!rooms.has(name) || !memberOf(client, name)) return 'not_in_room'
+      const send = (page: HistoryPage) =>
+        client.send(encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more }))
       const page = store.before(name, before, limit)
-      client.send(
-        encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more })
-      )
+      if (page instanceof Promise) page.then(send, () => {})
+      else send(page)
       return undefined
     },
     list(client) {

@@ -23,11 +23,12 @@ export const JOIN_BURST = 10
 export const sweepInterval = (ttlMs: number) => Math.max(50, Math.min(60_000, Math.floor(ttlMs / 4)))
 
 async function roomsPlugin(fastify: FastifyInstance) {
-  const { dataDir, historyLimit, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs } =
+  const { dataDir, historyLimit, historyMemoryMb, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs } =
     fastify.config
   const log = fastify.log.child({ plugin: 'rooms' })
   const store = await openFileHistoryStore(join(dataDir, 'history'), {
     limit: historyLimit,
+    memoryBytes: historyMemoryMb * 1024 * 1024,
     warn: (message) => log.warn(message),
     error: (message, err) => log.error({ err }, message)
   })
