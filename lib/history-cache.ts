@@ -70,6 +70,7 @@ export function createHistoryCache(budgetBytes: number, keep: number, slack: num
       lru.delete(c)
     },
     evict(except) {
+      if (total <= budgetBytes) return
       for (const c of lru.keys()) {
         if (total <= budgetBytes) return
         if (c !== except) cache.forget(c)

@@ -205,6 +205,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     for (const record of cids) {
       if (record.cid !== undefined && record.seq > stored.lastSeq - cidWindow) rememberCid(room, record)
     }
+    // Read once: the hub's own map holds them from here.
+    stored.cids = undefined
   }
   if (!rooms.has(LOBBY)) {
     makeRoom(LOBBY, maxUsers, 0, clock())
@@ -307,12 +309,12 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
     let replay: Readable<HistoryRecord[] | undefined> | undefined
     if (since !== undefined) replay = store.after(room.name, since, member.joinSeq)
-    if (replay instanceof Promise) return whileReading(member, replay.then((r) => joinedWith(client, room, member, since, r)))
+    if (replay instanceof Promise) return whileReading(room, member, replay.then((r) => joinedWith(client, room, member, since, r)))
     const done = joinedWith(client, room, member, since, replay)
-    if (done) whileReading(member, done)
+    if (done) whileReading(room, member, done)
   }
 
-  function whileReading(member: Member, reading: Promise<void>) {
+  function whileReading(room: Room, member: Member, reading: Promise<void>) {
     const held = member.held !== undefined
     member.held ??= []
     member.reading = { release: !held }
@@ -322,7 +324,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       .then(() => {
         if (member.reading !== state) return
         member.reading = undefined
-        if (state.release) releaseMember(member)
+        if (state.release && memberOf(member.client, room.name) === member) releaseMember(member)
       })
   }
 
