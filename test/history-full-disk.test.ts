@@ -10,8 +10,11 @@ import { chatUser, openChat, FAST_FRAMES } from './helpers/rooms.js'
 import { logIn, type ChatClient } from './helpers/clients.js'
 import { fillDisk, mountTmpfs } from './helpers/tmpfs.js'
 
-const SETTINGS = { ...FAST_FRAMES, messageRatePerSec: 1000, messageMaxChars: 1000 }
-const TEXT = (n: number) => `${n} `.padEnd(1000, 'x')
+const SETTINGS = { ...FAST_FRAMES, messageRatePerSec: 1000 }
+// A maximum-size message at the default MESSAGE_MAX_CHARS (50): 49 characters of 10 code points
+// outside the BMP each (a flag tag sequence), 2,000 bytes of UTF-8, and the number.
+const FLAG = '\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E0067}\u{E0067}\u{E0067}\u{E007F}'
+const TEXT = (n: number) => FLAG.repeat(49) + String(n % 10)
 
 /** Sends one message with a cid and resolves with what its sender heard: its broadcast, or not_stored. */
 function post(client: ChatClient, n: number): Promise<'acked' | 'refused'> {
