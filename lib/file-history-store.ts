@@ -3,9 +3,9 @@ import { constants } from 'node:fs'
 import { mkdir, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { syncDir, writeFileAtomic } from './atomic-file.js'
-import { createHistoryCache, type Cached } from './history-cache.js'
+import { afterOf, createHistoryCache, firstAbove, newestUpTo, pageBefore, recentOf, type Cached } from './history-cache.js'
 import { header, line, loadLog, readRecords, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
-import type { HistoryPage, HistoryRecord, HistoryStore, Readable, StoredRoom } from './history-store.js'
+import type { HistoryRecord, HistoryStore, Readable, StoredRoom } from './history-store.js'
 
 export const ROOM_NAME_PATTERN = /^[a-z0-9-]{1,32}$/
 // Logs are opened O_DSYNC where the platform has it: each append is durable when its write
@@ -322,17 +322,8 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
     recent(room, count, upTo = Infinity) {
       const log = get(room)
       if (!log) return []
-      const newest = () => {
-        const start = windowStart(log)
-        let end = log.kept.length
-        while (end > start && log.kept[end - 1]!.seq > upTo) end--
-        return { start, end }
-      }
-      const { start, end } = newest()
-      return read(log, end - start >= count || complete(log), () => {
-        const { start, end } = newest()
-        return log.kept.slice(Math.max(start, end - count), end)
-      })
+      const inMemory = complete(log) || newestUpTo(log.kept, windowStart(log), upTo) - windowStart(log) >= count
+      return read(log, inMemory, () => recentOf(log.kept, windowStart(log), count, upTo))
     },
     after(room, since, upTo) {
       const log = get(room)
@@ -342,28 +333,16 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
       if (since >= upTo || !log) return []
       const first = log.kept[windowStart(log)]
       // In memory when no record after `since` can be older than those in memory.
-      return read(log, complete(log) || (first !== undefined && since >= first.seq - 1), () => {
-        const start = windowStart(log)
-        const first = log.kept[start]
-        if (!first || since < first.seq - 1) return undefined
-        const from = firstAbove(log.kept, start, since)
-        let end = log.kept.length
-        while (end > from && log.kept[end - 1]!.seq > upTo) end--
-        return log.kept.slice(from, end)
-      })
+      const inMemory = complete(log) || (first !== undefined && since >= first.seq - 1)
+      return read(log, inMemory, () => afterOf(log.kept, windowStart(log), since, upTo))
     },
     before(room, before, count) {
       const log = get(room)
       if (!log) return { messages: [], more: false }
-      const page = (): HistoryPage => {
-        const start = windowStart(log)
-        const end = firstAbove(log.kept, start, before - 1)
-        const from = Math.max(start, end - count)
-        return { messages: log.kept.slice(from, end), more: from > start }
-      }
       const start = windowStart(log)
       // In memory when the page starts after the oldest record in memory (so `more` is known too).
-      return read(log, complete(log) || firstAbove(log.kept, start, before - 1) - count > start, page)
+      const inMemory = complete(log) || firstAbove(log.kept, start, before - 1) - count > start
+      return read(log, inMemory, () => pageBefore(log.kept, windowStart(log), before, count))
     },
     drop(room) {
       const log = logs.get(room)
@@ -393,16 +372,3 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
     }
   }
 }
-
-/** Index of the first record (at or after start) whose seq is above `seq`. */
-function firstAbove(records: HistoryRecord[], start: number, seq: number): number {
-  let lo = start
-  let hi = records.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (records[mid]!.seq > seq) hi = mid
-    else lo = mid + 1
-  }
-  return lo
-}
-

@@ -1,7 +1,7 @@
 // The in-memory part of the room history: each room's newest records, within one byte budget for
 // the whole server (HISTORY_MEMORY_MB). Over the budget, the least recently used rooms' records
 // are dropped from memory (they stay on disk; the store reads them back on demand).
-import type { HistoryRecord } from './history-store.js'
+import type { HistoryPage, HistoryRecord } from './history-store.js'
 
 /** A room's records in memory: the newest ones of its log, ascending seq. */
 export interface Cached {
@@ -78,4 +78,46 @@ export function createHistoryCache(budgetBytes: number, keep: number, slack: num
     }
   }
   return cache
+}
+
+// Queries over a room's records in memory, from `start` (readers see the last HISTORY_LIMIT).
+
+/** Index of the first record (at or after start) whose seq is above `seq`. */
+export function firstAbove(records: HistoryRecord[], start: number, seq: number): number {
+  let lo = start
+  let hi = records.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (records[mid]!.seq > seq) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+/** End (exclusive) of the records with seq <= upTo. */
+export function newestUpTo(records: HistoryRecord[], start: number, upTo: number): number {
+  let end = records.length
+  while (end > start && records[end - 1]!.seq > upTo) end--
+  return end
+}
+
+/** The newest `count` records with seq <= upTo. */
+export function recentOf(records: HistoryRecord[], start: number, count: number, upTo: number): HistoryRecord[] {
+  const end = newestUpTo(records, start, upTo)
+  return records.slice(Math.max(start, end - count), end)
+}
+
+/** Records with since < seq <= upTo; undefined when some of them are older than the first kept. */
+export function afterOf(records: HistoryRecord[], start: number, since: number, upTo: number): HistoryRecord[] | undefined {
+  const first = records[start]
+  if (!first || since < first.seq - 1) return undefined
+  const from = firstAbove(records, start, since)
+  return records.slice(from, Math.max(from, newestUpTo(records, from, upTo)))
+}
+
+/** At most `count` records with seq < before, and whether older ones are kept. */
+export function pageBefore(records: HistoryRecord[], start: number, before: number, count: number): HistoryPage {
+  const end = firstAbove(records, start, before - 1)
+  const from = Math.max(start, end - count)
+  return { messages: records.slice(from, end), more: from > start }
 }
