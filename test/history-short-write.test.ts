@@ -20,28 +20,40 @@ interface Disk {
   failTruncate: boolean
   failOpen: boolean
   errors: string[]
+  /** Operations done (writes, truncates, syncs, stats): the one numbered crashAt takes effect and then never returns (a kill -9). */
+  ops: number
+  crashAt: number
+  onCrash: () => void
 }
 const ioError = (code: string) => Object.assign(new Error(`${code}: injected`), { code })
 
 function faultyDisk(): Disk & { openLog: (file: string) => Promise<LogFile> } {
-  const disk: Disk = { space: Infinity, failTruncate: false, failOpen: false, errors: [] }
+  const disk: Disk = { space: Infinity, failTruncate: false, failOpen: false, errors: [], ops: 0, crashAt: 0, onCrash: () => {} }
+  const step = async <T>(effect: () => Promise<T>): Promise<T> => {
+    const result = await effect()
+    if (++disk.ops !== disk.crashAt) return result
+    disk.onCrash()
+    return new Promise<T>(() => {})
+  }
   return Object.assign(disk, {
     async openLog(file: string): Promise<LogFile> {
       if (disk.failOpen) throw ioError('EMFILE')
       const real = await open(file, constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY, 0o600)
       return {
-        async write(buffer, offset, length) {
-          const n = Math.min(length, disk.space)
-          if (n <= 0) throw ioError('ENOSPC')
-          disk.space -= n
-          return real.write(buffer, offset, n)
-        },
-        async truncate(length) {
-          if (disk.failTruncate) throw ioError('EIO')
-          return real.truncate(length)
-        },
-        datasync: () => real.datasync(),
-        stat: () => real.stat(),
+        write: (buffer, offset, length) =>
+          step(async () => {
+            const n = Math.min(length, disk.space)
+            if (n <= 0) throw ioError('ENOSPC')
+            disk.space -= n
+            return real.write(buffer, offset, n)
+          }),
+        truncate: (length) =>
+          step(async () => {
+            if (disk.failTruncate) throw ioError('EIO')
+            return real.truncate(length)
+          }),
+        datasync: () => step(() => real.datasync()),
+        stat: () => step(() => real.stat()),
         close: () => real.close()
       }
     }
@@ -146,6 +158,45 @@ t.test('a new room whose first write fails leaves no file behind that could load
   const again = await openFileHistoryStore(dir, { limit: 100 })
   t.same(again.rooms, [], 'the empty log is not a room (cap 0)')
   await again.close()
+})
+
+t.test('a kill -9 at every step of a failed write and its rollback: no acknowledged record lost, seq never back', async (t) => {
+  const base = t.testdir()
+  let steps = 0
+  for (let crashAt = 1; ; crashAt++) {
+    const dir = path.join(base, `step-${crashAt}`)
+    const disk = faultyDisk()
+    const store = await openFileHistoryStore(dir, { limit: 100, openLog: disk.openLog, error: () => {} })
+    store.create('dev', 5)
+    for (let seq = 1; seq <= 3; seq++) store.append('dev', rec(seq))
+    t.same(await store.sync(), [], { diagnostic: false })
+    // One record and a half fit: a short write, ENOSPC, then the rollback (truncate, datasync, fstat).
+    disk.space = 150
+    disk.ops = 0
+    disk.crashAt = crashAt
+    const crashed = new Promise<'crashed'>((resolve) => (disk.onCrash = () => resolve('crashed')))
+    store.append('dev', rec(4))
+    store.append('dev', rec(5))
+    const outcome = await Promise.race([store.sync(), crashed])
+    if (outcome !== 'crashed') {
+      t.same(outcome, ['dev'], 'past the last step the sync ends, refused')
+      break
+    }
+    steps++
+    // The restart: the real file system, whatever the dead process left.
+    const again = await openFileHistoryStore(dir, { limit: 100 })
+    const seqs = (await again.recent('dev', 100)).map((r) => r.seq)
+    t.same(seqs.slice(0, 3), [1, 2, 3], `crash at step ${crashAt}: every acknowledged record is there`)
+    const last = again.lastSeq('dev')
+    t.ok(last >= 3, `crash at step ${crashAt}: last seq ${last} is not behind the acknowledged 3`)
+    again.append('dev', rec(last + 1))
+    t.same(await again.sync(), [], `crash at step ${crashAt}: the log takes records again`)
+    await again.close()
+    const third = await openFileHistoryStore(dir, { limit: 100, warn: (m) => t.fail(m) })
+    t.equal(third.lastSeq('dev'), last + 1, `crash at step ${crashAt}: the record after it is kept`)
+    await third.close()
+  }
+  t.ok(steps >= 4, `${steps} steps crashed at (short write, truncate, datasync, fstat)`)
 })
 
 /** A socket as the hub sees it, keeping the frames it was sent. */
