@@ -36,6 +36,7 @@ export const ConfigSchema = Type.Object({
   memberListMax: Int(0, 100_000, 100, 'a room with more users is large: no member list in joined, counts instead of presence; listed again at half'),
   onlineCountMs: Int(0, 600_000, 5000, 'a large room sends its online count at most this often'),
   historyLimit: Int(1, 100_000, 500, 'messages kept per room in DATA_DIR/history'),
+  historyMemoryMb: Int(1, 1_000_000, 256, 'room history held in memory, all rooms; older messages are read from disk on demand'),
   idleActivity: Type.Enum(['input', 'message'], { default: 'input', description: 'what keeps a session from the idle reaper' }),
   roomJoinsPerMin: Int(1, 100_000, 30, 'joins, leaves and room/history requests per minute per user (bursts of 10)'),
   roomCreatesPerMin: Int(1, 10_000, 5, 'rooms one user may create per minute'),

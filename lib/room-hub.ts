@@ -1,6 +1,6 @@
 // Rooms: membership with caps, presence, typing, and messages that are broadcast only once durable.
 // In process today; a Redis-backed hub can implement the same interface for cluster mode.
-import type { HistoryRecord, HistoryStore } from './history-store.js'
+import type { HistoryPage, HistoryRecord, HistoryStore, Readable } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
 import { MEMBERS_PAGE } from '../schemas/room-frames.js'
@@ -15,7 +15,7 @@ export const LOBBY = 'lobby'
 export const JOIN_HISTORY = 50
 /** A user's `typing` frames in a room are passed on at most this often. */
 export const TYPING_INTERVAL_MS = 2000
-/** Recent client message ids remembered per room, to drop resends. */
+/** The most seqs per room whose client message ids are remembered, to drop resends (see cidWindow). */
 export const CID_WINDOW = 1000
 
 /** One connected socket, as the hub sees it: no framework or socket types. */
@@ -114,6 +114,11 @@ export interface RoomHubOptions {
   /** Told about messages that could not be made durable (they are dropped; senders get `not_stored`). */
   onLost?: (room: string, count: number) => void
   /**
+   * A resent cid is recognised while its message is among the room's last this many seqs, live and
+   * after a restart (read back from the history, so at most HISTORY_LIMIT). Default CID_WINDOW.
+   */
+  cidWindow?: number
+  /**
    * PRESENCE_FLUSH_MS: a room's presence goes out at once when it sent none this long, else queued
    * and sent together when the interval ends. 0 (the default here): every event at once.
    */
@@ -144,6 +149,8 @@ interface Member {
   held?: { seq: number; data: Buffer }[]
   /** The room's presence count at the join: `members` in `joined` covers the events up to it. */
   presenceGen: number
+  /** `joined` waits for history read from disk: live messages are held meanwhile (in order). */
+  reading?: { release: boolean }
 }
 
 
@@ -201,6 +208,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   let onlineCountMs = opts.onlineCountMs ?? 5000
   const timer = opts.presenceTimer ?? realTimer
   const ids = opts.ids ?? createIdGenerator(clock, store.lastId || undefined)
+  const cidWindow = opts.cidWindow ?? CID_WINDOW
   const rooms = new Map<string, Room>()
   const byClient = new Map<RoomClient, Map<string, Member>>()
   let queue: Pending[] = []
@@ -232,8 +240,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   for (const stored of store.rooms) {
     const room = makeRoom(stored.name, Math.min(stored.cap, maxUsers), stored.lastSeq, stored.lastUsed)
     if (room.name === LOBBY) room.cap = maxUsers
-    // Resends of messages stored before a restart are still recognised.
-    for (const record of store.recent(room.name, CID_WINDOW)) if (record.cid !== undefined) rememberCid(room, record)
+    // Resends of messages stored before a restart are still recognised: the same window as live.
+    const cids = stored.cids ?? store.recent(room.name, cidWindow)
+    if (cids instanceof Promise) throw new Error('the history store must give the stored cids at open')
+    for (const record of cids) {
+      if (record.cid !== undefined && record.seq > stored.lastSeq - cidWindow) rememberCid(room, record)
+    }
+    // Read once: the hub's own map holds them from here.
+    stored.cids = undefined
   }
   if (!rooms.has(LOBBY)) {
     makeRoom(LOBBY, maxUsers, 0, clock())
@@ -271,9 +285,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     }
   }
 
-  function rememberCid(room: Room, record: HistoryRecord) {
+  // Cids are kept in seq order; those of seqs out of the window go (a resend of them is a new message).
+  function rememberCid(room: Room, record: Pick<HistoryRecord, 'seq' | 'user' | 'cid'>) {
     room.cids.set(`${record.user}\0${record.cid}`, record.seq)
-    if (room.cids.size > CID_WINDOW) room.cids.delete(room.cids.keys().next().value!)
+    const oldest = record.seq - cidWindow
+    for (const [key, seq] of room.cids) {
+      if (seq > oldest) break
+      room.cids.delete(key)
+    }
   }
 
   // One group commit per turn: everything accepted before it runs shares one write and fsync per log.
@@ -289,7 +308,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         dirty = false
         const batch = queue
         queue = []
-        const failed = await store.sync()
+        let failed: string[]
+        try {
+          failed = await store.sync()
+        } catch {
+          // A store that rejects (it could not say which logs were written): every sender of this
+          // batch hears `not_stored`, and the server keeps running.
+          failed = [...new Set(batch.map((p) => p.room.name))]
+        }
         deliver(batch, failed)
       }
     } finally {
@@ -319,7 +345,10 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
         else member.client.send(data)
       }
     }
-    if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name && p.record).length)
+    for (const name of failed) {
+      const count = batch.filter((p) => p.room.name === name && p.record).length
+      if (count > 0) opts.onLost?.(name, count)
+    }
   }
 
   // A new room's log is written: once its registry record is durable too (the creator's quota
@@ -357,23 +386,51 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   // To every member but the user's own tabs; one encoded buffer for all.
+  // A member whose `joined` is still being read from disk gets nothing before it (its `members` covers presence).
   const sendToOthers = (room: Room, user: string, data: Buffer) => {
-    for (const member of room.members) if (member.client.user !== user) member.client.send(data)
+    for (const member of room.members) if (member.client.user !== user && !member.reading) member.client.send(data)
   }
 
+  // `joined` (and any replay) from the history; when the store must read from disk first, live
+  // messages for this member are held until `joined` is out, so frames keep their order.
   function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
-    let messages: HistoryRecord[] = []
-    let replay: HistoryRecord[] | undefined
+    let replay: Readable<HistoryRecord[] | undefined> | undefined
+    if (since !== undefined) replay = store.after(room.name, since, member.joinSeq)
+    if (replay instanceof Promise) return whileReading(room, member, replay.then((r) => joinedWith(client, room, member, since, r)))
+    const done = joinedWith(client, room, member, since, replay)
+    if (done) whileReading(room, member, done)
+  }
+
+  function whileReading(room: Room, member: Member, reading: Promise<void>) {
+    const held = member.held !== undefined
+    member.held ??= []
+    member.reading = { release: !held }
+    const state = member.reading
+    reading
+      .catch(() => {})
+      .then(() => {
+        if (member.reading !== state) return
+        member.reading = undefined
+        if (state.release && memberOf(member.client, room.name) === member) releaseMember(member)
+      })
+  }
+
+  function joinedWith(client: RoomClient, room: Room, member: Member, since: number | undefined, replay: HistoryRecord[] | undefined) {
     let reset = false
-    if (since !== undefined) {
-      replay = store.after(room.name, since, member.joinSeq)
-      if (replay === undefined) {
-        // Older than the kept history: the client reloads the room from the recent messages.
-        reset = true
-        member.joinSeq = Math.max(member.joinSeq, store.lastSeq(room.name))
-      }
+    if (since !== undefined && replay === undefined) {
+      // Older than the kept history: the client reloads the room from the recent messages.
+      reset = true
+      member.joinSeq = Math.max(member.joinSeq, store.lastSeq(room.name))
     }
-    if (since === undefined || reset) messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
+    if (since !== undefined && !reset) return sendJoinedFrames(client, room, member, [], replay, false)
+    const messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
+    if (messages instanceof Promise) return messages.then((m) => sendJoinedFrames(client, room, member, m, undefined, reset))
+    sendJoinedFrames(client, room, member, messages, undefined, reset)
+  }
+
+  function sendJoinedFrames(client: RoomClient, room: Room, member: Member, messages: HistoryRecord[], replay: HistoryRecord[] | undefined, reset: boolean) {
+    // Left (or was removed) while the history was read: nothing to send.
+    if (memberOf(client, room.name) !== member) return
     // `members` below covers every presence event so far: queued ones before it are not its news.
     member.presenceGen = room.presenceGen
     client.send(
@@ -399,6 +456,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   function releaseMember(member: Member) {
     const held = member.held
     if (!held) return
+    // `joined` is still being read: released once it is out.
+    if (member.reading) return void (member.reading.release = true)
     member.held = undefined
     for (const { seq, data } of held) if (seq > member.joinSeq) member.client.send(data)
   }
@@ -457,6 +516,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     const first = events[0]!.gen
     const all = netPresence(events, 0)
     for (const member of room.members) {
+      if (member.reading) continue
       const user = member.client.user
       // Queued gens are consecutive (nothing goes out at once while a flush is due): gen g is at g - first.
       const net = member.presenceGen < first ? all : netPresence(events, member.presenceGen - first + 1)
@@ -486,13 +546,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       room.toldLarge = true
       room.toldOnline = online
       const data = encode({ type: 'online', room: room.name, online, large: true })
-      for (const member of room.members) member.client.send(data)
+      for (const member of room.members) if (!member.reading) member.client.send(data)
       return
     }
     room.toldLarge = false
     room.toldOnline = online
     const data = encode(membersFrame(room, 0))
     for (const member of room.members) {
+      if (member.reading) continue
       member.presenceGen = room.presenceGen
       member.client.send(data)
     }
@@ -606,10 +667,11 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     },
     history(client, name, before, limit) {
       if (!rooms.has(name) || !memberOf(client, name)) return 'not_in_room'
+      const send = (page: HistoryPage) =>
+        client.send(encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more }))
       const page = store.before(name, before, limit)
-      client.send(
-        encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more })
-      )
+      if (page instanceof Promise) page.then(send, () => {})
+      else send(page)
       return undefined
     },
     list(client) {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openFileHistoryStore } from '../lib/file-history-store.js'
-import { createRoomHub, type RoomHub } from '../lib/room-hub.js'
+import { CID_WINDOW, createRoomHub, type RoomHub } from '../lib/room-hub.js'
 import { createRateLimiter, type RateLimiter } from '../lib/rate-limiter.js'
 import { openRoomRegistry, type RoomRegistry } from '../lib/room-registry.js'
 
@@ -27,12 +27,13 @@ export const JOIN_BURST = 10
 export const sweepInterval = (ttlMs: number) => Math.max(50, Math.min(60_000, Math.floor(ttlMs / 4)))
 
 async function roomsPlugin(fastify: FastifyInstance) {
-  const { dataDir, historyLimit, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs } =
+  const { dataDir, historyLimit, historyMemoryMb, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs } =
     fastify.config
   const { roomsPerUser, roomsPerIp, roomUnusedTtlMs, embedRooms } = fastify.config
   const log = fastify.log.child({ plugin: 'rooms' })
   const store = await openFileHistoryStore(join(dataDir, 'history'), {
     limit: historyLimit,
+    memoryBytes: historyMemoryMb * 1024 * 1024,
     warn: (message) => log.warn(message),
     error: (message, err) => log.error({ err }, message)
   })
@@ -52,6 +53,8 @@ async function roomsPlugin(fastify: FastifyInstance) {
     presenceFlushMs,
     memberListMax,
     onlineCountMs,
+    // Only what the history keeps can be read back after a restart: the live window is no larger.
+    cidWindow: Math.min(CID_WINDOW, historyLimit),
     onLost: (room, count) => log.error({ room, count }, 'messages could not be stored and were not delivered')
   })
   const joins = createRateLimiter(roomJoinsPerMin / 60, { burst: Math.min(JOIN_BURST, roomJoinsPerMin) })
