@@ -4,6 +4,8 @@ import type { HistoryRecord, HistoryStore } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
 import { MEMBERS_PAGE } from '../schemas/room-frames.js'
+import type { FrameSource } from './bounded-output.js'
+import { catchUp, historyPage, once } from './catch-up.js'
 import { ERROR_TEXT } from './protocol.js'
 
 export type { PresenceTimer }
@@ -21,6 +23,11 @@ export interface RoomClient {
   readonly user: string
   /** One encoded text frame; the same buffer goes to every recipient of a fan-out. */
   send(data: Buffer): void
+  /**
+   * A reply the server chose (`joined` and its catch-up, `history`, `members`, `rooms`), pulled
+   * as the socket has room; frames sent meanwhile follow it. Without it, sent at once.
+   */
+  stream?(source: FrameSource): void
 }
 
 /** A frame as the bytes of one WebSocket text frame. */
@@ -98,12 +105,21 @@ export interface RoomHubOptions {
   /** ONLINE_COUNT_MS: a large room's `online` count goes out at most this often (default 5000). */
   onlineCountMs?: number
   presenceTimer?: PresenceTimer
+  /**
+   * The most bytes of messages one `joined` or `history` frame carries (fewer, the newest, then):
+   * a quarter of MAX_BUFFERED_BYTES, so such a frame always fits the socket's bound. Default: no limit.
+   */
+  maxPageBytes?: number
 }
 
 interface Member {
   client: RoomClient
   /** Messages up to this seq came with `joined` or its replay; later ones come live. */
   joinSeq: number
+  /** The last seq sent to it live (held ones are not sent yet). */
+  sentSeq: number
+  /** Catch-ups under way (a `join` with `since`): live messages are not sent, the replay reads them from the store. */
+  replays: number
   /** Live messages waiting for release() (see join's `hold`). */
   held?: { seq: number; data: Buffer }[]
   /** The room's presence count at the join: `members` in `joined` covers the events up to it. */
@@ -159,6 +175,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const memberListMax = opts.memberListMax ?? Infinity
   let onlineCountMs = opts.onlineCountMs ?? 5000
   const timer = opts.presenceTimer ?? realTimer
+  const maxPageBytes = opts.maxPageBytes ?? Infinity
   const ids = opts.ids ?? createIdGenerator(clock, store.lastId || undefined)
   const rooms = new Map<string, Room>()
   const byClient = new Map<RoomClient, Map<string, Member>>()
@@ -243,9 +260,12 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const data = encode(messageFrame(room.name, record))
       const seq = record.seq
       for (const member of room.members) {
-        if (seq <= member.joinSeq) continue
+        if (seq <= member.joinSeq || member.replays > 0) continue
         if (member.held) member.held.push({ seq, data })
-        else member.client.send(data)
+        else {
+          member.client.send(data)
+          member.sentSeq = seq
+        }
       }
     }
     if (failed.length > 0) for (const name of failed) opts.onLost?.(name, batch.filter((p) => p.room.name === name && p.record).length)
@@ -274,46 +294,61 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     for (const member of room.members) if (member.client.user !== user) member.client.send(data)
   }
 
+  // `joined` (members as of now), then any replay up to joinSeq, as one paced reply: later live
+  // messages go out behind it (the socket's output keeps the order), never in the middle.
   function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
-    let messages: HistoryRecord[] = []
-    let replay: HistoryRecord[] | undefined
-    let reset = false
-    if (since !== undefined) {
-      replay = store.after(room.name, since, member.joinSeq)
-      if (replay === undefined) {
-        // Older than the kept history: the client reloads the room from the recent messages.
-        reset = true
-        member.joinSeq = Math.max(member.joinSeq, store.lastSeq(room.name))
-      }
-    }
-    if (since === undefined || reset) messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
     // `members` below covers every presence event so far: queued ones before it are not its news.
     member.presenceGen = room.presenceGen
-    client.send(
-      encode({
-        type: 'joined',
-        room: room.name,
-        cap: room.cap,
-        online: room.users.size,
-        // A large room's names come in pages on request: the answer stays small whatever its size.
-        members: room.large ? [] : [...room.users.keys()],
-        lastSeq: member.joinSeq,
-        messages: messages.map((record) => messageFrame(room.name, record)),
-        ...(room.large ? { large: true } : {}),
-        ...(reset ? { reset: true } : {})
-      })
-    )
-    if (replay) for (const record of replay) client.send(encode(messageFrame(room.name, record)))
+    const head = {
+      type: 'joined',
+      room: room.name,
+      cap: room.cap,
+      online: room.users.size,
+      // A large room's names come in pages on request: the answer stays small whatever its size.
+      members: room.large ? [] : [...room.users.keys()],
+      ...(room.large ? { large: true } : {})
+    }
+    const name = room.name
+    const toFrame = (record: HistoryRecord) => messageFrame(name, record)
+    // A resume replays up to the room's live edge, then the member gets live messages again.
+    const onLive = (seq: number) => {
+      member.replays--
+      member.joinSeq = Math.max(member.joinSeq, seq)
+      member.sentSeq = Math.max(member.sentSeq, seq)
+    }
+    if (since !== undefined) member.replays++
+    const { joinSeq: upTo, sentSeq: sent } = member
+    streamTo(client, catchUp({ store, room: name, toFrame, head, upTo, sent, since, recent: JOIN_HISTORY, maxPageBytes, onLive }))
+  }
+
+  // Test clients without a paced output get the whole reply at once.
+  function streamTo(client: RoomClient, source: FrameSource) {
+    if (client.stream) return client.stream(source)
+    for (let next = source(); next !== undefined; next = source()) {
+      if (next instanceof Promise) {
+        void next.then((data) => {
+          if (data) client.send(data)
+          if (data) streamTo(client, source)
+        })
+        return
+      }
+      client.send(next)
+    }
   }
 
   const memberOf = (client: RoomClient, name: string) => byClient.get(client)?.get(name)
 
-  // Held messages a resume has since covered (a reset moves joinSeq on) are not sent twice.
+  // Held messages a resume has since covered are not sent twice: a replay under way reads them all from the store.
   function releaseMember(member: Member) {
     const held = member.held
     if (!held) return
     member.held = undefined
-    for (const { seq, data } of held) if (seq > member.joinSeq) member.client.send(data)
+    if (member.replays > 0) return
+    for (const { seq, data } of held) {
+      if (seq <= member.joinSeq) continue
+      member.client.send(data)
+      member.sentSeq = seq
+    }
   }
 
   function removeMember(client: RoomClient, room: Room, member: Member) {
@@ -437,7 +472,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const first = !room.users.has(client.user)
       // Checked and taken synchronously: concurrent joins can never overshoot the cap.
       if (first && room.users.size >= room.cap) return 'room_full'
-      const member: Member = { client, joinSeq: store.lastSeq(name), presenceGen: 0 }
+      const joinSeq = store.lastSeq(name)
+      const member: Member = { client, joinSeq, sentSeq: joinSeq, replays: 0, presenceGen: 0 }
       if (hold) member.held = []
       room.members.add(member)
       room.users.set(client.user, (room.users.get(client.user) ?? 0) + 1)
@@ -512,19 +548,16 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     members(client, name, offset) {
       const room = rooms.get(name)
       if (!room || !memberOf(client, name)) return 'not_in_room'
-      client.send(encode(membersFrame(room, offset)))
+      streamTo(client, once(encode(membersFrame(room, offset))))
       return undefined
     },
     history(client, name, before, limit) {
       if (!rooms.has(name) || !memberOf(client, name)) return 'not_in_room'
-      const page = store.before(name, before, limit)
-      client.send(
-        encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more })
-      )
+      streamTo(client, historyPage(store, name, before, limit, (record) => messageFrame(name, record), maxPageBytes))
       return undefined
     },
     list(client) {
-      client.send(encode({ type: 'rooms', rooms: hub.rooms() }))
+      streamTo(client, once(encode({ type: 'rooms', rooms: hub.rooms() })))
     },
     rooms() {
       return [...rooms.values()]

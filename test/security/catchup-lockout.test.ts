@@ -1,0 +1,106 @@
+// Catch-up lockout (issue 16, finding 2): a client that rejoins with `since` after HISTORY_LIMIT
+// maximum-size messages is sent its catch-up paced by its socket, never dropped for it as a slow
+// reader, and gets `joined`, every missed message and the live ones once, in seq order.
+import t from 'tap'
+import type { Test } from 'tap'
+import { connect, signUp, type ChatClient } from '../helpers/clients.js'
+import { openChat, FAST_FRAMES } from '../helpers/rooms.js'
+import { startServer, type TestServer } from '../helpers/server.js'
+import type { RoomClient } from '../../lib/room-hub.js'
+
+const BOUND = 16_384 // MAX_BUFFERED_BYTES at its minimum
+const HISTORY = 1000 // HISTORY_LIMIT: 1,000 messages of ~3 KiB, 190 times the bound
+const LIVE = 5
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+// MESSAGE_MAX_CHARS at its maximum, in 3-byte characters: the largest message a client may send.
+const text = (i: number) => String(i).padStart(4, '0') + '\u20ac'.repeat(996)
+
+/** A server whose lobby holds HISTORY maximum-size messages written after `bob` saw seq 1. */
+async function missedHistory(t: Test) {
+  const server = await startServer(t, {
+    ...FAST_FRAMES,
+    maxBufferedBytes: BOUND,
+    historyLimit: HISTORY,
+    messageMaxChars: 1000,
+    messageRatePerSec: 100,
+    idleWarnMs: 600_000,
+    idleKickMs: 900_000
+  })
+  const hub = server.app.roomHub
+  const writer: RoomClient = { user: 'writer', send() {} }
+  hub.join(writer, 'lobby')
+  hub.post(writer, 'lobby', text(1))
+  await hub.drain()
+  const cookie = await signUp(server, 'bob')
+  for (let i = 2; i <= HISTORY + 1; i++) hub.post(writer, 'lobby', text(i))
+  await hub.drain()
+  const alice = await openChat(t, server, await signUp(server, 'alice'))
+  return { server, cookie, alice, last: HISTORY + 1 }
+}
+
+/** Every frame in arrival order, and the peak of unsent bytes the server held for any socket meanwhile. */
+function record(server: TestServer, client: ChatClient) {
+  const frames: any[] = []
+  client.ws.on('message', (data) => frames.push(JSON.parse(String(data))))
+  let peak = 0
+  const probe = setInterval(() => {
+    for (const socket of server.app.websocketServer.clients) peak = Math.max(peak, socket.bufferedAmount)
+  }, 1)
+  return { frames, peak: () => peak, stop: () => clearInterval(probe) }
+}
+
+/** The rejoin: connect, resume the lobby from seq 1 at once, and have alice talk meanwhile. */
+async function rejoin(t: Test, setup: Awaited<ReturnType<typeof missedHistory>>, whileCatchingUp: (bob: ChatClient) => Promise<void>) {
+  const { server, cookie, alice } = setup
+  const bob = await connect(server, cookie)
+  t.teardown(() => bob.ws.close())
+  const log = record(server, bob)
+  t.teardown(log.stop)
+  bob.send({ type: 'join', room: 'lobby', since: 1 })
+  for (let i = 1; i <= LIVE; i++) alice.send({ type: 'message', text: `live ${i}` })
+  await whileCatchingUp(bob)
+  const final = setup.last + LIVE
+  const started = Date.now()
+  await bob.next('message', (f) => f.seq === final, 30_000).catch(() => {})
+  log.stop()
+  t.comment(`catch-up of ${HISTORY} messages (${(HISTORY * 3017 / 1024 / 1024).toFixed(1)} MiB) in ${Date.now() - started} ms; peak unsent per socket ${log.peak()} bytes (bound ${BOUND})`)
+  t.equal(bob.closed, undefined, 'the reader was never closed')
+  const resumed = log.frames.findIndex((f) => f.type === 'joined' && f.lastSeq > 1 && f.messages.length === 0)
+  t.ok(resumed >= 0, 'the resume was answered with `joined`')
+  const seqs = log.frames.slice(resumed + 1).filter((f) => f.type === 'message').map((f) => f.seq)
+  t.equal(seqs.length, final - 1, 'every missed and live message arrived')
+  t.same(seqs, Array.from({ length: final - 1 }, (_, i) => i + 2), 'once each, in seq order, the live ones after the missed ones')
+  t.same(log.frames.slice(resumed + 1 + final - 1).filter((f) => f.type === 'message'), [], 'nothing twice')
+  t.ok(log.peak() <= BOUND, `the server never held more than MAX_BUFFERED_BYTES for a socket (peak ${log.peak()})`)
+}
+
+t.test('a rejoin with `since` after HISTORY_LIMIT maximum-size messages gets joined, then every message once in order; never dropped', async (t) => {
+  await rejoin(t, await missedHistory(t), async () => {})
+})
+
+t.test('a reader that stops reading during its catch-up and reads again later still gets everything and is not dropped', async (t) => {
+  const setup = await missedHistory(t)
+  await rejoin(t, setup, async (bob) => {
+    const raw = (bob.ws as unknown as { _socket: import('node:net').Socket })._socket
+    raw.pause()
+    await sleep(500)
+    t.equal(setup.server.app.chatHub.countUser('bob'), 1, 'still connected while not reading')
+    raw.resume()
+  })
+})
+
+t.test('a socket that closes in the middle of its catch-up leaves nothing behind: the room goes on, the next rejoin is whole', async (t) => {
+  const setup = await missedHistory(t)
+  const { server, cookie } = setup
+  const gone = await connect(server, cookie)
+  const raw = (gone.ws as unknown as { _socket: import('node:net').Socket })._socket
+  gone.send({ type: 'join', room: 'lobby', since: 1 })
+  await gone.next('joined', (f) => f.lastSeq > 1 && f.messages.length === 0)
+  raw.pause()
+  await sleep(100)
+  gone.ws.terminate()
+  await gone.waitClose()
+  await sleep(50)
+  t.equal(server.app.chatHub.countUser('bob'), 0, 'the socket is gone from the hubs')
+  await rejoin(t, setup, async () => {})
+})
