@@ -30,8 +30,8 @@ export interface CatchUpOptions {
   head: object
   /** `joined.lastSeq`: the member's joinSeq at the join. */
   upTo: number
-  /** The client's last seq (a resume): every message after it follows `joined`, up to the live edge. */
-  since?: number
+  /** The client's last seq: every message after it follows `joined`, up to the live edge (recentJoined without one). */
+  since: number
   /** A member already in the room: seqs in (upTo, sent] went out to it live and are not replayed. */
   sent?: number
   /** JOIN_HISTORY: the most messages `joined` carries. */
@@ -69,7 +69,7 @@ export function catchUp(opts: CatchUpOptions): FrameSource {
   const { store, room, toFrame, head, upTo, since, maxPageBytes } = opts
   let chunk: HistoryRecord[] = []
   let i = 0
-  let cursor = since ?? upTo
+  let cursor = since
   let started = false
   let done = false
 
@@ -111,11 +111,17 @@ export function catchUp(opts: CatchUpOptions): FrameSource {
   return () => {
     if (started) return next()
     started = true
-    if (since === undefined) {
-      done = true
-      return then(store.recent(room, opts.recent, upTo), (records) => joined(records, upTo, false))
-    }
     return then(read(), (kept) => (kept ? joined([], upTo, false) : resetJoined()))
+  }
+}
+
+/** `joined` without a resume: the recent messages up to `upTo` that fit (the join's one frame). */
+export function recentJoined(store: CatchUpStore, room: string, head: object, upTo: number, recent: number, toFrame: (r: HistoryRecord) => object, maxPageBytes: number): FrameSource {
+  let sent = false
+  return () => {
+    if (sent) return undefined
+    sent = true
+    return then(store.recent(room, recent, upTo), (records) => encode({ ...head, lastSeq: upTo, messages: fitPage(records, toFrame, maxPageBytes) }))
   }
 }
 

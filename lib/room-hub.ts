@@ -5,7 +5,7 @@ import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
 import { MEMBERS_PAGE } from '../schemas/room-frames.js'
 import type { FrameSource } from './bounded-output.js'
-import { catchUp, historyPage, once } from './catch-up.js'
+import { catchUp, historyPage, once, recentJoined } from './catch-up.js'
 import { ERROR_TEXT } from './protocol.js'
 
 export type { PresenceTimer }
@@ -294,8 +294,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     for (const member of room.members) if (member.client.user !== user) member.client.send(data)
   }
 
-  // `joined` (members as of now), then any replay up to joinSeq, as one paced reply: later live
-  // messages go out behind it (the socket's output keeps the order), never in the middle.
+  // `joined` (members as of now), then with `since` the replay up to the room's live edge, as one
+  // paced reply: other frames go out behind it (the socket's output keeps the order).
   function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
     // `members` below covers every presence event so far: queued ones before it are not its news.
     member.presenceGen = room.presenceGen
@@ -310,13 +310,14 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     }
     const name = room.name
     const toFrame = (record: HistoryRecord) => messageFrame(name, record)
+    if (since === undefined) return streamTo(client, recentJoined(store, name, head, member.joinSeq, JOIN_HISTORY, toFrame, maxPageBytes))
     // A resume replays up to the room's live edge, then the member gets live messages again.
     const onLive = (seq: number) => {
       member.replays--
       member.joinSeq = Math.max(member.joinSeq, seq)
       member.sentSeq = Math.max(member.sentSeq, seq)
     }
-    if (since !== undefined) member.replays++
+    member.replays++
     const { joinSeq: upTo, sentSeq: sent } = member
     streamTo(client, catchUp({ store, room: name, toFrame, head, upTo, sent, since, recent: JOIN_HISTORY, maxPageBytes, onLive }))
   }
@@ -326,10 +327,13 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     if (client.stream) return client.stream(source)
     for (let next = source(); next !== undefined; next = source()) {
       if (next instanceof Promise) {
-        void next.then((data) => {
-          if (data) client.send(data)
-          if (data) streamTo(client, source)
-        })
+        next.then(
+          (data) => {
+            if (data) client.send(data)
+            if (data) streamTo(client, source)
+          },
+          () => {}
+        )
         return
       }
       client.send(next)

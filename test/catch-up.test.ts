@@ -28,7 +28,7 @@ function pacedClient(user: string, bound = 4096) {
     open: true,
     write(data) {
       frames.push(JSON.parse(String(data)))
-      outlet.bufferedAmount += data.length
+      ;(outlet as { bufferedAmount: number }).bufferedAmount += data.length
     },
     drop() {
       throw new Error('dropped')
