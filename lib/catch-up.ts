@@ -46,14 +46,17 @@ export interface CatchUpOptions {
   onLive?(seq: number): void
 }
 
-/** The newest records whose frames fit in `maxBytes` (at least none, at most all), oldest first. */
+/**
+ * The newest records whose frames fit in `maxBytes`, oldest first: at least the newest one (a page
+ * always moves on; one message is far below the output bound), at most all.
+ */
 export function fitPage(records: HistoryRecord[], toFrame: (r: HistoryRecord) => object, maxBytes: number): object[] {
   const frames: object[] = []
   let bytes = 0
   for (let i = records.length - 1; i >= 0; i--) {
     const frame = toFrame(records[i]!)
     bytes += Buffer.byteLength(JSON.stringify(frame)) + 1
-    if (bytes > maxBytes) break
+    if (bytes > maxBytes && frames.length > 0) break
     frames.push(frame)
   }
   return frames.reverse()

@@ -5,7 +5,8 @@ import t, { type Test } from 'tap'
 import { createBoundedOutput, type Outlet } from '../lib/bounded-output.js'
 import { openFileHistoryStore } from '../lib/file-history-store.js'
 import type { HistoryStore } from '../lib/history-store.js'
-import { createRoomHub, type RoomClient } from '../lib/room-hub.js'
+import { createRoomHub, messageFrame, type RoomClient } from '../lib/room-hub.js'
+import { fitPage } from '../lib/catch-up.js'
 
 /** Reads answered with a promise, as a store reading from disk does. */
 function slowReads(store: HistoryStore): HistoryStore {
@@ -142,3 +143,11 @@ for (const slow of [false, true]) {
     t.equal(page.messages.at(-1).seq, 30, 'the newest ones')
   })
 }
+
+t.test('a page always moves on: a message larger than the budget still comes, alone', async (t) => {
+  const record = (seq: number) => ({ seq, id: `i${seq}`, user: 'u', text: 'x'.repeat(300), ts: 1 })
+  const toFrame = (r: ReturnType<typeof record>) => messageFrame('lobby', r)
+  t.same(fitPage([record(1), record(2)], toFrame, 100).map((f: any) => f.seq), [2], 'the newest one, over the budget')
+  t.same(fitPage([record(1), record(2)], toFrame, 1000).map((f: any) => f.seq), [1, 2])
+  t.same(fitPage([], toFrame, 100), [])
+})
