@@ -9,7 +9,7 @@ import { hasChromium, registerInUi, useBrowser, WAIT_MS } from './helpers/chromi
 
 // The page reports input at most every 5 s (ACTIVITY_INTERVAL_MS): the kick comes after that.
 const WARN = 1500
-const KICK = 9000
+const KICK = 12_000
 
 if (hasChromium(t)) {
   const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-idle-activity-screenshots'))
