@@ -154,6 +154,12 @@ class Output implements BoundedOutput, Held {
     return false
   }
 
+  private failWith(err: unknown) {
+    this.close()
+    if (this.outlet.fail) this.outlet.fail(err)
+    else this.dropNow()
+  }
+
   private write(data: Buffer) {
     const outlet = this.outlet
     if (this.coalesce && !this.corked) {
@@ -178,7 +184,13 @@ class Output implements BoundedOutput, Held {
         this.write(head)
         continue
       }
-      const next = (this.next ??= head())
+      let next: Buffer | Promise<Buffer | undefined> | undefined
+      try {
+        next = this.next ??= head()
+      } catch (err) {
+        // Pulled from a write callback too: a throw must end this connection, not the process.
+        return this.failWith(err)
+      }
       if (next instanceof Promise) {
         next.then(
           (frame) => {
@@ -187,10 +199,7 @@ class Output implements BoundedOutput, Held {
             this.pump()
           },
           (err: unknown) => {
-            if (this.next !== next) return
-            this.close()
-            if (outlet.fail) outlet.fail(err)
-            else this.dropNow()
+            if (this.next === next) this.failWith(err)
           }
         )
         return

@@ -218,6 +218,17 @@ t.test('a stream of reads from disk (promises) keeps its place; a failed read en
   t.match(b.failed(), { message: 'EIO' }, 'the outlet is told (the socket closes with 1011)')
   t.equal(b.dropped(), 0, 'not dropped as a slow reader')
   t.same(b.writes, [], 'and nothing is written after it')
+  const c = pacedOutlet()
+  const throwing = createBoundedOutput(c.outlet, 100)
+  throwing.send(Buffer.alloc(60)) // unread: the stream waits for flushed()
+  let pulls = 0
+  throwing.stream(() => {
+    if (++pulls === 1) return Buffer.alloc(60) // waits for flushed()
+    throw new Error('bug')
+  })
+  t.equal(c.failed(), undefined)
+  t.doesNotThrow(() => c.drain(), 'a source that throws in a write callback does not throw out of it')
+  t.match(c.failed(), { message: 'bug' }, 'the connection ends as the server\'s fault')
 })
 
 t.test('close() in the middle of a stream lets go of everything: the source is never pulled again', async (t) => {
