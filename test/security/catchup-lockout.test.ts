@@ -137,3 +137,25 @@ t.test('joined and history pages of maximum-size messages fit a quarter of the b
   t.ok(Math.max(...sizes) <= BOUND / 2, `no frame over half the bound (largest ${Math.max(...sizes)} bytes)`)
   t.equal(bob.closed, undefined, 'never closed')
 })
+
+t.test('a reader that does not read its live traffic during a catch-up is still dropped, at half the bound', async (t) => {
+  const setup = await missedHistory(t)
+  const { server, cookie, alice } = setup
+  alice.send({ type: 'create', room: 'dev' })
+  await alice.next('joined', (f) => f.room === 'dev')
+  const bob = await connect(server, cookie)
+  t.teardown(() => bob.ws.close())
+  bob.send({ type: 'join', room: 'dev' })
+  await bob.next('joined', (f) => f.room === 'dev')
+  const raw = (bob.ws as unknown as { _socket: import('node:net').Socket })._socket
+  bob.send({ type: 'join', room: 'lobby', since: 1 })
+  raw.pause()
+  await sleep(300) // the catch-up fills the kernel's buffers and waits
+  t.equal(server.app.chatHub.countUser('bob'), 1, 'not dropped for the catch-up')
+  for (let i = 1; i <= 5 && server.app.chatHub.countUser('bob') > 0; i++) {
+    alice.send({ type: 'message', room: 'dev', text: text(i) })
+    await sleep(20)
+  }
+  for (let i = 0; i < 100 && server.app.chatHub.countUser('bob') > 0; i++) await sleep(20)
+  t.equal(server.app.chatHub.countUser('bob'), 0, 'dropped once its unread live frames pass half of MAX_BUFFERED_BYTES')
+})
