@@ -1,9 +1,11 @@
 // Rooms: membership with caps, presence, typing, and messages that are broadcast only once durable.
 // In process today; a Redis-backed hub can implement the same interface for cluster mode.
-import type { HistoryPage, HistoryRecord, HistoryStore, Readable } from './history-store.js'
+import type { HistoryRecord, HistoryStore } from './history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
 import { MEMBERS_PAGE } from '../schemas/room-frames.js'
+import type { FrameSource } from './bounded-output.js'
+import { catchUp, historyPage, once, recentJoined } from './catch-up.js'
 import { ERROR_TEXT } from './protocol.js'
 import type { RoomRegistry } from './room-registry.js'
 import type { SiteRoom } from './config.js'
@@ -23,6 +25,11 @@ export interface RoomClient {
   readonly user: string
   /** One encoded text frame; the same buffer goes to every recipient of a fan-out. */
   send(data: Buffer): void
+  /**
+   * A reply the server chose (`joined` and its catch-up, `history`, `members`, `rooms`), pulled
+   * as the socket has room; frames sent meanwhile follow it. Without it, sent at once.
+   */
+  stream?(source: FrameSource): void
 }
 
 /** A frame as the bytes of one WebSocket text frame. */
@@ -139,18 +146,25 @@ export interface RoomHubOptions {
   siteRooms?: SiteRoom[]
   /** A registry write failed (the creation waiting for it is refused with `not_stored`). */
   onRegistryError?: (err: unknown) => void
+  /**
+   * The most bytes of messages one `joined` or `history` frame carries (fewer, the newest, then):
+   * a quarter of MAX_BUFFERED_BYTES, so such a frame always fits the socket's bound. Default: no limit.
+   */
+  maxPageBytes?: number
 }
 
 interface Member {
   client: RoomClient
   /** Messages up to this seq came with `joined` or its replay; later ones come live. */
   joinSeq: number
+  /** The last seq sent to it live (held ones are not sent yet). */
+  sentSeq: number
+  /** Catch-ups under way (a `join` with `since`): live messages are not sent, the replay reads them from the store. */
+  replays: number
   /** Live messages waiting for release() (see join's `hold`). */
   held?: { seq: number; data: Buffer }[]
   /** The room's presence count at the join: `members` in `joined` covers the events up to it. */
   presenceGen: number
-  /** `joined` waits for history read from disk: live messages are held meanwhile (in order). */
-  reading?: { release: boolean }
 }
 
 
@@ -207,6 +221,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const memberListMax = opts.memberListMax ?? Infinity
   let onlineCountMs = opts.onlineCountMs ?? 5000
   const timer = opts.presenceTimer ?? realTimer
+  const maxPageBytes = opts.maxPageBytes ?? Infinity
   const ids = opts.ids ?? createIdGenerator(clock, store.lastId || undefined)
   const cidWindow = opts.cidWindow ?? CID_WINDOW
   const rooms = new Map<string, Room>()
@@ -340,9 +355,12 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const data = encode(messageFrame(room.name, record))
       const seq = record.seq
       for (const member of room.members) {
-        if (seq <= member.joinSeq) continue
+        if (seq <= member.joinSeq || member.replays > 0) continue
         if (member.held) member.held.push({ seq, data })
-        else member.client.send(data)
+        else {
+          member.client.send(data)
+          member.sentSeq = seq
+        }
       }
     }
     for (const name of failed) {
@@ -386,80 +404,69 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   // To every member but the user's own tabs; one encoded buffer for all.
-  // A member whose `joined` is still being read from disk gets nothing before it (its `members` covers presence).
   const sendToOthers = (room: Room, user: string, data: Buffer) => {
-    for (const member of room.members) if (member.client.user !== user && !member.reading) member.client.send(data)
+    for (const member of room.members) if (member.client.user !== user) member.client.send(data)
   }
 
-  // `joined` (and any replay) from the history; when the store must read from disk first, live
-  // messages for this member are held until `joined` is out, so frames keep their order.
+  // `joined` (members as of now), then with `since` the replay up to the room's live edge, as one
+  // paced reply: other frames go out behind it (the socket's output keeps the order).
   function sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined) {
-    let replay: Readable<HistoryRecord[] | undefined> | undefined
-    if (since !== undefined) replay = store.after(room.name, since, member.joinSeq)
-    if (replay instanceof Promise) return whileReading(room, member, replay.then((r) => joinedWith(client, room, member, since, r)))
-    const done = joinedWith(client, room, member, since, replay)
-    if (done) whileReading(room, member, done)
-  }
-
-  function whileReading(room: Room, member: Member, reading: Promise<void>) {
-    const held = member.held !== undefined
-    member.held ??= []
-    member.reading = { release: !held }
-    const state = member.reading
-    reading
-      .catch(() => {})
-      .then(() => {
-        if (member.reading !== state) return
-        member.reading = undefined
-        if (state.release && memberOf(member.client, room.name) === member) releaseMember(member)
-      })
-  }
-
-  function joinedWith(client: RoomClient, room: Room, member: Member, since: number | undefined, replay: HistoryRecord[] | undefined) {
-    let reset = false
-    if (since !== undefined && replay === undefined) {
-      // Older than the kept history: the client reloads the room from the recent messages.
-      reset = true
-      member.joinSeq = Math.max(member.joinSeq, store.lastSeq(room.name))
-    }
-    if (since !== undefined && !reset) return sendJoinedFrames(client, room, member, [], replay, false)
-    const messages = store.recent(room.name, JOIN_HISTORY, member.joinSeq)
-    if (messages instanceof Promise) return messages.then((m) => sendJoinedFrames(client, room, member, m, undefined, reset))
-    sendJoinedFrames(client, room, member, messages, undefined, reset)
-  }
-
-  function sendJoinedFrames(client: RoomClient, room: Room, member: Member, messages: HistoryRecord[], replay: HistoryRecord[] | undefined, reset: boolean) {
-    // Left (or was removed) while the history was read: nothing to send.
-    if (memberOf(client, room.name) !== member) return
     // `members` below covers every presence event so far: queued ones before it are not its news.
     member.presenceGen = room.presenceGen
-    client.send(
-      encode({
-        type: 'joined',
-        room: room.name,
-        cap: room.cap,
-        online: room.users.size,
-        // A large room's names come in pages on request: the answer stays small whatever its size.
-        members: room.large ? [] : [...room.users.keys()],
-        lastSeq: member.joinSeq,
-        messages: messages.map((record) => messageFrame(room.name, record)),
-        ...(room.large ? { large: true } : {}),
-        ...(reset ? { reset: true } : {})
-      })
-    )
-    if (replay) for (const record of replay) client.send(encode(messageFrame(room.name, record)))
+    const head = {
+      type: 'joined',
+      room: room.name,
+      cap: room.cap,
+      online: room.users.size,
+      // A large room's names come in pages on request: the answer stays small whatever its size.
+      members: room.large ? [] : [...room.users.keys()],
+      ...(room.large ? { large: true } : {})
+    }
+    const name = room.name
+    const toFrame = (record: HistoryRecord) => messageFrame(name, record)
+    if (since === undefined) return streamTo(client, recentJoined(store, name, head, member.joinSeq, JOIN_HISTORY, toFrame, maxPageBytes))
+    // A resume replays up to the room's live edge, then the member gets live messages again.
+    const onLive = (seq: number) => {
+      member.replays--
+      member.joinSeq = Math.max(member.joinSeq, seq)
+      member.sentSeq = Math.max(member.sentSeq, seq)
+    }
+    member.replays++
+    const { joinSeq: upTo, sentSeq: sent } = member
+    streamTo(client, catchUp({ store, room: name, toFrame, head, upTo, sent, since, recent: JOIN_HISTORY, maxPageBytes, onLive }))
+  }
+
+  // Test clients without a paced output get the whole reply at once.
+  function streamTo(client: RoomClient, source: FrameSource) {
+    if (client.stream) return client.stream(source)
+    for (let next = source(); next !== undefined; next = source()) {
+      if (next instanceof Promise) {
+        next.then(
+          (data) => {
+            if (data) client.send(data)
+            if (data) streamTo(client, source)
+          },
+          () => {}
+        )
+        return
+      }
+      client.send(next)
+    }
   }
 
   const memberOf = (client: RoomClient, name: string) => byClient.get(client)?.get(name)
 
-  // Held messages a resume has since covered (a reset moves joinSeq on) are not sent twice.
+  // Held messages a resume has since covered are not sent twice: a replay under way reads them all from the store.
   function releaseMember(member: Member) {
     const held = member.held
     if (!held) return
-    // `joined` is still being read: released once it is out.
-    if (member.reading) return void (member.reading.release = true)
     member.held = undefined
-    for (const { seq, data } of held) if (seq > member.joinSeq) member.client.send(data)
+    if (member.replays > 0) return
+    for (const { seq, data } of held) {
+      if (seq <= member.joinSeq) continue
+      member.client.send(data)
+      member.sentSeq = seq
+    }
   }
 
   function removeMember(client: RoomClient, room: Room, member: Member) {
@@ -516,7 +523,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     const first = events[0]!.gen
     const all = netPresence(events, 0)
     for (const member of room.members) {
-      if (member.reading) continue
       const user = member.client.user
       // Queued gens are consecutive (nothing goes out at once while a flush is due): gen g is at g - first.
       const net = member.presenceGen < first ? all : netPresence(events, member.presenceGen - first + 1)
@@ -546,14 +552,13 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       room.toldLarge = true
       room.toldOnline = online
       const data = encode({ type: 'online', room: room.name, online, large: true })
-      for (const member of room.members) if (!member.reading) member.client.send(data)
+      for (const member of room.members) member.client.send(data)
       return
     }
     room.toldLarge = false
     room.toldOnline = online
     const data = encode(membersFrame(room, 0))
     for (const member of room.members) {
-      if (member.reading) continue
       member.presenceGen = room.presenceGen
       member.client.send(data)
     }
@@ -585,7 +590,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const first = !room.users.has(client.user)
       // Checked and taken synchronously: concurrent joins can never overshoot the cap.
       if (first && room.users.size >= room.cap) return 'room_full'
-      const member: Member = { client, joinSeq: store.lastSeq(name), presenceGen: 0 }
+      const joinSeq = store.lastSeq(name)
+      const member: Member = { client, joinSeq, sentSeq: joinSeq, replays: 0, presenceGen: 0 }
       if (hold) member.held = []
       room.members.add(member)
       room.users.set(client.user, (room.users.get(client.user) ?? 0) + 1)
@@ -662,20 +668,16 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     members(client, name, offset) {
       const room = rooms.get(name)
       if (!room || !memberOf(client, name)) return 'not_in_room'
-      client.send(encode(membersFrame(room, offset)))
+      streamTo(client, once(encode(membersFrame(room, offset))))
       return undefined
     },
     history(client, name, before, limit) {
       if (!rooms.has(name) || !memberOf(client, name)) return 'not_in_room'
-      const send = (page: HistoryPage) =>
-        client.send(encode({ type: 'history', room: name, messages: page.messages.map((r) => messageFrame(name, r)), more: page.more }))
-      const page = store.before(name, before, limit)
-      if (page instanceof Promise) page.then(send, () => {})
-      else send(page)
+      streamTo(client, historyPage(store, name, before, limit, (record) => messageFrame(name, record), maxPageBytes))
       return undefined
     },
     list(client) {
-      client.send(encode({ type: 'rooms', rooms: hub.rooms() }))
+      streamTo(client, once(encode({ type: 'rooms', rooms: hub.rooms() })))
     },
     rooms() {
       return [...rooms.values()]

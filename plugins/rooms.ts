@@ -27,7 +27,7 @@ export const JOIN_BURST = 10
 export const sweepInterval = (ttlMs: number) => Math.max(50, Math.min(60_000, Math.floor(ttlMs / 4)))
 
 async function roomsPlugin(fastify: FastifyInstance) {
-  const { dataDir, historyLimit, historyMemoryMb, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs } =
+  const { dataDir, historyLimit, historyMemoryMb, roomMaxUsers, maxRooms, roomTtlMs, roomJoinsPerMin, roomCreatesPerMin, presenceFlushMs, memberListMax, onlineCountMs, maxBufferedBytes } =
     fastify.config
   const { roomsPerUser, roomsPerIp, roomUnusedTtlMs, embedRooms } = fastify.config
   const log = fastify.log.child({ plugin: 'rooms' })
@@ -55,6 +55,8 @@ async function roomsPlugin(fastify: FastifyInstance) {
     onlineCountMs,
     // Only what the history keeps can be read back after a restart: the live window is no larger.
     cidWindow: Math.min(CID_WINDOW, historyLimit),
+    // `joined` and `history` pages always fit the socket's output bound (routes/chat-socket.ts).
+    maxPageBytes: Math.floor(maxBufferedBytes / 4),
     onLost: (room, count) => log.error({ room, count }, 'messages could not be stored and were not delivered')
   })
   const joins = createRateLimiter(roomJoinsPerMin / 60, { burst: Math.min(JOIN_BURST, roomJoinsPerMin) })

@@ -8,7 +8,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { ClientFrame, ErrorFrame, ServerFrame, WelcomeFrame } from '../schemas/frames.js'
 import { encodeFrame, type ChatClient } from '../lib/chat-hub.js'
-import { createBoundedOutput, type BoundedOutput, type Outlet, type WriteBatch } from '../lib/bounded-output.js'
+import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from '../lib/bounded-output.js'
 import { textFrame } from '../lib/text-frame.js'
 import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/frame-budget.js'
 import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat-frames.js'
@@ -91,6 +91,8 @@ function onClose(this: WebSocket, code: number) {
   chatOf(this).onClose(code)
 }
 const releaseHold = (chat: ChatSocket) => chat.release()
+/** Written with a callback, it calls back once everything written before it has left the process. */
+const NOTHING = Buffer.alloc(0)
 const authExpired = (chat: ChatSocket) => chat.closeFor('authRequired')
 
 export class ChatSocket implements Outlet, ChatClient, FrameContext {
@@ -159,6 +161,9 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   uncork() {
     this.raw.uncork()
   }
+  flushed(done: () => void) {
+    this.raw.write(NOTHING, done)
+  }
 
   // ChatClient and RoomClient: every socket starts in the lobby.
   get room() {
@@ -169,6 +174,9 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   }
   send(data: Buffer) {
     return this.output.send(data)
+  }
+  stream(source: FrameSource) {
+    this.output.stream(source)
   }
   close(code: number, reason: string) {
     this.socket.close(code, reason)
@@ -300,6 +308,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   }
 
   onClose(code: number) {
+    // A catch-up under way stops here: its source and the frames behind it are let go.
+    this.output.close()
     clearTimeout(this.holding)
     clearTimeout(this.authTimer)
     // The session's idle clock keeps running without sockets: the reaper ends it in time.

@@ -26,7 +26,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     maxChars: config.messageMaxChars,
     ratePerSec: config.messageRatePerSec,
     idleWarnMs: config.idleWarnMs,
-    idleKickMs: config.idleKickMs
+    idleKickMs: config.idleKickMs,
+    idleActivity: config.idleActivity
   }
   const budgetOptions = {
     framesPerSec: config.frameBudgetPerSec,

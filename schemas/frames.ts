@@ -49,7 +49,9 @@ export const LimitsSchema = Type.Object(
     maxChars: Type.Integer(),
     ratePerSec: Type.Number(),
     idleWarnMs: Type.Integer(),
-    idleKickMs: Type.Integer()
+    idleKickMs: Type.Integer(),
+    /** IDLE_ACTIVITY: what keeps a session from the idle reaper (`message`: only sending one). */
+    idleActivity: Type.Union([Type.Literal('input'), Type.Literal('message')])
   },
   { additionalProperties: false }
 )

@@ -2,6 +2,8 @@
 import t from 'tap'
 import { connect, signUp } from './helpers/clients.js'
 import { startServer } from './helpers/server.js'
+import { Compile } from 'typebox/compile'
+import { ServerFrameSchema } from '../schemas/frames.js'
 
 const WARN = 600
 const KICK = 1500
@@ -45,4 +47,17 @@ t.test('IDLE_ACTIVITY: any other value stops start-up naming the variable', asyn
   const { loadConfig } = await import('../lib/config.js')
   t.throws(() => loadConfig({ IDLE_ACTIVITY: 'mouse' }), /IDLE_ACTIVITY/)
   t.equal(loadConfig({}).idleActivity, 'input')
+})
+
+t.test('welcome tells the page what counts as activity: limits.idleActivity is IDLE_ACTIVITY', async (t) => {
+  const check = Compile(ServerFrameSchema)
+  for (const idleActivity of ['message', 'input'] as const) {
+    const server = await startServer(t, { idleActivity })
+    const client = await connect(server, await signUp(server, `who-${idleActivity}`))
+    t.teardown(() => client.ws.close())
+    const welcome = await client.next('welcome')
+    t.equal(welcome.limits.idleActivity, idleActivity, `IDLE_ACTIVITY=${idleActivity}`)
+    t.ok(check.Check(welcome), 'a valid welcome frame')
+  }
+  t.notOk(check.Check({ type: 'welcome', user: 'a', room: 'lobby', limits: { maxChars: 1, ratePerSec: 1, idleWarnMs: 1, idleKickMs: 2, idleActivity: 'mouse' } }), 'no other value')
 })

@@ -12,7 +12,7 @@ t.test('two users chat: welcome, then every message reaches both, sender include
     type: 'welcome',
     user: 'alice',
     room: 'lobby',
-    limits: { maxChars: 50, ratePerSec: 1, idleWarnMs: 20000, idleKickMs: 30000 }
+    limits: { maxChars: 50, ratePerSec: 1, idleWarnMs: 20000, idleKickMs: 30000, idleActivity: 'input' }
   })
   await bob.next('welcome')
 

@@ -129,3 +129,24 @@ t.test('a room an operator closed (left with reason closed) is dropped with a no
   t.same(calls, ['drop dev: The room #dev was closed.'])
   t.equal(state.roomError.value, 'The room #dev was closed.')
 })
+
+t.test('a catch-up spread over several turns, cut by a reconnect and reset midway: every seq once, resumed from the last one seen', async (t) => {
+  const { lobby, ctx, joined, state } = setup()
+  joined('lobby', [msg('lobby', 1), msg('lobby', 2)])
+  state.outbox.value = outbox.markSending(outbox.enqueue(state.outbox.value, 'c1', 'lobby', 'mine'), 'c1')
+  lobby.status.value = 'joining' // the socket dropped
+  joined('lobby', [], { lastSeq: 9 })
+  t.equal(lobby.status.value, 'joined', 'joined answers the resume at once; the replay follows')
+  for (const seq of [3, 4]) applyFrame(ctx, msg('lobby', seq))
+  applyFrame(ctx, msg('lobby', 5, 'alice', 'c1'))
+  t.same(state.outbox.value, [], 'our own message, replayed, is acknowledged')
+  lobby.status.value = 'joining' // dropped again, in the middle of the replay
+  t.equal(lastSeq(lobby.items.value), 5, 'the next resume asks for what follows the last one seen')
+  joined('lobby', [], { lastSeq: 10 })
+  for (const seq of [5, 6, 7, 8, 9, 10]) applyFrame(ctx, msg('lobby', seq))
+  t.same(lobby.items.value.map((i) => i.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'every seq once, in order')
+  joined('lobby', [msg('lobby', 40), msg('lobby', 41)], { lastSeq: 41, reset: true }) // compacted away while it waited
+  applyFrame(ctx, msg('lobby', 42))
+  t.same(lobby.items.value.map((i) => i.seq), [40, 41, 42], 'a reset midway reloads the room, and the replay goes on from there')
+  t.equal(lobby.more.value, true, 'older ones can be asked for')
+})

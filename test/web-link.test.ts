@@ -40,7 +40,7 @@ function harness(checks: SessionCheck[] = []) {
     }
   )
   const welcome = () =>
-    sockets.at(-1)!.handlers.onFrame({ type: 'welcome', user: 'a', room: 'lobby', limits: { maxChars: 1, ratePerSec: 1, idleWarnMs: 1, idleKickMs: 2 } })
+    sockets.at(-1)!.handlers.onFrame({ type: 'welcome', user: 'a', room: 'lobby', limits: { maxChars: 1, ratePerSec: 1, idleWarnMs: 1, idleKickMs: 2, idleActivity: 'input' } })
   const tick = async (ms: number) => {
     now += ms
     for (const x of [...timers].sort((a, b) => a.at - b.at)) if (x.at <= now) (timers.splice(timers.indexOf(x), 1), x.fn())

@@ -367,9 +367,9 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
     reportActivity() {
       activity.poke()
     },
-    /** The idle warning's button: activity now. */
+    /** The idle warning's button: activity now (it counts unless only messages do). */
     stillHere() {
-      if (link.send({ type: 'activity' })) state.idleKickAt.value = 0
+      if (link.send({ type: 'activity' }) && state.limits.value?.idleActivity !== 'message') state.idleKickAt.value = 0
     },
     retryNow() {
       link.retryNow()

@@ -1,17 +1,11 @@
 // The frames the page speaks: the server's own shared types (schemas/), imported as types only.
-import type { Limits as BaseLimits, ServerFrame as SharedServerFrame } from '../schemas/frames.ts'
+import type { Limits, ServerFrame } from '../schemas/frames.ts'
 
 export type { ClientFrame } from '../schemas/frames.ts'
 export type { JoinedFrame, MembersFrame, OnlineFrame, RoomMessage as ChatMessage } from '../schemas/room-frames.ts'
 
-export interface Limits extends BaseLimits {
-  /** What the idle reaper counts as activity, if the server says; absent means `input`. */
-  idleActivity?: 'input' | 'message'
-}
-
-export type ServerFrame =
-  | Exclude<SharedServerFrame, { type: 'welcome' }>
-  | { type: 'welcome'; user: string; room: string; limits: Limits }
+/** `limits.idleActivity` says what the idle reaper counts: with `message`, page input does not. */
+export type { Limits, ServerFrame }
 
 export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>
 export type RoomInfo = Extract<ServerFrame, { type: 'rooms' }>['rooms'][number]

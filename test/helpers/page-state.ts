@@ -6,7 +6,7 @@ import type { ConnectionHandlers } from '../../web/connection-types.js'
 import type { ClientFrame, JoinedFrame, ServerFrame } from '../../web/protocol.js'
 import { createChatState } from '../../web/state.js'
 
-const limits = { maxChars: 500, ratePerSec: 5, idleWarnMs: 60_000, idleKickMs: 120_000 }
+const limits = { maxChars: 500, ratePerSec: 5, idleWarnMs: 60_000, idleKickMs: 120_000, idleActivity: 'input' as const }
 
 /** Signed in as alice, lobby joined (with `joined`'s extras), `sent` emptied of what that sent. */
 export function signedInPage(joined: Partial<JoinedFrame> = {}) {

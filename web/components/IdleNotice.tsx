@@ -1,4 +1,5 @@
 // Warns before the idle reaper disconnects this session; "I'm still here" (or any activity) clears it.
+// With IDLE_ACTIVITY=message (limits.idleActivity) only a message counts: it says so, and has no button.
 import { useActions } from '../actions.ts'
 import { useChatState } from '../state.ts'
 import { useCountdown } from '../use-countdown.ts'
@@ -10,6 +11,13 @@ export function IdleNotice() {
   const actions = useActions()
   const seconds = useCountdown(state.idleKickAt.value)
   if (state.idleKickAt.value === 0) return null
+  if (state.limits.value?.idleActivity === 'message') {
+    return (
+      <Notice kind="warning" testid="idle-notice">
+        {t('idle.warningMessage', { seconds })}
+      </Notice>
+    )
+  }
   return (
     <Notice kind="warning" testid="idle-notice">
       {t('idle.warning', { seconds })}{' '}

@@ -71,6 +71,7 @@ export const de: Catalogue = {
   'rate.notice': 'Du sendest zu schnell. Versuch es in {seconds} s wieder; deine Nachricht geht dann hinaus.',
   'idle.warning': 'Du warst inaktiv. Die Verbindung wird in {seconds} s getrennt.',
   'idle.stillHere': 'Ich bin noch da',
+  'idle.warningMessage': 'Du warst inaktiv. Schreib innerhalb von {seconds} s eine Nachricht, um verbunden zu bleiben.',
   'link.offline': 'Du bist offline. Verbinde neu…',
   'link.reconnecting': 'Verbinde neu…',
   'link.nextTry': 'Nächster Versuch in {seconds} s.',

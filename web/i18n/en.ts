@@ -74,6 +74,7 @@ export const en = {
   'rate.notice': 'You are sending messages too fast. Try again in {seconds} s; your message goes out then.',
   'idle.warning': 'You have been idle. You will be disconnected in {seconds} s.',
   'idle.stillHere': 'I\'m still here',
+  'idle.warningMessage': 'You have been idle. Send a message within {seconds} s to stay connected.',
   // The connection
   'link.offline': 'You are offline. Reconnecting…',
   'link.reconnecting': 'Reconnecting…',
