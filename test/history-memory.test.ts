@@ -6,6 +6,7 @@ import path from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import t from 'tap'
+import { createBoundedOutput, type Outlet } from '../lib/bounded-output.js'
 import { openFileHistoryStore } from '../lib/file-history-store.js'
 import { RECORD_OVERHEAD } from '../lib/history-cache.js'
 import type { HistoryRecord } from '../lib/history-store.js'
@@ -115,9 +116,21 @@ t.test('a read that needs the disk is a promise; one from memory is a plain valu
 })
 
 /** A socket as the hub sees it, keeping the frames it was sent. */
+// A socket that reads at once, behind a real bounded output: its paced lane keeps a reply read
+// from disk (joined, its replay, history) in order with what is sent meanwhile, as a chat socket's does.
 function fakeClient(user: string) {
   const frames: any[] = []
-  const client: RoomClient & { frames: any[] } = { user, frames, send: (data) => frames.push(JSON.parse(String(data))) }
+  const outlet: Outlet = {
+    bufferedAmount: 0,
+    open: true,
+    write: (data) => void frames.push(JSON.parse(String(data))),
+    drop() {
+      throw new Error('dropped')
+    },
+    flushed: (done) => void setImmediate(done)
+  }
+  const output = createBoundedOutput(outlet, 1 << 20)
+  const client: RoomClient & { frames: any[] } = { user, frames, send: (data) => void output.send(data), stream: (source) => output.stream(source) }
   return client
 }
 
