@@ -101,6 +101,9 @@ if (hasChromium(t)) {
     await registerInUi(bob, origin, 'bob')
     await send(alice, 'first of mine, alice')
     await send(alice, 'second of mine')
+    // Delivered before bob writes: send() does not wait for the server, and bob's first message
+    // must not land between alice's two (a loaded run saw exactly that: two own groups).
+    await message(alice, 'second of mine').waitFor()
     await send(bob, 'hey @alice see https://example.com/a?b=1, <b>bold</b> javascript:alert(1)')
     await send(bob, '🎉🎉')
     await message(alice, '🎉🎉').waitFor()
