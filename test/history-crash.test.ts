@@ -3,22 +3,10 @@ import t from 'tap'
 import { join } from 'node:path'
 import { connect, logIn, signUp, type ChatClient } from './helpers/clients.js'
 import { runServer } from './helpers/server-process.js'
+import { wholeHistory } from './helpers/rooms.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Every message of a room in the history, by paging back from `joined`. */
-async function wholeHistory(client: ChatClient, room: string): Promise<any[]> {
-  client.send({ type: 'join', room })
-  const joined = await client.next('joined', (f) => f.room === room && !f.reset)
-  let messages = joined.messages
-  while (messages.length > 0) {
-    client.send({ type: 'history', room, before: messages[0].seq, limit: 100 })
-    const page = await client.next('history', (f) => f.room === room)
-    messages = [...page.messages, ...messages]
-    if (!page.more) break
-  }
-  return messages
-}
 
 t.test('kill -9 during a burst: every message any client received is in the history after the restart', async (t) => {
   const dir = t.testdir({})

@@ -8,24 +8,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, logIn, signUp, type ChatClient } from './helpers/clients.js'
 import { runServer } from './helpers/server-process.js'
+import { wholeHistory } from './helpers/rooms.js'
 import { fillDisk, mountTmpfs } from './helpers/tmpfs.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const TEXT = (tag: string) => tag.padEnd(1000, 'x')
 
-/** Every message of a room in the history, by paging back from `joined`. */
-async function wholeHistory(client: ChatClient, room: string): Promise<any[]> {
-  client.send({ type: 'join', room })
-  const joined = await client.next('joined', (f) => f.room === room && !f.reset)
-  let messages = joined.messages
-  while (messages.length > 0) {
-    client.send({ type: 'history', room, before: messages[0].seq, limit: 100 })
-    const page = await client.next('history', (f) => f.room === room)
-    messages = [...page.messages, ...messages]
-    if (!page.more) break
-  }
-  return messages
-}
 
 const { dir: mnt, skip } = mountTmpfs(t)
 

@@ -32,3 +32,17 @@ export const range = (from: number, to: number) => Array.from({ length: Math.max
 
 /** Per-socket frame limits out of the way, for tests that send fast on purpose (the room limits stay). */
 export const FAST_FRAMES = { frameBudgetPerSec: 10_000, frameBudgetBurst: 10_000, refusedFramesPerMin: 100_000 }
+
+/** Every message of a room in the history, by paging back from `joined`. */
+export async function wholeHistory(client: ChatClient, room: string): Promise<any[]> {
+  client.send({ type: 'join', room })
+  const joined = await client.next('joined', (f) => f.room === room && !f.reset)
+  let messages = joined.messages
+  while (messages.length > 0) {
+    client.send({ type: 'history', room, before: messages[0].seq, limit: 100 })
+    const page = await client.next('history', (f) => f.room === room)
+    messages = [...page.messages, ...messages]
+    if (!page.more) break
+  }
+  return messages
+}
