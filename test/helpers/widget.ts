@@ -26,8 +26,13 @@ export interface WidgetWorld {
 /** `siteRooms`: the host site's rooms (EMBED_ROOMS), made by the server at start. */
 export async function startWidgetWorld(t: Test, overrides: Partial<Config> = {}, siteRooms: string[] = []): Promise<WidgetWorld> {
   let chatOrigin = ''
-  // The host site's own certificate (the browser ignores HTTPS errors for both).
-  const tls = await loadTlsMaterial(testConfig(t.testdir({})))
+  // The host site's own certificate (the browser ignores HTTPS errors for both), in a directory of
+  // its own: t.testdir() belongs to startServer, whose close must run before the test dir goes
+  // (a second t.testdir() call wipes it, a live server's DATA_DIR with it, and registering it
+  // first removed the dir before the server's close wrote to it: a teardown error, then a hang).
+  const tlsDir = mkdtempSync(join(tmpdir(), 'parley-host-tls-'))
+  t.teardown(() => rmSync(tlsDir, { recursive: true, force: true }))
+  const tls = await loadTlsMaterial(testConfig(tlsDir))
   const host = await startHostSite({ chatOrigin: () => chatOrigin, cert: tls.cert, key: tls.key, secret: SECRET })
   const stranger = await startHostSite({ chatOrigin: () => chatOrigin, cert: tls.cert, key: tls.key })
   t.teardown(() => host.close())
