@@ -9,10 +9,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import fastifyStatic from '@fastify/static'
-import type { Config } from './lib/config.js'
-import { TLS_CIPHERS, TLS_GROUPS, type TlsMaterial } from './lib/tls-material.js'
-import { refusePlainHttp } from './lib/plain-http-refusal.js'
-import { ApiError } from './lib/api-error.js'
+import type { Config } from './lib/shared/config.js'
+import { TLS_CIPHERS, TLS_GROUPS, type TlsMaterial } from './lib/transport/tls-material.js'
+import { refusePlainHttp } from './lib/transport/plain-http-refusal.js'
+import { ApiError } from './lib/shared/api-error.js'
 import config from './plugins/config.js'
 import securityHeaders, { PERMISSIONS_POLICY } from './plugins/security-headers.js'
 import userStore from './plugins/user-store.js'
@@ -82,7 +82,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(admin)
   await fastify.register(websocket, {
     // No permessage-deflate (ws's default, made explicit): compressing costs CPU per frame per
-    // socket, and frames are written prebuilt and uncompressed (lib/text-frame.ts).
+    // socket, and frames are written prebuilt and uncompressed (lib/chat/gateway/text-frame.ts).
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
     // Not the default (log with a stack, terminate): that flooded the logs and raced ws's own
     // close frame for oversize frames (1006 instead of 1009).

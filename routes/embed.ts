@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { ApiError } from '../lib/api-error.js'
-import { verifyEmbedToken } from '../lib/embed-token.js'
+import { ApiError } from '../lib/shared/api-error.js'
+import { verifyEmbedToken } from '../lib/embed/embed-token.js'
 import { siteRoomNames } from '../plugins/embed.js'
 import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema, EmbedTicketSchema } from '../schemas/http.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createIdleTracker } from '../lib/idle-tracker.js'
+import { createIdleTracker } from '../lib/sessions/idle-tracker.js'
 import { tickInterval } from '../plugins/idle-reaper.js'
 
 t.test('warn at warnMs, kick at kickMs, counted from the last activity (fake clock)', async (t) => {

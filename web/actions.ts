@@ -3,7 +3,7 @@
 import { batch } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import { CLOSE } from '../lib/protocol.ts'
+import { CLOSE } from '../lib/chat/protocol/protocol.ts'
 import * as api from './api.ts'
 import { createConnection } from './connection.ts'
 import { applyFrame, type FrameContext } from './frames.ts'

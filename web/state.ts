@@ -3,7 +3,7 @@ import { computed, signal } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
 // The server's own counter (plain code, no Node APIs), so the page and the server never disagree.
-import { countGraphemes as countClusters } from '../lib/message-text.ts'
+import { countGraphemes as countClusters } from '../lib/chat/rooms/message-text.ts'
 import { loadAlertPrefs } from './alerts.ts'
 import type { Outbox } from './outbox.ts'
 import type { Limits, RoomInfo } from './protocol.ts'

@@ -2,7 +2,7 @@
 import { constants } from 'node:fs'
 import { mkdir, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { syncDir, writeFileAtomic } from './atomic-file.js'
+import { syncDir, writeFileAtomic } from '../../shared/atomic-file.js'
 import { afterOf, createHistoryCache, firstAbove, newestUpTo, pageBefore, recentOf, type Cached } from './history-cache.js'
 import { header, line, loadLog, readRecords, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
 import type { HistoryRecord, HistoryStore, Readable, StoredRoom } from './history-store.js'

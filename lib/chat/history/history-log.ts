@@ -3,7 +3,7 @@
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { ID_PATTERN } from './message-id.js'
+import { ID_PATTERN } from '../rooms/message-id.js'
 import type { HistoryRecord } from './history-store.js'
 
 export const LOG_VERSION = 1

@@ -1,12 +1,12 @@
 // The chat hub: who is connected, by session and user, for session-wide frames and closes.
-// Rooms and messages are the room hub's (lib/room-hub.ts). In memory today; a Redis-backed hub
+// Rooms and messages are the room hub's (lib/chat/rooms/room-hub.ts). In memory today; a Redis-backed hub
 // can implement the same interface for cluster mode.
-import type { ServerFrame } from '../schemas/frames.js'
+import type { ServerFrame } from '../../../schemas/frames.js'
 
 /** One connected socket, as the hub sees it: no framework or socket types. */
 export interface ChatClient {
   readonly user: string
-  /** What per-user limits count under (lib/chat-frames.ts limitKeyOf): the user, or a guest's site and address. */
+  /** What per-user limits count under (lib/chat/gateway/chat-frames.ts limitKeyOf): the user, or a guest's site and address. */
   readonly limitKey: string
   readonly sessionId: string
   readonly room: string

@@ -1,5 +1,5 @@
 // Username and password rules: one browser-safe module (no imports) that the page and the server share.
-// Uniqueness by look-alike (confusable skeletons, UTS #39) is the server's: lib/confusables.ts.
+// Uniqueness by look-alike (confusable skeletons, UTS #39) is the server's: lib/accounts/confusables.ts.
 
 // Shortest and longest username, in code points after NFKC.
 export const USERNAME_MIN_LENGTH = 3

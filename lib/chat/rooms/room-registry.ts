@@ -5,7 +5,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from './atomic-file.js'
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../shared/atomic-file.js'
 
 export const RoomRecordSchema = Type.Object(
   {

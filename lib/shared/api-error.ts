@@ -1,5 +1,5 @@
 // The one error type routes throw for 4xx (and 503 busy) answers: a status, a stable code and a message.
-import type { ApiErrorCode } from '../schemas/http.js'
+import type { ApiErrorCode } from '../../schemas/http.js'
 
 export class ApiError extends Error {
   constructor(

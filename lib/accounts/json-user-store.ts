@@ -1,7 +1,7 @@
 // The user store on one JSON file: whole-file atomic writes, serialised and coalesced (group commit).
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from './atomic-file.js'
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../shared/atomic-file.js'
 import { foldUsername, usernameKey } from './credentials.js'
 import { nameSkeletons } from './confusables.js'
 import { UnknownUserError, UsernameTakenError, type UserRecord, type UserStore } from './user-store.js'

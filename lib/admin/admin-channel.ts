@@ -3,7 +3,7 @@
 // Fastify; a stale socket left by a killed server is replaced, a live one stops start-up.
 import net from 'node:net'
 import { chmod, lstat, unlink } from 'node:fs/promises'
-import { ADMIN_LINE_MAX, type AdminResponse } from '../schemas/admin.js'
+import { ADMIN_LINE_MAX, type AdminResponse } from '../../schemas/admin.js'
 
 /** A connection that has not sent its line by then is closed. */
 export const ADMIN_TIMEOUT_MS = 5000

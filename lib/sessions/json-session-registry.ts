@@ -2,7 +2,7 @@
 // ended ones stay ended. Whole-file atomic writes, coalesced (group commit) like the user store.
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from './atomic-file.js'
+import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../shared/atomic-file.js'
 import { createMemorySessionRegistry, type SessionRecord, type SessionRegistry } from './session-registry.js'
 
 export interface JsonSessionRegistryOptions {

@@ -1,14 +1,14 @@
 // Rooms: membership with caps, presence, typing, and messages that are broadcast only once durable.
 // In process today; a Redis-backed hub can implement the same interface for cluster mode.
-import type { HistoryRecord, HistoryStore } from './history-store.js'
+import type { HistoryRecord, HistoryStore } from '../history/history-store.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from './presence.js'
-import { MEMBERS_PAGE } from '../schemas/room-frames.js'
-import type { FrameSource } from './bounded-output.js'
+import { MEMBERS_PAGE } from '../../../schemas/room-frames.js'
+import type { FrameSource } from '../gateway/bounded-output.js'
 import { catchUp, historyPage, once, recentJoined } from './catch-up.js'
-import { ERROR_TEXT } from './protocol.js'
+import { ERROR_TEXT } from '../protocol/protocol.js'
 import type { RoomRegistry } from './room-registry.js'
-import type { SiteRoom } from './config.js'
+import type { SiteRoom } from '../../shared/config.js'
 
 export type { PresenceTimer }
 

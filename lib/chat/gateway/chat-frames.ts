@@ -1,12 +1,12 @@
 // What each client frame does, by type: a dispatch table over plain values (hub, limiter, idle
 // tracker). A new frame type is a schema in schemas/frames.ts plus a handler here.
 import { Compile } from 'typebox/compile'
-import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ClientFrameType } from '../schemas/frames.js'
+import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ClientFrameType } from '../../../schemas/frames.js'
 import { createRoomFrameHandlers, answer, type RoomFrameDeps } from './room-frame-handlers.js'
-import { LOBBY, type RoomClient } from './room-hub.js'
-import { prepareText } from './message-text.js'
-import type { ErrorCode } from './protocol.js'
-import type { RateLimiter } from './rate-limiter.js'
+import { LOBBY, type RoomClient } from '../rooms/room-hub.js'
+import { prepareText } from '../rooms/message-text.js'
+import type { ErrorCode } from '../protocol/protocol.js'
+import type { RateLimiter } from '../../shared/rate-limiter.js'
 
 /**
  * The key every per-user limit counts a socket's user under (message rate, room joins and creates,

@@ -1,8 +1,8 @@
 // The server-chosen replies of the room hub as pull sources for a socket's paced output
 // (bounded-output.ts stream): `joined` and its catch-up, `history` pages. Nothing is read or
 // encoded before the socket has room for it; a store read may answer a value or a promise.
-import type { FrameSource } from './bounded-output.js'
-import type { HistoryPage, HistoryRecord } from './history-store.js'
+import type { FrameSource } from '../gateway/bounded-output.js'
+import type { HistoryPage, HistoryRecord } from '../history/history-store.js'
 
 type Maybe<T> = T | Promise<T>
 

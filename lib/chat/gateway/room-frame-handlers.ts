@@ -1,9 +1,9 @@
 // The room frames' handlers (join, leave, create, rooms, history, members, typing, activity): limits, then the room hub.
 import type { FrameContext, FrameHandlers } from './chat-frames.js'
-import type { RateLimiter } from './rate-limiter.js'
-import type { RoomError, RoomHub } from './room-hub.js'
-import type { RoomRegistry } from './room-registry.js'
-import { HISTORY_PAGE_DEFAULT } from '../schemas/room-frames.js'
+import type { RateLimiter } from '../../shared/rate-limiter.js'
+import type { RoomError, RoomHub } from '../rooms/room-hub.js'
+import type { RoomRegistry } from '../rooms/room-registry.js'
+import { HISTORY_PAGE_DEFAULT } from '../../../schemas/room-frames.js'
 
 export interface RoomFrameDeps {
   rooms: RoomHub

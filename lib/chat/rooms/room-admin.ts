@@ -2,7 +2,7 @@
 // channel): list them, change a cap, close one. Plain values in and out; the registry write is
 // durable before the answer, so a cap survives a restart once the CLI says it is set.
 import { Compile } from 'typebox/compile'
-import { AdminRequestSchema, type AdminResponse } from '../schemas/admin.js'
+import { AdminRequestSchema, type AdminResponse } from '../../../schemas/admin.js'
 import type { RoomHub } from './room-hub.js'
 import type { RoomRegistry } from './room-registry.js'
 

@@ -1,6 +1,6 @@
 // A socket's inbound allowance. Every frame, refused or not, spends from it before it is even
 // parsed; refused frames are counted too, so a socket that keeps sending them can be closed.
-import { createGcra } from './rate-limiter.js'
+import { createGcra } from '../../shared/rate-limiter.js'
 
 export interface FrameBudgetOptions {
   /** Frames per second a socket may send in the long run (FRAME_BUDGET_PER_SEC). */
