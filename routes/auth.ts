@@ -32,7 +32,7 @@ declare module 'fastify' {
 export default async function authRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
   const { userStore, sessions, passwords, loginGuard, registrationLimiter } = fastify
-  // Cross-site POSTs are refused app-wide by plugins/csrf.ts before they get here.
+  // Cross-site POSTs are refused app-wide by plugins/app/csrf.ts before they get here.
 
   const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema }
 

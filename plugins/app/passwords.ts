@@ -3,11 +3,11 @@
 // start-up job that wraps bare legacy SHA-256 records in scrypt.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { ApiError } from '../lib/shared/api-error.js'
-import { createHashQueue, QueueFullError, type HashQueue } from '../lib/accounts/hash-queue.js'
-import { wrapStoredLegacyHashes } from '../lib/accounts/legacy-import.js'
-import { burnPasswordCheck, hashPassword, verifyPassword, wrapLegacyHash, type ScryptParams, type VerifyResult } from '../lib/accounts/password.js'
-import type { PasswordHash } from '../lib/accounts/user-store.js'
+import { ApiError } from '../../lib/shared/api-error.js'
+import { createHashQueue, QueueFullError, type HashQueue } from '../../lib/accounts/hash-queue.js'
+import { wrapStoredLegacyHashes } from '../../lib/accounts/legacy-import.js'
+import { burnPasswordCheck, hashPassword, verifyPassword, wrapLegacyHash, type ScryptParams, type VerifyResult } from '../../lib/accounts/password.js'
+import type { PasswordHash } from '../../lib/accounts/user-store.js'
 
 /**
  * Every password hash the server computes goes through these. Each call waits for a hashing slot;

@@ -1,9 +1,9 @@
 // The chat hub, wired to sessions: an ended session's sockets are closed with the right code.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { createMemoryHub, type ChatHub } from '../lib/chat/gateway/chat-hub.js'
-import { CLOSE } from '../lib/chat/protocol/protocol.js'
-import type { EndReason } from '../lib/sessions/session-registry.js'
+import { createMemoryHub, type ChatHub } from '../../lib/chat/gateway/chat-hub.js'
+import { CLOSE } from '../../lib/chat/protocol/protocol.js'
+import type { EndReason } from '../../lib/sessions/session-registry.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -4,8 +4,8 @@
 // also stops login CSRF and keeps the API to the pages we serve or allow (ALLOWED_ORIGINS).
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { ApiError } from '../lib/shared/api-error.js'
-import { isCrossSiteWrite } from '../lib/transport/origin.js'
+import { ApiError } from '../../lib/shared/api-error.js'
+import { isCrossSiteWrite } from '../../lib/transport/origin.js'
 
 async function csrfPlugin(fastify: FastifyInstance) {
   const { config } = fastify

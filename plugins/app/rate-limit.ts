@@ -3,8 +3,8 @@
 // registrations per client address (REGISTRATIONS_PER_HOUR).
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { createRateLimiter, jitterTolerance, type RateLimiter } from '../lib/shared/rate-limiter.js'
-import { createFailureBucket, createGrowingDelay, createLoginGuard, type LoginGuard } from '../lib/accounts/login-limits.js'
+import { createRateLimiter, jitterTolerance, type RateLimiter } from '../../lib/shared/rate-limiter.js'
+import { createFailureBucket, createGrowingDelay, createLoginGuard, type LoginGuard } from '../../lib/accounts/login-limits.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,7 +2,7 @@
 // went quiet, then ends them (closing their sockets). Only `touchSession` counts as activity.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { createIdleTracker, type IdleTracker } from '../lib/sessions/idle-tracker.js'
+import { createIdleTracker, type IdleTracker } from '../../lib/sessions/idle-tracker.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,8 +2,8 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { openJsonUserStore } from '../lib/accounts/json-user-store.js'
-import type { UserStore } from '../lib/accounts/user-store.js'
+import { openJsonUserStore } from '../../lib/accounts/json-user-store.js'
+import type { UserStore } from '../../lib/accounts/user-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -5,9 +5,9 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Server } from 'node:net'
 import type { Socket } from 'node:net'
-import { ApiError } from '../lib/shared/api-error.js'
-import { addressKey, createAddressCounter, readOpenFileLimit, totalConnectionCap } from '../lib/transport/connection-limits.js'
-import { createRateLimiter } from '../lib/shared/rate-limiter.js'
+import { ApiError } from '../../lib/shared/api-error.js'
+import { addressKey, createAddressCounter, readOpenFileLimit, totalConnectionCap } from '../../lib/transport/connection-limits.js'
+import { createRateLimiter } from '../../lib/shared/rate-limiter.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

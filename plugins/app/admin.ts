@@ -3,8 +3,8 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { openAdminChannel, SOCKET_PATH_MAX } from '../lib/admin/admin-channel.js'
-import { createRoomAdmin } from '../lib/chat/rooms/room-admin.js'
+import { openAdminChannel, SOCKET_PATH_MAX } from '../../lib/admin/admin-channel.js'
+import { createRoomAdmin } from '../../lib/chat/rooms/room-admin.js'
 
 export const ADMIN_SOCKET = 'admin.sock'
 

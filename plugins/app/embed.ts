@@ -4,12 +4,12 @@
 // hour) and on tickets (per session, per address, live per session and in total).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { createTicketStore, type TicketStore } from '../lib/embed/embed-tickets.js'
-import type { SessionRecord } from '../lib/sessions/session-registry.js'
-import { ApiError } from '../lib/shared/api-error.js'
-import { browserFamily } from '../lib/sessions/browser-family.js'
-import { createRateLimiter } from '../lib/shared/rate-limiter.js'
-import type { SiteRoom } from '../lib/shared/config.js'
+import { createTicketStore, type TicketStore } from '../../lib/embed/embed-tickets.js'
+import type { SessionRecord } from '../../lib/sessions/session-registry.js'
+import { ApiError } from '../../lib/shared/api-error.js'
+import { browserFamily } from '../../lib/sessions/browser-family.js'
+import { createRateLimiter } from '../../lib/shared/rate-limiter.js'
+import type { SiteRoom } from '../../lib/shared/config.js'
 
 /** Partitioned (CHIPS): the browser keeps it per top-level site, so it never tracks across sites. */
 export const EMBED_COOKIE = '__Host-parley-embed'

@@ -1,7 +1,7 @@
 // Makes the validated config (lib/shared/config.ts) available as fastify.config to every plugin.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Config } from '../lib/shared/config.js'
+import type { Config } from '../../lib/shared/config.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -6,7 +6,7 @@ import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { FastifyInstance } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { isUpgrade } from '../lib/transport/upgrade.js'
+import { isUpgrade } from '../../lib/transport/upgrade.js'
 
 /** Deny-all for powerful browser features the chat page never uses. */
 export const PERMISSIONS_POLICY = [

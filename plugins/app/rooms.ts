@@ -3,10 +3,10 @@
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { openFileHistoryStore } from '../lib/chat/history/file-history-store.js'
-import { CID_WINDOW, createRoomHub, type RoomHub } from '../lib/chat/rooms/room-hub.js'
-import { createRateLimiter, type RateLimiter } from '../lib/shared/rate-limiter.js'
-import { openRoomRegistry, type RoomRegistry } from '../lib/chat/rooms/room-registry.js'
+import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
+import { CID_WINDOW, createRoomHub, type RoomHub } from '../../lib/chat/rooms/room-hub.js'
+import { createRateLimiter, type RateLimiter } from '../../lib/shared/rate-limiter.js'
+import { openRoomRegistry, type RoomRegistry } from '../../lib/chat/rooms/room-registry.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
