@@ -12,7 +12,7 @@ import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet,
 import { textFrame } from '../lib/chat/gateway/text-frame.js'
 import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/chat/gateway/frame-budget.js'
 import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat/gateway/chat-frames.js'
-import { LOBBY } from '../lib/chat/rooms/room-hub.js'
+import { LOBBY } from '../lib/chat/protocol/protocol.js'
 import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/chat/protocol/protocol.js'
 import type { SessionRecord } from '../lib/sessions/session-registry.js'
 

@@ -10,7 +10,7 @@ import { isAllowedOrigin } from '../lib/transport/origin.js'
 import { isUpgrade } from '../lib/transport/upgrade.js'
 import { createWriteBatch } from '../lib/chat/gateway/bounded-output.js'
 import { createFrameHandlers, limitKeyOf } from '../lib/chat/gateway/chat-frames.js'
-import { LOBBY } from '../lib/chat/rooms/room-hub.js'
+import { LOBBY } from '../lib/chat/protocol/protocol.js'
 import type { SessionRecord } from '../lib/sessions/session-registry.js'
 import { ChatSocket, type ChatShared } from './chat-socket.js'
 

@@ -3,6 +3,7 @@
 // environment variable is that key in UPPER_SNAKE case (messageMaxChars -> MESSAGE_MAX_CHARS).
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
+import { LOBBY, ROOM_NAME_PATTERN } from '../chat/protocol/protocol.js'
 
 const Int = (min: number, max: number, def: number, description: string) =>
   Type.Integer({ minimum: min, maximum: max, default: def, description })
@@ -138,7 +139,7 @@ export function parseEmbedRooms(raw: string, embedOrigins: string[], roomMaxUser
     if (!embedOrigins.includes(site)) throw new ConfigError(`EMBED_ROOMS: ${site} is not in EMBED_ORIGINS`)
     const [name = '', capText, ...extra] = entry.slice(at + 1).split(':')
     // The same rule as RoomNameSchema; the lobby is everyone's and cannot belong to a site.
-    if (!/^[a-z0-9-]{1,32}$/.test(name) || name === 'lobby' || extra.length > 0) {
+    if (!ROOM_NAME_PATTERN.test(name) || name === LOBBY || extra.length > 0) {
       throw new ConfigError(`EMBED_ROOMS: "${entry}" needs a room name of 1-32 a-z 0-9 - (not lobby)`)
     }
     const cap = capText === undefined ? undefined : Number(capText)

@@ -6,8 +6,8 @@ import { syncDir, writeFileAtomic } from '../../shared/atomic-file.js'
 import { afterOf, createHistoryCache, firstAbove, newestUpTo, pageBefore, recentOf, type Cached } from './history-cache.js'
 import { header, line, loadLog, readRecords, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
 import type { HistoryRecord, HistoryStore, Readable, StoredRoom } from './history-store.js'
+import { ROOM_NAME_PATTERN } from '../protocol/protocol.js'
 
-export const ROOM_NAME_PATTERN = /^[a-z0-9-]{1,32}$/
 // Logs are opened O_DSYNC where the platform has it: each append is durable when its write
 // returns, as write + fdatasync were, with one thread-pool round trip instead of two (each
 // costs the event loop ~40 us here, per room, per group commit).

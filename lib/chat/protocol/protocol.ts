@@ -1,6 +1,17 @@
 // The chat protocol's codes and texts, one source for the server and the page (no TypeBox here,
 // so the page can import values without bundling a schema library). See docs/protocol.md.
 
+/** The room every socket joins first; it always exists and cannot be created, capped or closed. */
+export const LOBBY = 'lobby'
+/** Room names: lower-case letters, digits and hyphens, 1 to 32 of them (schemas take its `.source`). */
+export const ROOM_NAME_PATTERN = /^[a-z0-9-]{1,32}$/
+/** Messages sent with `joined` (and the most a `history` page holds is set by the caller). */
+export const JOIN_HISTORY = 50
+/** Messages per `history` page: what the page asks for, and the server's answer when a request names no limit. */
+export const HISTORY_PAGE = 50
+/** A user's `typing` frames in a room are passed on at most this often (the page sends no more often either). */
+export const TYPING_INTERVAL_MS = 2000
+
 /** Every close code the server sends on /ws, with the reason text it sends along. */
 export const CLOSE = {
   /** The server is shutting down. */

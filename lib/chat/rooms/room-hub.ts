@@ -6,17 +6,12 @@ import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from '
 import { MEMBERS_PAGE } from '../../../schemas/room-frames.js'
 import type { FrameSource } from '../gateway/bounded-output.js'
 import { catchUp, historyPage, once, recentJoined } from './catch-up.js'
-import { ERROR_TEXT } from '../protocol/protocol.js'
+import { ERROR_TEXT, JOIN_HISTORY, LOBBY, TYPING_INTERVAL_MS } from '../protocol/protocol.js'
 import type { RoomRegistry } from './room-registry.js'
 import type { SiteRoom } from '../../shared/config.js'
 
 export type { PresenceTimer }
 
-export const LOBBY = 'lobby'
-/** Messages sent with `joined` (and the most a `history` page holds is set by the caller). */
-export const JOIN_HISTORY = 50
-/** A user's `typing` frames in a room are passed on at most this often. */
-export const TYPING_INTERVAL_MS = 2000
 /** The most seqs per room whose client message ids are remembered, to drop resends (see cidWindow). */
 export const CID_WINDOW = 1000
 

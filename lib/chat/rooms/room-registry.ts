@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../../shared/atomic-file.js'
+import { ROOM_NAME_PATTERN } from '../protocol/protocol.js'
 
 export const RoomRecordSchema = Type.Object(
   {
@@ -24,7 +25,7 @@ export const RoomRecordSchema = Type.Object(
 export type RoomRecord = Static<typeof RoomRecordSchema>
 
 const FileSchema = Type.Object(
-  { version: Type.Literal(1), rooms: Type.Record(Type.String({ pattern: '^[a-z0-9-]{1,32}$' }), RoomRecordSchema, { additionalProperties: false }) },
+  { version: Type.Literal(1), rooms: Type.Record(Type.String({ pattern: ROOM_NAME_PATTERN.source }), RoomRecordSchema, { additionalProperties: false }) },
   { additionalProperties: false }
 )
 const checkFile = Compile(FileSchema)
