@@ -7,25 +7,25 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import websocket from '@fastify/websocket'
-import fastifyStatic from '@fastify/static'
-import type { Config } from './lib/config.js'
-import { TLS_CIPHERS, TLS_GROUPS, type TlsMaterial } from './lib/tls-material.js'
-import { refusePlainHttp } from './lib/plain-http-refusal.js'
-import { ApiError } from './lib/api-error.js'
-import config from './plugins/config.js'
-import securityHeaders, { PERMISSIONS_POLICY } from './plugins/security-headers.js'
-import userStore from './plugins/user-store.js'
-import auth from './plugins/auth.js'
-import rateLimit from './plugins/rate-limit.js'
-import passwords from './plugins/passwords.js'
-import csrf from './plugins/csrf.js'
-import connectionLimits from './plugins/connection-limits.js'
-import chatHub from './plugins/chat-hub.js'
-import idleReaper from './plugins/idle-reaper.js'
-import rooms from './plugins/rooms.js'
-import embed from './plugins/embed.js'
-import admin from './plugins/admin.js'
+import type { Config } from './lib/shared/config.js'
+import { TLS_CIPHERS, TLS_GROUPS, type TlsMaterial } from './lib/transport/tls-material.js'
+import { refusePlainHttp } from './lib/transport/plain-http-refusal.js'
+import { ApiError } from './lib/shared/api-error.js'
+import config from './plugins/app/config.js'
+import securityHeaders, { PERMISSIONS_POLICY } from './plugins/external/security-headers.js'
+import websocket, { websocketOptions } from './plugins/external/websocket.js'
+import fastifyStatic, { staticOptions } from './plugins/external/static.js'
+import userStore from './plugins/app/user-store.js'
+import auth from './plugins/app/auth.js'
+import rateLimit from './plugins/app/rate-limit.js'
+import passwords from './plugins/app/passwords.js'
+import csrf from './plugins/app/csrf.js'
+import connectionLimits from './plugins/app/connection-limits.js'
+import chatHub from './plugins/app/chat-hub.js'
+import idleReaper from './plugins/app/idle-reaper.js'
+import rooms from './plugins/app/rooms.js'
+import embed from './plugins/app/embed.js'
+import admin from './plugins/app/admin.js'
 import authRoutes from './routes/auth.js'
 import wsRoutes, { onSocketError } from './routes/ws.js'
 
@@ -49,21 +49,6 @@ export const timeoutCheckInterval = (requestTimeoutMs: number) => Math.max(25, M
 export const DEFAULT_WEB_ROOT = ['./dist/web/', './web/']
   .map((dir) => fileURLToPath(new URL(dir, import.meta.url)))
   .find((dir) => existsSync(join(dir, 'favicon.svg.br')))
-/** Bundles whose names carry a content hash (build.mjs) never change: cache them for a year. */
-const HASHED_ASSET = /-[A-Z0-9]{8}\.(js|css)(\.map)?$/
-
-function cacheHeaders(reply: { header(name: string, value: string): unknown }, file: string) {
-  const path = file.replace(/\.(br|gz)$/, '') // the precompressed sibling stands for its original
-  if (HASHED_ASSET.test(path)) reply.header('cache-control', 'public, max-age=31536000, immutable')
-  else if (path.endsWith('/widget.js')) {
-    // Other sites load the embed loader with a <script> tag: allow that, and let updates reach them within the hour.
-    reply.header('cross-origin-resource-policy', 'cross-origin')
-    reply.header('cache-control', 'public, max-age=3600')
-  }
-  else if (path.endsWith('.html')) reply.header('cache-control', 'no-store')
-  else reply.header('cache-control', 'public, max-age=86400')
-}
-
 /** Registers everything Parley serves: plugins, error and 404 handlers, then routes. */
 export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(config, { config: opts.config })
@@ -80,18 +65,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(rooms)
   await fastify.register(embed)
   await fastify.register(admin)
-  await fastify.register(websocket, {
-    // No permessage-deflate (ws's default, made explicit): compressing costs CPU per frame per
-    // socket, and frames are written prebuilt and uncompressed (lib/text-frame.ts).
-    options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
-    // Not the default (log with a stack, terminate): that flooded the logs and raced ws's own
-    // close frame for oversize frames (1006 instead of 1009).
-    errorHandler: onSocketError,
-    // Runs when close starts: tell every client we are going away, then stop.
-    preClose: async () => {
-      fastify.chatHub.closeAll(1001, 'shutdown')
-    }
-  })
+  await fastify.register(websocket, websocketOptions(fastify, MAX_FRAME_BYTES, onSocketError))
 
   // Set before the routes so every route context inherits them.
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
@@ -117,8 +91,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(wsRoutes)
   const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT
   if (webRoot && existsSync(webRoot)) {
-    // preCompressed: build.mjs writes .br/.gz siblings; the best one the client accepts is sent.
-    await fastify.register(fastifyStatic, { root: webRoot, index: false, wildcard: false, preCompressed: true, setHeaders: cacheHeaders })
+    await fastify.register(fastifyStatic, staticOptions(webRoot))
     // The plugin's own index route ignores preCompressed; sendFile honours it.
     fastify.get('/', (_request, reply) => reply.sendFile('index.html'))
     // Agents that ignore the page's <link rel="icon"> ask for /favicon.ico: point them at the SVG

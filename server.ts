@@ -1,8 +1,8 @@
 // Starts Parley: config from the environment, TLS material, then listen. All else is in app.ts.
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './lib/config.js'
-import { loadTlsMaterial } from './lib/tls-material.js'
+import { ConfigError, loadConfig } from './lib/shared/config.js'
+import { loadTlsMaterial } from './lib/transport/tls-material.js'
 
 const SHUTDOWN_DEADLINE_MS = 10_000
 

@@ -2,12 +2,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ApiErrorSchema, CredentialsSchema, SessionStateSchema, UserSchema } from '../schemas/http.js'
-import { ApiError } from '../lib/api-error.js'
-import { normaliseUsername, PASSWORD_PROBLEMS, passwordProblem, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/credentials.js'
-import { isReservedLookalike } from '../lib/confusables.js'
-import type { VerifyResult } from '../lib/password.js'
+import { ApiError } from '../lib/shared/api-error.js'
+import { normaliseUsername, PASSWORD_PROBLEMS, passwordProblem, USERNAME_PROBLEMS, usernameKey, usernameProblem } from '../lib/accounts/credentials.js'
+import { isReservedLookalike } from '../lib/accounts/confusables.js'
+import type { VerifyResult } from '../lib/accounts/password.js'
 import embedRoutes from './embed.js'
-import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/user-store.js'
+import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/accounts/user-store.js'
 import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
@@ -32,7 +32,7 @@ declare module 'fastify' {
 export default async function authRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
   const { userStore, sessions, passwords, loginGuard, registrationLimiter } = fastify
-  // Cross-site POSTs are refused app-wide by plugins/csrf.ts before they get here.
+  // Cross-site POSTs are refused app-wide by plugins/app/csrf.ts before they get here.
 
   const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema }
 

@@ -7,14 +7,14 @@ import type { Socket } from 'node:net'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { ClientFrame, ErrorFrame, ServerFrame, WelcomeFrame } from '../schemas/frames.js'
-import { encodeFrame, type ChatClient } from '../lib/chat-hub.js'
-import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from '../lib/bounded-output.js'
-import { textFrame } from '../lib/text-frame.js'
-import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/frame-budget.js'
-import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat-frames.js'
-import { LOBBY } from '../lib/room-hub.js'
-import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/protocol.js'
-import type { SessionRecord } from '../lib/session-registry.js'
+import { encodeFrame, type ChatClient } from '../lib/chat/gateway/chat-hub.js'
+import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from '../lib/chat/gateway/bounded-output.js'
+import { textFrame } from '../lib/chat/gateway/text-frame.js'
+import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/chat/gateway/frame-budget.js'
+import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat/gateway/chat-frames.js'
+import { LOBBY } from '../lib/chat/protocol/protocol.js'
+import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/chat/protocol/protocol.js'
+import type { SessionRecord } from '../lib/sessions/session-registry.js'
 
 /**
  * Live lobby messages wait this long after connecting for the client's first frame that is not
@@ -117,7 +117,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
 
   /**
    * Listeners go on here, before any await, so no early frame is missed. `raw` is the TLS socket
-   * under ws: frames are written to it whole (built once per fan-out, see lib/text-frame.ts);
+   * under ws: frames are written to it whole (built once per fan-out, see lib/chat/gateway/text-frame.ts);
    * corking it keeps ws's own writes (pongs, close frames) in order with ours.
    */
   constructor(

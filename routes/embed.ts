@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { ApiError } from '../lib/api-error.js'
-import { verifyEmbedToken } from '../lib/embed-token.js'
-import { siteRoomNames } from '../plugins/embed.js'
+import { ApiError } from '../lib/shared/api-error.js'
+import { verifyEmbedToken } from '../lib/embed/embed-token.js'
+import { siteRoomNames } from '../plugins/app/embed.js'
 import { ApiErrorSchema, EmbedGuestSchema, EmbedIdentitySchema, EmbedLoginSchema, EmbedSessionSchema, EmbedTicketSchema } from '../schemas/http.js'
 
 const TOKEN_TEXT = {
@@ -58,7 +58,7 @@ export default async function embedRoutes(instance: FastifyInstance) {
   // A fresh ticket for the widget cookie's session (at start-up and on a reconnect). "Not signed in"
   // is an answer, not an error: every visitor's first open asks, and a 401 would be a red console line.
   // Limited per session and per address (429 rate_limited), at most TICKETS_PER_SESSION live per
-  // session and MAX_TICKETS in total (503 busy): plugins/embed.ts.
+  // session and MAX_TICKETS in total (503 busy): plugins/app/embed.ts.
   const ticketResponses = { response: { 200: EmbedTicketSchema, 400: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema } }
   fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...ticketResponses } }, async (request) => {
     const found = await fastify.embedSession(request)

@@ -9,9 +9,9 @@ import {
   SessionIdParamsSchema,
   SessionListSchema
 } from '../schemas/http.js'
-import { ApiError } from '../lib/api-error.js'
-import { PASSWORD_PROBLEMS, passwordProblem, usernameKey } from '../lib/credentials.js'
-import type { SessionRecord } from '../lib/session-registry.js'
+import { ApiError } from '../lib/shared/api-error.js'
+import { PASSWORD_PROBLEMS, passwordProblem, usernameKey } from '../lib/accounts/credentials.js'
+import type { SessionRecord } from '../lib/sessions/session-registry.js'
 
 const MESSAGES = {
   unauthorized: 'Not logged in.',

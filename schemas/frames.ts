@@ -1,10 +1,10 @@
 // WebSocket frame schemas shared by the server (validation) and the browser (types only).
-// Codes and texts live in lib/protocol.ts; text rules (characters, length) in lib/message-text.ts.
+// Codes and texts live in lib/chat/protocol/protocol.ts; text rules (characters, length) in lib/chat/rooms/message-text.ts.
 import Type, { type Static } from 'typebox'
-import { ERROR_CODES, type ErrorCode } from '../lib/protocol.js'
+import { ERROR_CODES, type ErrorCode } from '../lib/chat/protocol/protocol.js'
 import { CidSchema, ROOM_FRAME_SCHEMAS, RoomMessageSchema, ROOM_SERVER_FRAME_SCHEMAS, RoomNameSchema, type RoomServerFrame } from './room-frames.js'
 
-export { CLOSE_CODES, type ErrorCode } from '../lib/protocol.js'
+export { CLOSE_CODES, type ErrorCode } from '../lib/chat/protocol/protocol.js'
 
 /** No string in a frame can be longer than a frame (MAX_FRAME_BYTES). */
 const MAX_STRING = 4096
@@ -13,7 +13,7 @@ export const MessageInSchema = Type.Object(
   {
     type: Type.Literal('message'),
     // Only the shape here: which characters a text may hold is judged after the rate limit,
-    // by lib/message-text.ts (trimmed first, so "hi\n" is "hi").
+    // by lib/chat/rooms/message-text.ts (trimmed first, so "hi\n" is "hi").
     text: Type.String({ maxLength: MAX_STRING }),
     /** Default `lobby`. */
     room: Type.Optional(RoomNameSchema),

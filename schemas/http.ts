@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox'
 
 export const CredentialsSchema = Type.Object(
   {
-    // Loose caps here; the precise rules live in lib/credentials.ts and answer with their own codes.
+    // Loose caps here; the precise rules live in lib/accounts/credentials.ts and answer with their own codes.
     username: Type.String({ maxLength: 256 }),
     password: Type.String({ maxLength: 1024 })
   },

@@ -1,9 +1,10 @@
 // Room frames (issue 6): what a client may send about rooms, and what the server answers.
 // The server validates against these schemas; the browser imports only the types.
 import Type, { type Static } from 'typebox'
+import { HISTORY_PAGE, ROOM_NAME_PATTERN } from '../lib/chat/protocol/protocol.js'
 
 /** Room names: 1-32 of lowercase letters, digits and '-'. */
-export const RoomNameSchema = Type.String({ pattern: '^[a-z0-9-]{1,32}$' })
+export const RoomNameSchema = Type.String({ pattern: ROOM_NAME_PATTERN.source })
 /** A client's own message id, echoed back and used to drop resends. */
 export const CidSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
@@ -52,7 +53,7 @@ export type RoomFrame = { [K in RoomFrameType]: Static<(typeof ROOM_FRAME_SCHEMA
 export const MEMBERS_PAGE = 200
 
 /** `history` answers hold at most this many messages; 50 when the client does not say. */
-export const HISTORY_PAGE_DEFAULT = 50
+export const HISTORY_PAGE_DEFAULT = HISTORY_PAGE
 
 /** A message as sent live, with `joined`, replayed and in `history` pages. */
 export const RoomMessageSchema = Type.Object(

@@ -2,7 +2,7 @@
 // and the widget's browser tests. It sends a strict CSP, so the widget is shown to work under one.
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { signEmbedToken } from '../lib/embed-token.js'
+import { signEmbedToken } from '../lib/embed/embed-token.js'
 
 export interface HostSite {
   origin: string

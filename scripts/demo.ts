@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { buildApp } from '../app.js'
-import { defaultConfig } from '../lib/config.js'
-import { loadTlsMaterial } from '../lib/tls-material.js'
+import { defaultConfig } from '../lib/shared/config.js'
+import { loadTlsMaterial } from '../lib/transport/tls-material.js'
 import { startHostSite } from './demo-host.js'
 
 const chatPort = Number(process.env.DEMO_CHAT_PORT ?? 5443)

@@ -1,4 +1,4 @@
-// Regenerates lib/confusables-data.ts from the Unicode confusables table that the `unhomoglyph`
+// Regenerates lib/accounts/confusables-data.ts from the Unicode confusables table that the `unhomoglyph`
 // dev dependency ships (data.json: every source -> prototype line of Unicode's confusables.txt,
 // UTS #39, version 13.0.0, converted to JSON by that package). Run: npx tsx scripts/generate-confusables.ts
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url)
 // The Unicode version of confusables.txt that unhomoglyph@1.0.6 was built from (its CHANGELOG).
 const UNICODE_VERSION = '13.0.0'
 const PACKAGE = 'unhomoglyph'
-const OUT = fileURLToPath(new URL('../lib/confusables-data.ts', import.meta.url))
+const OUT = fileURLToPath(new URL('../lib/accounts/confusables-data.ts', import.meta.url))
 
 const hex = (text: string) => [...text].map((c) => c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join(' ')
 

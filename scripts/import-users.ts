@@ -1,9 +1,9 @@
 // CLI: `npm run import-users -- PATH` imports the predecessor's users.json into $DATA_DIR/users.json. Run it while the server is stopped.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { openJsonUserStore } from '../lib/json-user-store.js'
-import { importLegacyUsers } from '../lib/legacy-import.js'
-import { loadConfig } from '../lib/config.js'
+import { openJsonUserStore } from '../lib/accounts/json-user-store.js'
+import { importLegacyUsers } from '../lib/accounts/legacy-import.js'
+import { loadConfig } from '../lib/shared/config.js'
 
 async function main(argv: string[]): Promise<number> {
   const source = argv[0]

@@ -3,7 +3,7 @@
 // (DATA_DIR) and talks to the running server over DATA_DIR/admin.sock. Exit codes: docs/cli.md.
 import net from 'node:net'
 import { join } from 'node:path'
-import { ConfigError, loadConfig } from '../lib/config.js'
+import { ConfigError, loadConfig } from '../lib/shared/config.js'
 import type { AdminRequest, AdminResponse, RoomRow } from '../schemas/admin.js'
 
 export const EXIT = { ok: 0, usage: 1, refused: 2, notRunning: 3, failed: 4 } as const

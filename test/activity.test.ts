@@ -44,7 +44,7 @@ t.test('IDLE_ACTIVITY=message: activity frames do not count, only messages', asy
 })
 
 t.test('IDLE_ACTIVITY: any other value stops start-up naming the variable', async (t) => {
-  const { loadConfig } = await import('../lib/config.js')
+  const { loadConfig } = await import('../lib/shared/config.js')
   t.throws(() => loadConfig({ IDLE_ACTIVITY: 'mouse' }), /IDLE_ACTIVITY/)
   t.equal(loadConfig({}).idleActivity, 'input')
 })

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
-import { writeFileAtomic } from '../lib/atomic-file.js'
+import { writeFileAtomic } from '../lib/shared/atomic-file.js'
 
 t.test('writes a new file with mode 0600 by default', async (t) => {
   const dir = t.testdir()

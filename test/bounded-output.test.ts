@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import t from 'tap'
-import { createBoundedOutput, createWriteBatch, MAX_STREAMS, type Outlet } from '../lib/bounded-output.js'
+import { createBoundedOutput, createWriteBatch, MAX_STREAMS, type Outlet } from '../lib/chat/gateway/bounded-output.js'
 
 /** A stream standing for a socket: records each write that reaches it; `stalled` holds writes (a client not reading). */
 function fakeSocket(opts: { stalled?: boolean } = {}) {

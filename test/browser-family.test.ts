@@ -1,5 +1,5 @@
 import t from 'tap'
-import { browserFamily } from '../lib/browser-family.js'
+import { browserFamily } from '../lib/sessions/browser-family.js'
 
 t.test('User-Agent strings map to a browser family', async (t) => {
   const cases: [string | undefined, string][] = [

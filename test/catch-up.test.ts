@@ -2,11 +2,11 @@
 // ones, once each in seq order, whether the store answers reads at once (memory) or with a promise
 // (disk), with the lobby hold, across a reset, and with `joined`/`history` pages kept to a byte budget.
 import t, { type Test } from 'tap'
-import { createBoundedOutput, type Outlet } from '../lib/bounded-output.js'
-import { openFileHistoryStore } from '../lib/file-history-store.js'
-import type { HistoryStore } from '../lib/history-store.js'
-import { createRoomHub, messageFrame, type RoomClient } from '../lib/room-hub.js'
-import { fitPage } from '../lib/catch-up.js'
+import { createBoundedOutput, type Outlet } from '../lib/chat/gateway/bounded-output.js'
+import { openFileHistoryStore } from '../lib/chat/history/file-history-store.js'
+import type { HistoryStore } from '../lib/chat/history/history-store.js'
+import { createRoomHub, messageFrame, type RoomClient } from '../lib/chat/rooms/room-hub.js'
+import { fitPage } from '../lib/chat/rooms/catch-up.js'
 
 /** Reads answered with a promise, as a store reading from disk does. */
 function slowReads(store: HistoryStore): HistoryStore {

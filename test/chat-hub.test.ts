@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createMemoryHub, type ChatClient } from '../lib/chat-hub.js'
+import { createMemoryHub, type ChatClient } from '../lib/chat/gateway/chat-hub.js'
 
 function fakeClient(user: string, sessionId: string, room = 'lobby') {
   const client = {

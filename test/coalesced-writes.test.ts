@@ -5,7 +5,7 @@ import type { Socket } from 'node:net'
 import type { IncomingMessage } from 'node:http'
 import { startServer } from './helpers/server.js'
 import { connect, signUp } from './helpers/clients.js'
-import type { RoomClient } from '../lib/room-hub.js'
+import type { RoomClient } from '../lib/chat/rooms/room-hub.js'
 
 t.test('messages broadcast in one commit reach each socket in one write, in seq order', async (t) => {
   const server = await startServer(t)

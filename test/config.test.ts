@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loadConfig } from '../lib/config.js'
+import { loadConfig } from '../lib/shared/config.js'
 
 t.test('defaults match the documented ones', async (t) => {
   const c = loadConfig({})

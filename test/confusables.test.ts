@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import t from 'tap'
-import { isReservedLookalike, nameSkeletons, skeleton } from '../lib/confusables.js'
-import { CONFUSABLES_DATA } from '../lib/confusables-data.js'
+import { isReservedLookalike, nameSkeletons, skeleton } from '../lib/accounts/confusables.js'
+import { CONFUSABLES_DATA } from '../lib/accounts/confusables-data.js'
 import { renderConfusablesModule } from '../scripts/generate-confusables.js'
 
 const require = createRequire(import.meta.url)
@@ -47,7 +47,7 @@ t.test('reserved names and their look-alikes', async (t) => {
 t.test('the committed table is what the generator makes from the unhomoglyph package', async (t) => {
   const table = require('unhomoglyph/data.json') as Record<string, string>
   const { version } = require('unhomoglyph/package.json') as { version: string }
-  const committed = await readFile(new URL('../lib/confusables-data.ts', import.meta.url), 'utf8')
+  const committed = await readFile(new URL('../lib/accounts/confusables-data.ts', import.meta.url), 'utf8')
   t.equal(committed, renderConfusablesModule(table, version))
   t.equal(CONFUSABLES_DATA.split(';').filter(Boolean).length, Object.keys(table).length)
   t.match(committed, /Copyright © Unicode, Inc\./, 'the Unicode notice is kept')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { addressKey, createAddressCounter, fdReserve, parseOpenFileLimit, readOpenFileLimit, totalConnectionCap } from '../lib/connection-limits.js'
+import { addressKey, createAddressCounter, fdReserve, parseOpenFileLimit, readOpenFileLimit, totalConnectionCap } from '../lib/transport/connection-limits.js'
 
 t.test('the address counter holds at most max per key and forgets keys at zero', async (t) => {
   const c = createAddressCounter()

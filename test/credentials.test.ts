@@ -14,7 +14,7 @@ import {
   usernameKey,
   PASSWORD_PROBLEMS,
   passwordProblem
-} from '../lib/credentials.js'
+} from '../lib/accounts/credentials.js'
 
 t.test('limits are the documented ones', async (t) => {
   t.same([USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH], [3, 32, 8, 128])

@@ -5,8 +5,8 @@
 import { join } from 'node:path'
 import t from 'tap'
 import type { Locator, Page } from 'playwright-core'
-import { openFileHistoryStore } from '../lib/file-history-store.js'
-import { createIdGenerator } from '../lib/message-id.js'
+import { openFileHistoryStore } from '../lib/chat/history/file-history-store.js'
+import { createIdGenerator } from '../lib/chat/rooms/message-id.js'
 import { startServer } from './helpers/server.js'
 import { connected, hasChromium, message, registerInUi, send, useBrowser } from './helpers/chromium-page.js'
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import t from 'tap'
 import type { Page } from 'playwright-core'
-import { PASSWORD_PROBLEMS, USERNAME_PROBLEMS } from '../lib/credentials.js'
+import { PASSWORD_PROBLEMS, USERNAME_PROBLEMS } from '../lib/accounts/credentials.js'
 import { startServer } from './helpers/server.js'
 import { hasChromium, PASSWORD, PHONE, registerInUi, useBrowser } from './helpers/chromium-page.js'
 

@@ -4,7 +4,7 @@ import t from 'tap'
 import { haveChromium, newWatchedContext, enterChat, WAIT_MS } from './helpers/browser.js'
 import { connect, logIn, signUp, PASSWORD } from './helpers/clients.js'
 import { badge, events, openShadows, SECRET, sharedChromium, startWidgetWorld, widgetFrame } from './helpers/widget.js'
-import { signEmbedToken } from '../lib/embed-token.js'
+import { signEmbedToken } from '../lib/embed/embed-token.js'
 
 if (haveChromium(t)) {
   const browser = sharedChromium(t)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createTicketStore } from '../lib/embed-tickets.js'
+import { createTicketStore } from '../lib/embed/embed-tickets.js'
 
 const TTL = 30_000
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { signEmbedToken, verifyEmbedToken } from '../lib/embed-token.js'
+import { signEmbedToken, verifyEmbedToken } from '../lib/embed/embed-token.js'
 
 const SECRET = 'shop-secret-0123456789abcdef0123456789'
 const NOW = 1_800_000_000_000

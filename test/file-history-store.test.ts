@@ -3,9 +3,9 @@ import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/p
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { openFileHistoryStore } from '../lib/file-history-store.js'
-import type { HistoryRecord, HistoryStore } from '../lib/history-store.js'
-import { createIdGenerator } from '../lib/message-id.js'
+import { openFileHistoryStore } from '../lib/chat/history/file-history-store.js'
+import type { HistoryRecord, HistoryStore } from '../lib/chat/history/history-store.js'
+import { createIdGenerator } from '../lib/chat/rooms/message-id.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CHILD = fileURLToPath(new URL('./fixtures/append-history.ts', import.meta.url))

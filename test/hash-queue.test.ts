@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createHashQueue, QueueFullError } from '../lib/hash-queue.js'
+import { createHashQueue, QueueFullError } from '../lib/accounts/hash-queue.js'
 
 // A job the test finishes by hand.
 function gate() {

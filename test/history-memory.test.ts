@@ -6,12 +6,12 @@ import path from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import t from 'tap'
-import { createBoundedOutput, type Outlet } from '../lib/bounded-output.js'
-import { openFileHistoryStore } from '../lib/file-history-store.js'
-import { RECORD_OVERHEAD } from '../lib/history-cache.js'
-import type { HistoryRecord } from '../lib/history-store.js'
-import { createIdGenerator } from '../lib/message-id.js'
-import { createRoomHub, type RoomClient } from '../lib/room-hub.js'
+import { createBoundedOutput, type Outlet } from '../lib/chat/gateway/bounded-output.js'
+import { openFileHistoryStore } from '../lib/chat/history/file-history-store.js'
+import { RECORD_OVERHEAD } from '../lib/chat/history/history-cache.js'
+import type { HistoryRecord } from '../lib/chat/history/history-store.js'
+import { createIdGenerator } from '../lib/chat/rooms/message-id.js'
+import { createRoomHub, type RoomClient } from '../lib/chat/rooms/room-hub.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void

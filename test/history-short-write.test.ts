@@ -6,10 +6,10 @@ import { constants } from 'node:fs'
 import { open, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { openFileHistoryStore, type LogFile } from '../lib/file-history-store.js'
-import type { HistoryRecord, HistoryStore } from '../lib/history-store.js'
-import { createIdGenerator } from '../lib/message-id.js'
-import { createRoomHub, type RoomClient } from '../lib/room-hub.js'
+import { openFileHistoryStore, type LogFile } from '../lib/chat/history/file-history-store.js'
+import type { HistoryRecord, HistoryStore } from '../lib/chat/history/history-store.js'
+import { createIdGenerator } from '../lib/chat/rooms/message-id.js'
+import { createRoomHub, type RoomClient } from '../lib/chat/rooms/room-hub.js'
 
 const ids = createIdGenerator()
 const rec = (seq: number): HistoryRecord => ({ seq, id: ids.next(), user: 'alice', text: `message ${seq} `.padEnd(100, 'x'), ts: 1000 + seq })

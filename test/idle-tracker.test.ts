@@ -1,6 +1,6 @@
 import t from 'tap'
-import { createIdleTracker } from '../lib/idle-tracker.js'
-import { tickInterval } from '../plugins/idle-reaper.js'
+import { createIdleTracker } from '../lib/sessions/idle-tracker.js'
+import { tickInterval } from '../plugins/app/idle-reaper.js'
 
 t.test('warn at warnMs, kick at kickMs, counted from the last activity (fake clock)', async (t) => {
   const idle = createIdleTracker({ warnMs: 20_000, kickMs: 30_000 })

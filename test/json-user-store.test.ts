@@ -3,9 +3,9 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { writeFileAtomic } from '../lib/atomic-file.js'
-import { openJsonUserStore } from '../lib/json-user-store.js'
-import { UnknownUserError, UsernameTakenError, type UserRecord } from '../lib/user-store.js'
+import { writeFileAtomic } from '../lib/shared/atomic-file.js'
+import { openJsonUserStore } from '../lib/accounts/json-user-store.js'
+import { UnknownUserError, UsernameTakenError, type UserRecord } from '../lib/accounts/user-store.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CHILD = fileURLToPath(new URL('./fixtures/create-users.ts', import.meta.url))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createFailureBucket, createGrowingDelay, createLoginGuard, type Admission, type LoginGuardOptions } from '../lib/login-limits.js'
+import { createFailureBucket, createGrowingDelay, createLoginGuard, type Admission, type LoginGuardOptions } from '../lib/accounts/login-limits.js'
 
 const MIN = 60_000
 const HOUR = 60 * MIN

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createIdGenerator, ID_PATTERN } from '../lib/message-id.js'
+import { createIdGenerator, ID_PATTERN } from '../lib/chat/rooms/message-id.js'
 
 t.test('ids are fixed-width and sort in the order they were made, within one millisecond too', async (t) => {
   let now = 1_700_000_000_000

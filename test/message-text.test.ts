@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MAX_CODE_POINTS_PER_CHAR, MAX_MARKS_PER_CHAR, countGraphemes, prepareText, trimText } from '../lib/message-text.js'
+import { MAX_CODE_POINTS_PER_CHAR, MAX_MARKS_PER_CHAR, countGraphemes, prepareText, trimText } from '../lib/chat/rooms/message-text.js'
 
 t.test('graphemes: emoji, flags, ZWJ sequences and combining marks count as one', async (t) => {
   t.equal(countGraphemes('hello'), 5)

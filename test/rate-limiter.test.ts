@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createGcra, createRateLimiter, jitterTolerance } from '../lib/rate-limiter.js'
+import { createGcra, createRateLimiter, jitterTolerance } from '../lib/shared/rate-limiter.js'
 
 t.test('1/s: a second message within the second is refused with the time left', async (t) => {
   const limiter = createRateLimiter(1)

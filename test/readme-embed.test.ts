@@ -3,8 +3,8 @@ import t from 'tap'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { verifyEmbedToken } from '../lib/embed-token.js'
-import { loadConfig } from '../lib/config.js'
+import { verifyEmbedToken } from '../lib/embed/embed-token.js'
+import { loadConfig } from '../lib/shared/config.js'
 
 const README = fileURLToPath(new URL('../README.md', import.meta.url))
 

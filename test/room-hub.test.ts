@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { createBoundedOutput, createWriteBatch } from '../lib/bounded-output.js'
-import { openFileHistoryStore } from '../lib/file-history-store.js'
-import { createRoomHub, type PresenceTimer, type RoomClient, type RoomHubOptions } from '../lib/room-hub.js'
+import { createBoundedOutput, createWriteBatch } from '../lib/chat/gateway/bounded-output.js'
+import { openFileHistoryStore } from '../lib/chat/history/file-history-store.js'
+import { createRoomHub, type PresenceTimer, type RoomClient, type RoomHubOptions } from '../lib/chat/rooms/room-hub.js'
 
 function fakeClient(user: string) {
   const client = {

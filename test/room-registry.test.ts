@@ -3,9 +3,9 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
-import { openFileHistoryStore } from '../lib/file-history-store.js'
-import { createRoomHub, type RoomClient } from '../lib/room-hub.js'
-import { openRoomRegistry, type RoomRegistry } from '../lib/room-registry.js'
+import { openFileHistoryStore } from '../lib/chat/history/file-history-store.js'
+import { createRoomHub, type RoomClient } from '../lib/chat/rooms/room-hub.js'
+import { openRoomRegistry, type RoomRegistry } from '../lib/chat/rooms/room-registry.js'
 
 const open = (dir: string, perUser = 2, perAddress = 3) =>
   openRoomRegistry(path.join(dir, 'rooms.json'), path.join(dir, 'rooms.key'), { perUser, perAddress })

@@ -1,11 +1,11 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { openJsonSessionRegistry } from '../lib/json-session-registry.js'
+import { openJsonSessionRegistry } from '../lib/sessions/json-session-registry.js'
 import { connect, logIn, refusal, request, signUp } from './helpers/clients.js'
 import { startServer, testConfig } from './helpers/server.js'
 import { buildApp } from '../app.js'
-import { loadTlsMaterial } from '../lib/tls-material.js'
+import { loadTlsMaterial } from '../lib/transport/tls-material.js'
 
 const META = { address: '127.0.0.1', browser: 'Chrome' }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

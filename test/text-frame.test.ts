@@ -5,7 +5,7 @@ import * as ws from 'ws'
 const { Sender } = ws as unknown as {
   Sender: { frame(data: Buffer, opts: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean }): Buffer[] }
 }
-import { textFrame } from '../lib/text-frame.js'
+import { textFrame } from '../lib/chat/gateway/text-frame.js'
 
 const wsFrame = (payload: Buffer) =>
   Buffer.concat(Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true }))

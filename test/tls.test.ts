@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { WebSocket } from 'ws'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createSelfSigned, loadTlsMaterial } from '../lib/tls-material.js'
+import { createSelfSigned, loadTlsMaterial } from '../lib/transport/tls-material.js'
 import { request, signUp } from './helpers/clients.js'
 import { startServer, type TestServer } from './helpers/server.js'
 

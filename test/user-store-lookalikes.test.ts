@@ -2,9 +2,9 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
-import { openJsonUserStore } from '../lib/json-user-store.js'
-import { usernameKey } from '../lib/credentials.js'
-import { UsernameTakenError, type UserRecord } from '../lib/user-store.js'
+import { openJsonUserStore } from '../lib/accounts/json-user-store.js'
+import { usernameKey } from '../lib/accounts/credentials.js'
+import { UsernameTakenError, type UserRecord } from '../lib/accounts/user-store.js'
 
 function user(username: string, hash = 'a'.repeat(64)): UserRecord {
   const now = new Date().toISOString()

@@ -4,7 +4,7 @@ import t from 'tap'
 import { CATALOGUES } from '../web/i18n/all.js'
 import { en } from '../web/i18n/en.js'
 import { codeText, formatNumber, formatTime, pickLang, setLang, t as text, tn } from '../web/i18n/index.js'
-import { ERROR_CODES } from '../lib/protocol.js'
+import { ERROR_CODES } from '../lib/chat/protocol/protocol.js'
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
 

@@ -1,8 +1,8 @@
-// The login form's own checks (the server's rules, from lib/credentials.ts) and where refusals are shown.
+// The login form's own checks (the server's rules, from lib/accounts/credentials.ts) and where refusals are shown.
 import t from 'tap'
 import { ApiRequestError } from '../web/api.ts'
 import { checkForm, explainRefusal } from '../web/login-form.ts'
-import { PASSWORD_PROBLEMS, USERNAME_PROBLEMS } from '../lib/credentials.ts'
+import { PASSWORD_PROBLEMS, USERNAME_PROBLEMS } from '../lib/accounts/credentials.ts'
 
 t.test('registering: each field gets the rule it breaks, before anything is sent', async (t) => {
   t.same(checkForm('register', 'al', 'correct horse'), { username: USERNAME_PROBLEMS.length })

@@ -3,7 +3,7 @@
 import { batch } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import { CLOSE } from '../lib/protocol.ts'
+import { CLOSE, HISTORY_PAGE, TYPING_INTERVAL_MS } from '../lib/chat/protocol/protocol.ts'
 import * as api from './api.ts'
 import { createConnection } from './connection.ts'
 import { applyFrame, type FrameContext } from './frames.ts'
@@ -20,9 +20,8 @@ import { t, type MessageKey } from './i18n/index.ts'
 
 /** Activity frames at most this often (rooms protocol). */
 export const ACTIVITY_INTERVAL_MS = 5000
-/** Typing frames at most this often per room (the server drops extra ones anyway). */
-export const TYPING_INTERVAL_MS = 2000
-export const HISTORY_PAGE = 50
+/** Typing frames at most this often per room (the server drops extra ones anyway); history pages of this size. */
+export { HISTORY_PAGE, TYPING_INTERVAL_MS }
 
 /** Why the login view is shown after a close code (0: the session check found no session). */
 const CLOSE_NOTICES: Partial<Record<number, MessageKey>> = {

@@ -1,4 +1,4 @@
-// The login form's checks and answers, DOM-free: the server's own rules (lib/credentials.ts) before
+// The login form's checks and answers, DOM-free: the server's own rules (lib/accounts/credentials.ts) before
 // submitting, and each refusal of the API placed on the field it is about, naming the rule.
 import {
   PASSWORD_MAX_LENGTH,
@@ -9,7 +9,7 @@ import {
   USERNAME_MIN_LENGTH,
   USERNAME_PROBLEMS,
   usernameProblem
-} from '../lib/credentials.ts'
+} from '../lib/accounts/credentials.ts'
 import { ApiRequestError } from './api.ts'
 import { apiText, t } from './i18n/index.ts'
 

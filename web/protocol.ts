@@ -10,6 +10,5 @@ export type { Limits, ServerFrame }
 export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>
 export type RoomInfo = Extract<ServerFrame, { type: 'rooms' }>['rooms'][number]
 
-/** Room names of the rooms protocol (schemas/room-frames.ts RoomNameSchema; a value import would bundle typebox). */
-export const ROOM_NAME = /^[a-z0-9-]{1,32}$/
-export const LOBBY = 'lobby'
+// The room-name rule and the lobby's name: the server's own (lib/chat/protocol/protocol.ts has no TypeBox to bundle).
+export { LOBBY, ROOM_NAME_PATTERN as ROOM_NAME } from '../lib/chat/protocol/protocol.ts'

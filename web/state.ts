@@ -3,10 +3,10 @@ import { computed, signal } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
 // The server's own counter (plain code, no Node APIs), so the page and the server never disagree.
-import { countGraphemes as countClusters } from '../lib/message-text.ts'
+import { countGraphemes as countClusters } from '../lib/chat/rooms/message-text.ts'
 import { loadAlertPrefs } from './alerts.ts'
 import type { Outbox } from './outbox.ts'
-import type { Limits, RoomInfo } from './protocol.ts'
+import { LOBBY, type Limits, type RoomInfo } from './protocol.ts'
 import type { RoomState } from './room-state.ts'
 
 export type View = 'loading' | 'login' | 'chat'
@@ -33,7 +33,7 @@ export function createChatState() {
   const limits = signal<Limits | null>(null)
   /** Joined rooms, in the order joined. */
   const rooms = signal<readonly RoomState[]>([])
-  const currentRoom = signal('lobby')
+  const currentRoom = signal(LOBBY)
   /** The server's room list (answer to `rooms`). */
   const directory = signal<readonly RoomInfo[]>([])
   /** A refused join/create/leave, shown in the room list. */

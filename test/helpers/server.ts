@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../app.js'
-import { defaultConfig, type Config } from '../../lib/config.js'
-import { loadTlsMaterial } from '../../lib/tls-material.js'
+import { defaultConfig, type Config } from '../../lib/shared/config.js'
+import { loadTlsMaterial } from '../../lib/transport/tls-material.js'
 
 export interface TestServer {
   app: FastifyInstance

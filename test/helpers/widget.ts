@@ -7,8 +7,8 @@ import type { Test } from 'tap'
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from 'playwright-core'
 import { CHROMIUM, CHROMIUM_ARGS, launchChromium, WAIT_MS } from './browser.js'
 import { startServer, testConfig, type TestServer } from './server.js'
-import { loadTlsMaterial } from '../../lib/tls-material.js'
-import type { Config } from '../../lib/config.js'
+import { loadTlsMaterial } from '../../lib/transport/tls-material.js'
+import type { Config } from '../../lib/shared/config.js'
 import { startHostSite, type HostSite } from '../../scripts/demo-host.js'
 
 export const SECRET = 's'.repeat(40)

@@ -6,7 +6,7 @@ import type { Test } from 'tap'
 import { connect, signUp, type ChatClient } from '../helpers/clients.js'
 import { openChat, FAST_FRAMES } from '../helpers/rooms.js'
 import { startServer, type TestServer } from '../helpers/server.js'
-import type { RoomClient } from '../../lib/room-hub.js'
+import type { RoomClient } from '../../lib/chat/rooms/room-hub.js'
 
 const BOUND = 16_384 // MAX_BUFFERED_BYTES at its minimum
 // HISTORY_LIMIT: 3,000 messages of ~3 KiB (8.6 MiB), 550 times the bound and more than the kernel's

@@ -3,11 +3,11 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { startServer } from '../helpers/server.js'
 import { connect, request, signUp } from '../helpers/clients.js'
-import { CLOSE } from '../../lib/protocol.js'
+import { CLOSE } from '../../lib/chat/protocol/protocol.js'
 
 const docs = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8')
 
-t.test('docs/protocol.md lists exactly the close codes of lib/protocol.ts, with their reasons', async (t) => {
+t.test('docs/protocol.md lists exactly the close codes of lib/chat/protocol/protocol.ts, with their reasons', async (t) => {
   const section = docs.slice(docs.indexOf('### Close codes'))
   const rows = [...section.matchAll(/^\|\s*(\d{4})\s*\|\s*`?([a-z_]*)`?\s*\|/gm)].map((m) => [Number(m[1]), m[2]])
   const expected = Object.values(CLOSE).map((c) => [c.code, c.reason])

@@ -6,7 +6,7 @@ import { syncBuiltinESMExports } from 'node:module'
 import WebSocket from 'ws'
 import { ChatClient, connect, refusal, request, signUp, PASSWORD, type Response } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
-import { signEmbedToken } from '../../lib/embed-token.js'
+import { signEmbedToken } from '../../lib/embed/embed-token.js'
 
 const SITE = 'https://shop.example'
 const OTHER = 'https://blog.example'

@@ -8,8 +8,8 @@ import { startServer, type TestServer } from '../helpers/server.js'
 import { signUp } from '../helpers/clients.js'
 import { heldBytes } from '../helpers/attack.js'
 import { ServerFrameSchema } from '../../schemas/frames.js'
-import { CLOSE } from '../../lib/protocol.js'
-import { prepareText } from '../../lib/message-text.js'
+import { CLOSE } from '../../lib/chat/protocol/protocol.js'
+import { prepareText } from '../../lib/chat/rooms/message-text.js'
 
 const SEED = 20261129
 const TEXT_FRAMES = 10_000

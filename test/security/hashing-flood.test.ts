@@ -150,7 +150,7 @@ t.test('registrations are limited per address (REGISTRATIONS_PER_HOUR); other ad
 })
 
 t.test('the default is 5 registrations an hour per address', async (t) => {
-  const { loadConfig } = await import('../../lib/config.js')
+  const { loadConfig } = await import('../../lib/shared/config.js')
   t.equal(loadConfig({}).registrationsPerHour, 5)
   t.equal(loadConfig({ REGISTRATIONS_PER_HOUR: '500' }).registrationsPerHour, 500, 'configurable for tests and benchmarks')
 })

@@ -2,7 +2,7 @@
 // response, and a session cookie with the __Host- prefix (Secure, Path=/, no Domain).
 import t from 'tap'
 import { PERMISSIONS_POLICY } from '../../app.js'
-import { HELMET_OPTIONS, helmetHeaders } from '../../plugins/security-headers.js'
+import { HELMET_OPTIONS, helmetHeaders } from '../../plugins/external/security-headers.js'
 import { connect, PASSWORD, request, signUp } from '../helpers/clients.js'
 import { startServer } from '../helpers/server.js'
 

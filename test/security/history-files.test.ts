@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, readFile, symlink } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
-import { openFileHistoryStore } from '../../lib/file-history-store.js'
+import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
 import { startServer } from '../helpers/server.js'
 
 const HEADER = '{"v":1,"room":"dev","cap":5}\n'

@@ -2,10 +2,10 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { buildApp } from '../../app.js'
-import { loadTlsMaterial } from '../../lib/tls-material.js'
+import { loadTlsMaterial } from '../../lib/transport/tls-material.js'
 import { testConfig, type TestServer } from '../helpers/server.js'
 import { connect, signUp } from '../helpers/clients.js'
-import type { Config } from '../../lib/config.js'
+import type { Config } from '../../lib/shared/config.js'
 
 /** A server whose log lines (info and up) are collected in `lines`. */
 async function startLoggedServer(t: Test, overrides: Partial<Config> = {}) {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { connect, request, signUp, type ChatClient } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { chatUser, FAST_FRAMES } from '../helpers/rooms.js'
-import { signEmbedToken } from '../../lib/embed-token.js'
+import { signEmbedToken } from '../../lib/embed/embed-token.js'
 
 const SITE = 'https://shop.example'
 const OTHER = 'https://blog.example'

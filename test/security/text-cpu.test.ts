@@ -1,6 +1,6 @@
 // Cheap CPU exhaustion through text: cheap checks first, costly text work last and bounded.
 import t from 'tap'
-import { MAX_MARKS_PER_CHAR, prepareText } from '../../lib/message-text.js'
+import { MAX_MARKS_PER_CHAR, prepareText } from '../../lib/chat/rooms/message-text.js'
 import { startServer } from '../helpers/server.js'
 import { request, signUp } from '../helpers/clients.js'
 import { runAttack } from '../helpers/attack.js'

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { connect, request, type Response } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
-import { TICKETS_PER_SESSION } from '../../plugins/embed.js'
+import { TICKETS_PER_SESSION } from '../../plugins/app/embed.js'
 
 const SITE = 'https://shop.example'
 const embed = { embedOrigins: [SITE], embedGuests: [SITE], maxGuestsPerIp: 10 }

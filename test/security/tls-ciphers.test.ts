@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import tls from 'node:tls'
 import { buildApp } from '../../app.js'
-import { createSelfSigned } from '../../lib/tls-material.js'
+import { createSelfSigned } from '../../lib/transport/tls-material.js'
 import { testConfig } from '../helpers/server.js'
 
 async function serve(t: Test, keyType: 'ec' | 'rsa') {

@@ -8,8 +8,8 @@ import type { Browser, Page } from 'playwright-core'
 import { startServer } from '../helpers/server.js'
 import { connect, logIn, PASSWORD, request, signUp } from '../helpers/clients.js'
 import { enterChat, haveChromium, launchChromium, newWatchedContext, type PageIncidents } from '../helpers/browser.js'
-import { hashPassword } from '../../lib/password.js'
-import { usernameKey } from '../../lib/credentials.js'
+import { hashPassword } from '../../lib/accounts/password.js'
+import { usernameKey } from '../../lib/accounts/credentials.js'
 
 // Each at most 50 characters; each would run `alert` (or load, navigate, restyle) if parsed as HTML.
 export const PAYLOADS = [

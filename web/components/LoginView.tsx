@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'preact/hooks'
 import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
-import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../lib/credentials.ts'
+import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../lib/accounts/credentials.ts'
 import { ApiRequestError } from '../api.ts'
 import { checkForm, explainRefusal, hints, type FormErrors, type LoginMode } from '../login-form.ts'
 import { useChatState } from '../state.ts'

@@ -4,7 +4,7 @@ import { ApiRequestError } from '../api.ts'
 import { changePassword } from '../sessions-api.ts'
 import { t, tn, type MessageKey } from '../i18n/index.ts'
 
-// invalid_password and rate_limited show the server's own text: it names the rule (lib/credentials.ts) or the wait in seconds.
+// invalid_password and rate_limited show the server's own text: it names the rule (lib/accounts/credentials.ts) or the wait in seconds.
 const MESSAGES: Partial<Record<string, MessageKey>> = {
   invalid_credentials: 'password.wrongCurrent',
   network: 'form.network'

@@ -1,5 +1,5 @@
 // English, the fallback: its keys are every key (the other catalogues are typed against them).
-import { ERROR_TEXT } from '../../lib/protocol.ts'
+import { ERROR_TEXT } from '../../lib/chat/protocol/protocol.ts'
 
 export const en = {
   'app.loading': 'Loading…',

@@ -1,0 +1,71 @@
+// Sessions: an encrypted cookie holding a bearer token, checked against the persisted live-session registry.
+import { join } from 'node:path'
+import fp from 'fastify-plugin'
+import secureSession from '@fastify/secure-session'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { browserFamily } from '../../lib/sessions/browser-family.js'
+import { openJsonSessionRegistry } from '../../lib/sessions/json-session-registry.js'
+import { loadOrCreateSessionKey } from '../../lib/sessions/session-key.js'
+import type { SessionRecord, SessionRegistry } from '../../lib/sessions/session-registry.js'
+
+// `__Host-`: browsers accept it only with Secure, Path=/ and no Domain, so neither a sibling
+// subdomain nor a plain-HTTP page can plant or overwrite it.
+export const SESSION_COOKIE = '__Host-parley'
+/** Activity (lastActive) is written at most this often; creations and ends are written at once. */
+export const ACTIVITY_FLUSH_MS = 5000
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: SessionRegistry
+    /** Starts a fresh session for `username` on this request's cookie, ending any previous one. */
+    startSession(request: FastifyRequest, username: string): Promise<SessionRecord>
+    /** The request's live session, if any. */
+    currentSession(request: FastifyRequest): Promise<SessionRecord | undefined>
+  }
+}
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    sid: string
+  }
+}
+
+async function authPlugin(fastify: FastifyInstance) {
+  const { dataDir, sessionTtlMs } = fastify.config
+  const key = await loadOrCreateSessionKey(dataDir)
+  await fastify.register(secureSession, {
+    key,
+    cookieName: SESSION_COOKIE,
+    expiry: Math.ceil(sessionTtlMs / 1000),
+    cookie: { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: Math.ceil(sessionTtlMs / 1000) }
+  })
+  const sessions = await openJsonSessionRegistry(join(dataDir, 'sessions.json'), {
+    ttlMs: sessionTtlMs,
+    flushEveryMs: ACTIVITY_FLUSH_MS
+  })
+  fastify.decorate('sessions', sessions)
+  // Losing the last few seconds of activity only makes idle deadlines after a restart earlier.
+  fastify.addHook('onClose', () =>
+    sessions.close().catch((err) => fastify.log.error({ err }, 'could not persist session activity at close'))
+  )
+
+  fastify.decorate('currentSession', async (request: FastifyRequest) => {
+    const token = request.session?.get('sid')
+    return typeof token === 'string' ? sessions.get(token) : undefined
+  })
+
+  fastify.decorate('startSession', async (request: FastifyRequest, username: string) => {
+    // Whatever cookie came in (an attacker's planted one included) is ended and replaced.
+    const previous = await fastify.currentSession(request)
+    if (previous) await sessions.end(previous.id, 'logout')
+    const { session, token } = await sessions.create(username, {
+      address: request.ip,
+      browser: browserFamily(request.headers['user-agent'])
+    })
+    request.session.regenerate()
+    request.session.set('sid', token)
+    return session
+  })
+}
+
+export default fp(authPlugin, { name: 'auth', dependencies: ['config'] })
