@@ -1,17 +1,26 @@
 /// <reference lib="dom" />
 // End to end in headless Chromium, issue 7: forms that guide. Hints and errors under their field
 // (aria-describedby), the server's rules checked before sending, errors naming the rule and clearing
-// on edit, autofocus, show password, progress while logging in, the login wait in seconds, no jump.
+// on edit, autofocus, show password, progress while logging in, the login wait in seconds, no jump:
+// with the machine's fonts and with DejaVu only (wider: a bare Debian's only font).
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
 import { PASSWORD_PROBLEMS, USERNAME_PROBLEMS } from '../lib/accounts/credentials.js'
 import { startServer } from './helpers/server.js'
-import { hasChromium, PASSWORD, PHONE, registerInUi, useBrowser } from './helpers/chromium-page.js'
+import { FONTS, hasChromium, PASSWORD, PHONE, registerInUi, renderedFonts, useBrowser, type Fonts } from './helpers/chromium-page.js'
 
 const cardHeight = (page: Page) => page.locator('.login__form').evaluate((el) => el.getBoundingClientRect().height)
 const describedBy = (page: Page, id: string) => page.locator(`#${id}`).getAttribute('aria-describedby')
 const text = async (page: Page, testid: string) => ((await page.getByTestId(testid).textContent()) ?? '').trim()
+
+/** The narrowest screen the page supports. */
+const SMALL = { width: 320, height: 640 }
+
+/** The DejaVu-only set-up really draws in DejaVu Sans (the machine's own fonts vary). */
+async function drawnIn(t: Test, page: Page, fonts: Fonts) {
+  if (fonts === 'dejavu') t.same(await renderedFonts(page, '.login__subtitle'), ['DejaVu Sans'], 'drawn in DejaVu Sans')
+}
 
 /** Holds the API answers of `path` until the returned function is called. */
 async function holdAnswers(page: Page, path: string) {
@@ -27,14 +36,15 @@ async function holdAnswers(page: Page, path: string) {
 if (hasChromium(t)) {
   const { newContext } = useBrowser(t, join(import.meta.dirname, 'e2e-ui-forms-screenshots'))
 
-  for (const [size, viewport] of [['desktop', undefined], ['phone', PHONE]] as const) {
-    t.test(`register (${size}): the server's rules checked first, each error under its field naming the rule, cleared on edit, no jump`, async (t) => {
+  for (const fonts of FONTS) for (const [size, viewport] of [['desktop', undefined], ['phone', PHONE], ['320 px', SMALL]] as const) {
+    t.test(`register (${size}, ${fonts} fonts): the server's rules checked first, each error under its field naming the rule, cleared on edit, no jump`, async (t) => {
       const { origin } = await startServer(t)
-      const page = await (await newContext(t, viewport ? { viewport } : {})).newPage()
+      const page = await (await newContext(t, { ...(viewport && { viewport }), fonts })).newPage()
       const posts: string[] = []
       page.on('request', (r) => r.method() === 'POST' && posts.push(new URL(r.url()).pathname))
       await page.goto(origin + '/')
       await page.getByTestId('login-view').waitFor()
+      await drawnIn(t, page, fonts)
       await page.waitForFunction(() => document.activeElement?.id === 'login-username')
       t.pass('the username field has the focus on arrival')
       // The mark loads on its own (an <img>): wait for it rather than racing it; a missing or broken
@@ -113,12 +123,13 @@ if (hasChromium(t)) {
     })
   }
 
-  t.test('log in: "Logging in…", a wrong password said once without a jump, the rate limit counted down in seconds', async (t) => {
+  for (const fonts of FONTS) t.test(`log in (${fonts} fonts): "Logging in…", a wrong password said once without a jump, the rate limit counted down in seconds`, async (t) => {
     const { origin } = await startServer(t, { loginFailuresPerMin: 2 })
-    const page = await (await newContext(t)).newPage()
+    const page = await (await newContext(t, { fonts })).newPage()
     await registerInUi(page, origin, 'dave')
     await page.getByTestId('leave-chat').click()
     await page.getByTestId('login-view').waitFor()
+    await drawnIn(t, page, fonts)
     const height = await cardHeight(page)
 
     await page.getByTestId('login-submit').click()

@@ -1,7 +1,7 @@
 // The login form's own checks (the server's rules, from lib/accounts/credentials.ts) and where refusals are shown.
 import t from 'tap'
 import { ApiRequestError } from '../web/api.ts'
-import { checkForm, explainRefusal } from '../web/login-form.ts'
+import { checkForm, explainRefusal, fieldMessages, hints } from '../web/login-form.ts'
 import { PASSWORD_PROBLEMS, USERNAME_PROBLEMS } from '../lib/accounts/credentials.ts'
 
 t.test('registering: each field gets the rule it breaks, before anything is sent', async (t) => {
@@ -31,4 +31,12 @@ t.test("refusals land on their field with the server's text; waits come with the
   t.same(refusal(503, 'busy', 'x', 2000), { wait: 'The server is busy.' })
   t.same(refusal(0, 'network', 'x'), { form: 'Could not reach the server. Please try again.' })
   t.same(explainRefusal(new Error('boom')), { form: 'Something went wrong. Please try again.' })
+})
+
+t.test('the message lines keep room for every text they can show: the hint and each error of their field', async (t) => {
+  const register = fieldMessages('register')
+  for (const text of [...Object.values(USERNAME_PROBLEMS), 'Enter your username.', 'That username is taken.']) t.ok(register.username.includes(text), text)
+  for (const text of [...Object.values(PASSWORD_PROBLEMS), 'Enter your password.']) t.ok(register.password.includes(text), text)
+  t.ok(register.username.includes(hints().username) && register.password.includes(hints().password), 'the hints')
+  t.same(fieldMessages('login'), { username: ['Enter your username.'], password: ['Enter your password.'] }, 'logging in checks only that both are given')
 })

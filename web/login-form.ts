@@ -29,6 +29,20 @@ export const hints = () => ({
   password: t('login.hintPassword', { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH })
 })
 
+/**
+ * Every text each field's message line can show in `mode`: its hint and each error checkForm or
+ * explainRefusal can put there. The line keeps the height of the longest at the page's real width
+ * and font, so an error moves nothing whatever the font (a line count fits one font only).
+ */
+export function fieldMessages(mode: LoginMode): { username: string[]; password: string[] } {
+  if (mode === 'login') return { username: [t('form.enterUsername')], password: [t('form.enterPassword')] }
+  const hint = hints()
+  return {
+    username: [hint.username, t('form.enterUsername'), t('form.taken'), ...Object.values(USERNAME_PROBLEMS)],
+    password: [hint.password, t('form.enterPassword'), ...Object.values(PASSWORD_PROBLEMS)]
+  }
+}
+
 /** The fields' problems before anything is sent; empty when the form may be submitted. */
 export function checkForm(mode: LoginMode, username: string, password: string): FormErrors {
   const errors: FormErrors = {}

@@ -12,6 +12,17 @@ export const PASSWORD = 'correct horse battery'
 export const PHONE = { width: 360, height: 740 }
 export const DESKTOP = { width: 1280, height: 800 }
 
+/**
+ * The fonts Chromium draws with: the machine's own (Noto Sans where fonts-noto-core is installed), or
+ * DejaVu only, as on a bare Debian. DejaVu Sans is wider, so a layout test runs under both.
+ */
+export type Fonts = 'system' | 'dejavu'
+export const FONTS: readonly Fonts[] = ['system', 'dejavu']
+const FONTCONFIG: Record<Fonts, string | undefined> = {
+  system: undefined,
+  dejavu: join(import.meta.dirname, 'dejavu-only.fonts.conf')
+}
+
 /** False (and the file is skipped, or failed under CI) when Chromium is missing. */
 export function hasChromium(t: Test): boolean {
   if (existsSync(CHROMIUM)) return true
@@ -20,24 +31,39 @@ export function hasChromium(t: Test): boolean {
   return false
 }
 
+function launch(fonts: Fonts): Promise<Browser> {
+  const fontconfig = FONTCONFIG[fonts]
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 15_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    ...(fontconfig && { env: { ...process.env, FONTCONFIG_FILE: fontconfig } })
+  })
+}
+
 export function useBrowser(t: Test, screenshotDir: string) {
-  let browser: Browser | undefined
+  // One browser per font set-up, the system one started before the tests, the other on first use.
+  const browsers = new Map<Fonts, Promise<Browser>>()
+  const browser = (fonts: Fonts) => {
+    if (!browsers.has(fonts)) browsers.set(fonts, launch(fonts))
+    return browsers.get(fonts)!
+  }
   let contexts = 0
   t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 15_000,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run']
-    })
+    await browser('system')
   })
-  t.teardown(() => browser?.close())
+  t.teardown(async () => {
+    for (const started of browsers.values()) await (await started.catch(() => undefined))?.close()
+  })
 
-  /** A fresh profile (own cookies). Pages opened in it are watched and photographed on failure. */
-  async function newContext(t: Test, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    if (!browser) throw new Error('the browser did not start')
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: DESKTOP, ...options })
+  /**
+   * A fresh profile (own cookies), drawn with `fonts` (the machine's own by default). Pages opened in
+   * it are watched and photographed on failure.
+   */
+  async function newContext(t: Test, { fonts = 'system', ...options }: BrowserContextOptions & { fonts?: Fonts } = {}): Promise<BrowserContext> {
+    const context = await (await browser(fonts)).newContext({ ignoreHTTPSErrors: true, viewport: DESKTOP, ...options })
     context.setDefaultTimeout(WAIT_MS)
     context.setDefaultNavigationTimeout(2 * WAIT_MS)
     const pages: Page[] = []
@@ -70,6 +96,22 @@ export async function photographOnFailure(t: Test, pages: Page[], dir: string, t
     const path = join(dir, `${name}-${tag}-p${i}.png`)
     const saved = await page.screenshot({ path, fullPage: true }).then(() => true, () => false)
     if (saved) t.comment(`screenshot of the failed page: ${path}`)
+  }
+}
+
+/** The font families Chromium really drew the element's text with (not the CSS stack it asked for). */
+export async function renderedFonts(page: Page, selector: string): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page)
+  try {
+    await cdp.send('DOM.enable')
+    await cdp.send('CSS.enable')
+    const { root } = await cdp.send('DOM.getDocument')
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector })
+    if (!nodeId) throw new Error(`no element matches ${selector}`)
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId })
+    return fonts.map((f) => f.familyName)
+  } finally {
+    await cdp.detach()
   }
 }
 

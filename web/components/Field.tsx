@@ -1,5 +1,6 @@
 // A labelled input with one message line below it: the error when there is one, else the hint. Both
-// are tied to the input (aria-describedby); the line keeps its height, so an error moves nothing.
+// are tied to the input (aria-describedby); the line is as high as the longest text it may show
+// (invisible copies in the same grid cell), so an error moves nothing, in any font or width.
 import type { ComponentChildren, Ref } from 'preact'
 
 interface FieldProps {
@@ -14,14 +15,14 @@ interface FieldProps {
   label: string
   hint?: string
   error?: string
-  /** Lines kept free for the hint or error (the longest one it can show). */
-  lines?: 1 | 2 | 3
+  /** Every text the line may show (hint and errors): it keeps room for the longest. */
+  reserve?: string[]
   inputRef?: Ref<HTMLInputElement>
   /** Beside the input (the show-password button). */
   after?: ComponentChildren
 }
 
-export function Field({ id, label, hint = '', error = '', lines = 1, inputRef, after, onInput, type = 'text', ...input }: FieldProps) {
+export function Field({ id, label, hint = '', error = '', reserve = [], inputRef, after, onInput, type = 'text', ...input }: FieldProps) {
   return (
     <div class="field">
       <label class="field__label" for={id}>{label}</label>
@@ -31,7 +32,8 @@ export function Field({ id, label, hint = '', error = '', lines = 1, inputRef, a
           aria-describedby={`${id}-error ${id}-hint`} />
         {after}
       </div>
-      <div class={`field__message field__message--${lines}`}>
+      <div class="field__message">
+        {reserve.map((text) => <p class="field__reserve" aria-hidden="true">{text}</p>)}
         <p class="field__error" id={`${id}-error`} data-testid={`${id}-error`}>{error}</p>
         <p class="field__hint" id={`${id}-hint`} data-testid={`${id}-hint`} hidden={error !== ''}>{hint}</p>
       </div>

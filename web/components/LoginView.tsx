@@ -5,7 +5,7 @@ import { useSignal } from '@preact/signals'
 import { useActions } from '../actions.ts'
 import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../../lib/accounts/credentials.ts'
 import { ApiRequestError } from '../api.ts'
-import { checkForm, explainRefusal, hints, type FormErrors, type LoginMode } from '../login-form.ts'
+import { checkForm, explainRefusal, fieldMessages, hints, type FormErrors, type LoginMode } from '../login-form.ts'
 import { useChatState } from '../state.ts'
 import { useCountdown } from '../use-countdown.ts'
 import { Field } from './Field.tsx'
@@ -68,6 +68,7 @@ export function LoginView() {
   const { wait: waitText = '', form = '' } = errors.value
   const formText = waitText ? (wait > 0 ? t('login.tryAgainIn', { text: waitText, seconds: wait }) : '') : form
   const action = t(registering ? 'login.createAccount' : 'login.logIn')
+  const reserve = fieldMessages(mode.value)
   return (
     <main class="login" data-testid="login-view">
       <form class="card login__form" onSubmit={onSubmit} aria-labelledby="login-title" noValidate aria-busy={busy.value}>
@@ -79,11 +80,11 @@ export function LoginView() {
         {state.loginNotice.value && <Notice kind="info" testid="login-notice">{state.loginNotice.value}</Notice>}
         <Field id="login-username" name="username" label={t('login.username')} autocomplete="username" autocapitalize="none" maxLength={USERNAME_MAX_LENGTH * 2} inputRef={usernameRef}
           value={username.value} onInput={(v) => edit('username', v)}
-          hint={registering ? hints().username : ''} error={errors.value.username} lines={registering ? 3 : 1} />
+          hint={registering ? hints().username : ''} error={errors.value.username} reserve={reserve.username} />
         <Field id="login-password" name="password" label={t('login.password')} type={showPassword.value ? 'text' : 'password'}
           autocomplete={registering ? 'new-password' : 'current-password'} maxLength={PASSWORD_MAX_LENGTH * 2}
           inputRef={passwordRef} value={password.value} onInput={(v) => edit('password', v)}
-          hint={registering ? hints().password : ''} error={errors.value.password} lines={registering ? 2 : 1}
+          hint={registering ? hints().password : ''} error={errors.value.password} reserve={reserve.password}
           after={
             <button type="button" class="button field__toggle" data-testid="show-password" aria-controls="login-password"
               onClick={() => (showPassword.value = !showPassword.value)}>
