@@ -19,7 +19,7 @@ export const ConfigSchema = Type.Object({
     description:
       'User store (`users.json`), live sessions (`sessions.json`), session key (`session.key`), room registry ' +
       "(`rooms.json`: each room's creator, a keyed hash of its address, its site, an operator's cap; and its key " +
-      "`rooms.key`) and room history (`history/`), all mode 0600; the operator's admin socket `admin.sock` " +
+      "`rooms.key`) and room history (`history/<room>.log`), all mode 0600; the operator's admin socket `admin.sock` " +
       '(0600, while the server runs; docs/cli.md).'
   }),
   certsDir: Type.String({ minLength: 1, default: './certs', description: 'Where the self-signed certificate and key are generated (when `TLS_CERT` is unset).' }),
