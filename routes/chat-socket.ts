@@ -6,14 +6,14 @@
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
-import type { ClientFrame, ErrorFrame, ServerFrame, WelcomeFrame } from '../schemas/frames.js'
+import type { ClientFrame, ServerFrame, WelcomeFrame } from '../schemas/frames.js'
 import { encodeFrame, type ChatClient } from '../lib/chat/gateway/chat-hub.js'
 import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from '../lib/chat/gateway/bounded-output.js'
 import { textFrame } from '../lib/chat/gateway/text-frame.js'
 import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/chat/gateway/frame-budget.js'
 import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat/gateway/chat-frames.js'
-import { LOBBY } from '../lib/chat/protocol/protocol.js'
-import { CLOSE, ERROR_TEXT, type CloseName, type ErrorCode } from '../lib/chat/protocol/protocol.js'
+import { CLOSE, LOBBY, type CloseName, type ErrorCode } from '../lib/chat/protocol/protocol.js'
+import { errorFrame } from '../lib/chat/protocol/error-frame.js'
 import type { SessionRecord } from '../lib/sessions/session-registry.js'
 
 /**
@@ -216,11 +216,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   private refuseFor(fault: Fault, code: ErrorCode, retryInMs?: number, room?: string, limit?: string) {
     this.note(fault)
     if (this.budgetOf().refuse(this.now)) return this.closeFor('policy')
-    const frame: ErrorFrame = { type: 'error', code, message: ERROR_TEXT[code] }
-    if (room !== undefined) frame.room = room
-    if (retryInMs) frame.retryInMs = retryInMs
-    if (limit !== undefined) frame.limit = limit
-    this.sendFrame(frame)
+    this.sendFrame(errorFrame(code, { room, retryInMs, limit }))
   }
 
   private budgetOf() {

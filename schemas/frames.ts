@@ -4,7 +4,7 @@ import Type, { type Static } from 'typebox'
 import { ERROR_CODES, type ErrorCode } from '../lib/chat/protocol/protocol.js'
 import { CidSchema, ROOM_FRAME_SCHEMAS, RoomMessageSchema, ROOM_SERVER_FRAME_SCHEMAS, RoomNameSchema, type RoomServerFrame } from './room-frames.js'
 
-export { CLOSE_CODES, type ErrorCode } from '../lib/chat/protocol/protocol.js'
+export { type ErrorCode } from '../lib/chat/protocol/protocol.js'
 
 /** No string in a frame can be longer than a frame (MAX_FRAME_BYTES). */
 const MAX_STRING = 4096

@@ -39,13 +39,6 @@ export const CLOSE = {
 
 export type CloseName = keyof typeof CLOSE
 
-/** The close codes by name (kept for code that only needs the number). */
-export const CLOSE_CODES = {
-  idle: CLOSE.idle.code,
-  logout: CLOSE.logout.code,
-  sessionExpired: CLOSE.sessionExpired.code
-} as const
-
 /** Every `code` of an `error` frame, with the text people see (the server sends it as `message`). */
 export const ERROR_TEXT = {
   invalid: 'That could not be sent: it is not a valid frame, or it has characters that are not allowed.',

@@ -6,7 +6,8 @@ import { netPresence, realTimer, type PresenceEvent, type PresenceTimer } from '
 import { MEMBERS_PAGE } from '../../../schemas/room-frames.js'
 import type { FrameSource } from '../gateway/bounded-output.js'
 import { catchUp, historyPage, once, recentJoined } from './catch-up.js'
-import { ERROR_TEXT, JOIN_HISTORY, LOBBY, TYPING_INTERVAL_MS } from '../protocol/protocol.js'
+import { JOIN_HISTORY, LOBBY, TYPING_INTERVAL_MS } from '../protocol/protocol.js'
+import { errorFrame } from '../protocol/error-frame.js'
 import type { RoomRegistry } from './room-registry.js'
 import type { SiteRoom } from '../../shared/config.js'
 
@@ -202,9 +203,9 @@ interface Pending {
   sender: RoomClient
 }
 
-const NOT_STORED = encode({ type: 'error', code: 'not_stored', message: ERROR_TEXT.not_stored })
+const NOT_STORED = encode(errorFrame('not_stored'))
 const roomNotStored = (room: string) =>
-  encode({ type: 'error', code: 'not_stored', room, message: 'The room could not be stored; create it again.' })
+  encode(errorFrame('not_stored', { room, message: 'The room could not be stored; create it again.' }))
 
 export function createRoomHub(opts: RoomHubOptions): RoomHub {
   const { store, maxUsers, maxRooms, ttlMs, registry } = opts
@@ -394,7 +395,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     // Joins past the cap waited too: they are refused now, as they would have been at once.
     for (const client of waiting) {
       const error = hub.join(client, room.name)
-      if (error) client.send(encode({ type: 'error', code: error, room: room.name, message: ERROR_TEXT[error] }))
+      if (error) client.send(encode(errorFrame(error, { room: room.name })))
     }
   }
 
