@@ -12,8 +12,7 @@ import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
   username_taken: 'That username is taken.',
-  invalid_credentials: 'Wrong username or password.',
-  unauthorized: 'Not logged in.'
+  invalid_credentials: 'Wrong username or password.'
 } as const
 
 const LIMIT_MESSAGES = {
@@ -135,11 +134,9 @@ export default async function authRoutes(instance: FastifyInstance) {
     return reply.code(204).send(null)
   })
 
-  fastify.get('/api/me', { schema: { response: { 200: UserSchema, 401: ApiErrorSchema } } }, async (request) => {
-    const session = await fastify.currentSession(request)
-    if (!session) throw new ApiError(401, 'unauthorized', MESSAGES.unauthorized)
-    return { username: session.username }
-  })
+  fastify.get('/api/me', { preHandler: fastify.requireSession, schema: { response: { 200: UserSchema, 401: ApiErrorSchema } } }, async (request) => ({
+    username: request.userSession.username
+  }))
 
   // The page's start-up check: "not signed in" is an answer, not an error, so a visitor's
   // console stays clean (a 401 there is logged by the browser as a failed resource).

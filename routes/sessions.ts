@@ -1,6 +1,6 @@
 // Session management for the signed-in user: list, end one, end all others, change the password.
 // Registered inside the auth routes, so their origin check (CSRF) covers every state change here.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import {
   ApiErrorSchema,
@@ -23,11 +23,7 @@ export default async function sessionRoutes(instance: FastifyInstance) {
   const fastify = instance.withTypeProvider<TypeBoxTypeProvider>()
   const { sessions, userStore, loginGuard, passwords } = fastify
 
-  const requireSession = async (request: FastifyRequest): Promise<SessionRecord> => {
-    const session = await fastify.currentSession(request)
-    if (!session) throw new ApiError(401, 'unauthorized', MESSAGES.unauthorized)
-    return session
-  }
+  const { requireSession } = fastify
   // Ends every other live session of the user; each one's sockets close (4001) at once.
   const endOthers = async (current: SessionRecord): Promise<number> => {
     const others = (await sessions.list(current.username)).filter((s) => s.id !== current.id)
@@ -35,8 +31,8 @@ export default async function sessionRoutes(instance: FastifyInstance) {
     return ended.filter(Boolean).length
   }
 
-  fastify.get('/api/sessions', { schema: { response: { 200: SessionListSchema, 401: ApiErrorSchema } } }, async (request) => {
-    const current = await requireSession(request)
+  fastify.get('/api/sessions', { preHandler: requireSession, schema: { response: { 200: SessionListSchema, 401: ApiErrorSchema } } }, async (request) => {
+    const current = request.userSession
     const list = await sessions.list(current.username)
     return {
       sessions: list.map((s) => ({
@@ -52,9 +48,12 @@ export default async function sessionRoutes(instance: FastifyInstance) {
 
   fastify.delete(
     '/api/sessions/:id',
-    { schema: { params: SessionIdParamsSchema, response: { 204: { type: 'null' }, 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } } },
+    {
+      preHandler: requireSession,
+      schema: { params: SessionIdParamsSchema, response: { 204: { type: 'null' }, 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } }
+    },
     async (request, reply) => {
-      const current = await requireSession(request)
+      const current = request.userSession
       // Only the user's own live sessions are found: another user's id answers like an unknown one.
       const target = (await sessions.list(current.username)).find((s) => s.publicId === request.params.id)
       if (!target) throw new ApiError(404, 'not_found', MESSAGES.not_found)
@@ -66,20 +65,21 @@ export default async function sessionRoutes(instance: FastifyInstance) {
 
   fastify.post(
     '/api/logout-all',
-    { schema: { response: { 200: EndedSchema, 401: ApiErrorSchema, 403: ApiErrorSchema } } },
-    async (request) => ({ ended: await endOthers(await requireSession(request)) })
+    { preHandler: requireSession, schema: { response: { 200: EndedSchema, 401: ApiErrorSchema, 403: ApiErrorSchema } } },
+    async (request) => ({ ended: await endOthers(request.userSession) })
   )
 
   fastify.post(
     '/api/password',
     {
+      preHandler: requireSession,
       schema: {
         body: PasswordChangeSchema,
         response: { 200: EndedSchema, 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema, 503: ApiErrorSchema }
       }
     },
     async (request) => {
-      const current = await requireSession(request)
+      const current = request.userSession
       const { oldPassword, newPassword } = request.body
       const weak = passwordProblem(newPassword, current.username)
       if (weak) throw new ApiError(400, 'invalid_password', PASSWORD_PROBLEMS[weak])

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import secureSession from '@fastify/secure-session'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { ApiError } from '../../lib/shared/api-error.js'
 import { browserFamily } from '../../lib/sessions/browser-family.js'
 import { openJsonSessionRegistry } from '../../lib/sessions/json-session-registry.js'
 import { loadOrCreateSessionKey } from '../../lib/sessions/session-key.js'
@@ -21,6 +22,12 @@ declare module 'fastify' {
     startSession(request: FastifyRequest, username: string): Promise<SessionRecord>
     /** The request's live session, if any. */
     currentSession(request: FastifyRequest): Promise<SessionRecord | undefined>
+    /** preHandler of every route that needs a signed-in user: sets request.userSession, else 401 unauthorized. */
+    requireSession(request: FastifyRequest): Promise<void>
+  }
+  interface FastifyRequest {
+    /** The live session, on routes guarded by requireSession. */
+    userSession: SessionRecord
   }
 }
 
@@ -52,6 +59,13 @@ async function authPlugin(fastify: FastifyInstance) {
   fastify.decorate('currentSession', async (request: FastifyRequest) => {
     const token = request.session?.get('sid')
     return typeof token === 'string' ? sessions.get(token) : undefined
+  })
+
+  fastify.decorateRequest('userSession', null as unknown as SessionRecord)
+  fastify.decorate('requireSession', async (request: FastifyRequest) => {
+    const session = await fastify.currentSession(request)
+    if (!session) throw new ApiError(401, 'unauthorized', 'Not logged in.')
+    request.userSession = session
   })
 
   fastify.decorate('startSession', async (request: FastifyRequest, username: string) => {
