@@ -1,7 +1,7 @@
 // A large room's member pane: the count, the names loaded so far (children) and a button for the
 // next page. The first page is asked for as soon as the pane is on screen, once per list.
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks'
 import { useActions } from '../actions.ts'
 import type { RoomState } from '../room-state.ts'
 import { formatNumber, t, tn } from '../i18n/index.ts'
@@ -21,8 +21,9 @@ export function MemberPager({ room, shown, children }: { room: RoomState; shown:
   useEffect(() => {
     if (shown && ready && !asked) actions.loadMembers(room.name)
   }, [shown, ready, asked, room.name])
-  // The button goes with the last page; its focus moves to the pane's title, not to the page's top.
-  useEffect(() => {
+  // The button goes with the last page; its focus moves to the pane's title, not to the page's top,
+  // in the same commit that removes the button (a layout effect), so focus never rests on <body>.
+  useLayoutEffect(() => {
     if (more || !focused.current) return
     focused.current = false
     document.getElementById('members-title')?.focus()
