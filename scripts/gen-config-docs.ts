@@ -1,5 +1,5 @@
 // Renders docs/configuration.md from ConfigSchema (lib/shared/config.ts), so the schema is the one place a
-// setting is described. Run: npm run docs:config. test/config-docs.test.ts fails when the doc is stale.
+// setting is described. Run: npm run docs:config. test/unit/config-docs.test.ts fails when the doc is stale.
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ConfigSchema, LIST_SETTINGS, envName } from '../lib/shared/config.js'

@@ -1,4 +1,4 @@
-// Types of knee.mjs, for test/bench-knee.test.ts (the bench itself runs as plain JavaScript).
+// Types of knee.mjs, for test/unit/bench-knee.test.ts (the bench itself runs as plain JavaScript).
 export declare const KNEE_P50_FACTOR: number
 export declare const KNEE_P50_MIN_MS: number
 export declare const KNEE_MIN_DELIVERED: number

@@ -1,4 +1,4 @@
-// The knee rule, pure so test/bench-knee.test.ts can pin it: a load step 'explodes' when its
+// The knee rule, pure so test/unit/bench-knee.test.ts can pin it: a load step 'explodes' when its
 // median delivery latency reaches KNEE_P50_FACTOR times the light-load median (issue 9's
 // definition; and at least KNEE_P50_MIN_MS, so sub-millisecond timer noise cannot trip it), or
 // when under KNEE_MIN_DELIVERED of its deliveries arrived within the drain time. A step whose

@@ -1,4 +1,4 @@
-// Types of frames.mjs, for test/bench-frames.test.ts (the bench itself runs as plain JavaScript).
+// Types of frames.mjs, for test/unit/bench-frames.test.ts (the bench itself runs as plain JavaScript).
 export declare const OP: { CONT: 0; TEXT: 1; BINARY: 2; CLOSE: 8; PING: 9; PONG: 10 }
 export declare const MAX_FRAME: number
 export type OnFrame = (opcode: number, fin: boolean, buf: Buffer, start: number, end: number) => void

@@ -1,4 +1,4 @@
-// The load generator's hot path, kept pure (no sockets) so test/bench-frames.test.ts can check
+// The load generator's hot path, kept pure (no sockets) so test/unit/bench-frames.test.ts can check
 // it: reading server-to-client WebSocket frames straight from the decrypted bytes without
 // building strings, the marker that tags each benchmark message with its step and send time,
 // and the client side of the upgrade (key, accept, masked frames).

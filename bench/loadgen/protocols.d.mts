@@ -1,4 +1,4 @@
-// Types of protocols.mjs, for test/bench-protocols.test.ts (the bench itself runs as plain JavaScript).
+// Types of protocols.mjs, for test/unit/bench-protocols.test.ts (the bench itself runs as plain JavaScript).
 export type ProtocolEvent =
   | { kind: 'message'; text: string }
   | { kind: 'ready' }

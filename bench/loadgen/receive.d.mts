@@ -1,4 +1,4 @@
-// Types of receive.mjs, for test/bench-protocols.test.ts (the bench itself runs as plain JavaScript).
+// Types of receive.mjs, for test/unit/bench-protocols.test.ts (the bench itself runs as plain JavaScript).
 import type { Protocol, ProtocolEvent } from './protocols.mjs'
 export interface Counters {
   received: number

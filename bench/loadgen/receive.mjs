@@ -1,5 +1,5 @@
 // What the load generator does with each complete message a socket receives, kept apart from
-// the worker process so test/bench-protocols.test.ts can feed it frames: a delivery is counted
+// the worker process so test/unit/bench-protocols.test.ts can feed it frames: a delivery is counted
 // by its marker bytes (no string, no JSON); anything else goes to the server's protocol
 // (loadgen/protocols.mjs), which decodes only the frames that are acted on.
 import { MARKER, findMarker, readSendUs } from './frames.mjs'

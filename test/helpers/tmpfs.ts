@@ -20,7 +20,7 @@ export function mountTmpfs(t: Test, sizeMb = 4): Tmpfs {
   const dir = mkdtempSync(join(tmpdir(), 'parley-tmpfs-'))
   let skip: string | undefined
   if (process.platform !== 'linux') skip = 'tmpfs mounts need Linux'
-  else if (process.getuid?.() !== 0) skip = 'mounting a tmpfs needs root (test/history-short-write.test.ts covers the store everywhere)'
+  else if (process.getuid?.() !== 0) skip = 'mounting a tmpfs needs root (test/integration/history-short-write.test.ts covers the store everywhere)'
   else {
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0700`, 'tmpfs', dir], { stdio: 'pipe' })
