@@ -1,0 +1,157 @@
+// Room hub: membership, caps, creation (durable before joined) and the TTL sweep.
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import t from 'tap'
+import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
+import { fakeClient, setup } from '../helpers/room-hub.js'
+
+t.test('the lobby always exists; a user in two tabs counts once towards the cap', async (t) => {
+  const { hub } = await setup(t)
+  t.same(hub.rooms(), [{ name: 'lobby', online: 0, cap: 5 }])
+  const alice = fakeClient('alice')
+  t.equal(hub.create(alice, 'dev', 2), undefined)
+  await hub.drain()
+  const alice2 = fakeClient('alice')
+  const bob = fakeClient('bob')
+  const carol = fakeClient('carol')
+  t.equal(hub.join(alice2, 'dev'), undefined)
+  t.equal(hub.join(bob, 'dev'), undefined)
+  t.equal(hub.join(carol, 'dev'), 'room_full')
+  t.same(carol.take(), [], 'a refused join sends nothing and changes nothing')
+  t.match(hub.rooms(), [{ name: 'dev', online: 2, cap: 2 }, { name: 'lobby' }])
+  t.same(alice.take('joined')[0].members, ['alice'])
+  t.same(bob.take('joined')[0].members, ['alice', 'bob'])
+  hub.leave(bob, 'dev')
+  t.equal(hub.join(carol, 'dev'), undefined, 'a seat freed by a leave can be taken')
+})
+
+t.test('many joins for the last seat: exactly one gets in', async (t) => {
+  const { hub } = await setup(t)
+  const owner = fakeClient('owner')
+  hub.create(owner, 'dev', 2)
+  await hub.drain()
+  const results = Array.from({ length: 20 }, (_, i) => hub.join(fakeClient(`u${i}`), 'dev'))
+  t.equal(results.filter((r) => r === undefined).length, 1)
+  t.equal(results.filter((r) => r === 'room_full').length, 19)
+})
+
+t.test('presence: on the first tab joining and the last tab leaving or disconnecting, to the others only', async (t) => {
+  const { hub } = await setup(t)
+  const bob = fakeClient('bob')
+  const alice1 = fakeClient('alice')
+  const alice2 = fakeClient('alice')
+  hub.join(bob, 'lobby')
+  hub.join(alice1, 'lobby')
+  t.same(bob.take('presence'), [{ type: 'presence', room: 'lobby', user: 'alice', event: 'join', online: 2 }])
+  t.same(alice1.take('presence'), [])
+  hub.join(alice2, 'lobby')
+  t.same(bob.take('presence'), [], 'a second tab is no news')
+  hub.leave(alice1, 'lobby')
+  t.same(bob.take('presence'), [], 'one tab is still there')
+  t.same(alice1.take(), [{ type: 'left', room: 'lobby' }])
+  hub.disconnect(alice2)
+  t.same(bob.take('presence'), [{ type: 'presence', room: 'lobby', user: 'alice', event: 'leave', online: 1 }])
+  t.equal(hub.leave(alice2, 'lobby'), 'not_in_room')
+})
+
+t.test('create: names taken, MAX_ROOMS and caps outside 2..ROOM_MAX_USERS are refused', async (t) => {
+  const { hub } = await setup(t)
+  const alice = fakeClient('alice')
+  t.equal(hub.create(alice, 'lobby'), 'room_exists')
+  t.equal(hub.create(alice, 'a', 1), 'invalid')
+  t.equal(hub.create(alice, 'a', 6), 'invalid')
+  t.equal(hub.create(alice, 'a'), undefined)
+  await hub.drain()
+  t.match(alice.take('joined'), [{ room: 'a', cap: 5, members: ['alice'] }])
+  t.equal(hub.create(alice, 'b', 2), undefined)
+  t.equal(hub.create(alice, 'c', 2), undefined)
+  t.equal(hub.create(alice, 'd', 2), 'too_many_rooms')
+  t.equal(hub.join(alice, 'zzz'), 'no_such_room')
+})
+
+t.test('rooms unused for the TTL vanish with their history; the lobby and occupied rooms stay', async (t) => {
+  const { hub, clock, store } = await setup(t)
+  const alice = fakeClient('alice')
+  hub.create(alice, 'busy')
+  hub.create(alice, 'quiet')
+  await hub.drain()
+  hub.post(alice, 'quiet', 'hi')
+  await hub.drain()
+  hub.leave(alice, 'quiet')
+  clock.now += 59_999
+  t.same(hub.sweep(), [])
+  clock.now += 1
+  t.same(hub.sweep(), ['quiet'])
+  await hub.drain()
+  t.same(
+    hub.rooms().map((r) => r.name),
+    ['busy', 'lobby']
+  )
+  t.equal(store.lastSeq('quiet'), 0)
+  t.equal(hub.join(alice, 'quiet'), 'no_such_room')
+})
+
+t.test('a new room answers joined only once it is durable, so a crash after joined cannot lose it', async (t) => {
+  const dir = t.testdir()
+  const { hub } = await setup(t, { dir })
+  const alice = fakeClient('alice')
+  const bob = fakeClient('bob')
+  t.equal(hub.create(alice, 'dev', 3), undefined)
+  t.equal(hub.create(bob, 'dev'), 'room_exists', 'the name is taken at once')
+  t.equal(hub.join(bob, 'dev'), undefined, 'a join meanwhile waits with the creator')
+  t.same(alice.take(), [], 'no joined before the write')
+  t.same(bob.take(), [])
+  t.same(hub.rooms().map((r) => r.name), ['lobby'], 'not listed before it is durable')
+  await hub.drain()
+  t.match(alice.take(), [{ type: 'joined', room: 'dev', cap: 3, members: ['alice'] }])
+  t.match(bob.take('joined'), [{ room: 'dev', members: ['alice', 'bob'] }])
+  // What a restart after a kill -9 would read now.
+  const reread = await openFileHistoryStore(dir, { limit: 100 })
+  t.match(reread.rooms, [{ name: 'dev', cap: 3 }, { name: 'lobby' }].sort((a, b) => (a.name < b.name ? -1 : 1)) as any)
+  await reread.close()
+})
+
+t.test('a new room that could not be stored: every socket waiting for it gets not_stored with the room, and the room is gone', async (t) => {
+  const dir = t.testdir()
+  const { hub } = await setup(t, { dir })
+  await hub.drain()
+  const alice = fakeClient('alice')
+  const bob = fakeClient('bob')
+  const carol = fakeClient('carol')
+  await mkdir(path.join(dir, 'dev.log'))
+  hub.create(alice, 'dev')
+  hub.join(bob, 'dev')
+  hub.join(carol, 'dev')
+  hub.disconnect(carol)
+  await hub.drain()
+  for (const client of [alice, bob]) t.same(client.take(), [{ type: 'error', code: 'not_stored', room: 'dev', message: 'The room could not be stored; create it again.' }])
+  t.same(carol.take(), [], 'a socket gone meanwhile gets nothing')
+  t.same(hub.rooms().map((r) => r.name), ['lobby'])
+  t.equal(hub.join(bob, 'dev'), 'no_such_room')
+  t.equal(hub.post(alice, 'dev', 'x'), 'not_in_room')
+})
+
+t.test('joins that waited for a new room past its cap are refused with room_full once it is durable', async (t) => {
+  const { hub } = await setup(t)
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(fakeClient)
+  hub.create(alice!, 'dev', 2)
+  hub.join(bob!, 'dev')
+  hub.join(carol!, 'dev')
+  await hub.drain()
+  t.match(bob!.take('joined'), [{ room: 'dev', members: ['alice', 'bob'] }])
+  t.same(carol!.take(), [{ type: 'error', code: 'room_full', room: 'dev', message: 'That room is full.' }])
+  t.match(hub.rooms(), [{ name: 'dev', online: 2, cap: 2 }, { name: 'lobby' }])
+})
+
+t.test('the creator gone before its room is durable: the room stays (empty), others waiting still join', async (t) => {
+  const { hub } = await setup(t)
+  const alice = fakeClient('alice')
+  const bob = fakeClient('bob')
+  hub.create(alice, 'dev')
+  hub.join(bob, 'dev')
+  hub.disconnect(alice)
+  await hub.drain()
+  t.same(alice.take(), [])
+  t.match(bob.take('joined'), [{ room: 'dev', members: ['bob'] }])
+  t.match(hub.rooms(), [{ name: 'dev', online: 1 }, { name: 'lobby' }])
+})
