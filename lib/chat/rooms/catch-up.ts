@@ -3,8 +3,10 @@
 // encoded before the socket has room for it; a store read may answer a value or a promise.
 import type { FrameSource } from '../gateway/bounded-output.js'
 import type { HistoryPage, HistoryRecord } from '../history/history-store.js'
-
-type Maybe<T> = T | Promise<T>
+import type { MessageFrame } from '../../../schemas/frames.js'
+import type { JoinedFrame } from '../../../schemas/room-frames.js'
+import { encodeHistory, encodeJoined, encodeMessage } from '../protocol/server-frames.js'
+import { then, type Maybe } from './ports.js'
 
 /** The reads a catch-up needs: in memory a plain value, from disk a promise. */
 export interface CatchUpStore {
@@ -17,17 +19,18 @@ export interface CatchUpStore {
 /** A catch-up reads the store this many seqs at a time: at most this many records wait per socket. */
 export const REPLAY_CHUNK = 100
 
-const encode = (frame: object): Buffer => Buffer.from(JSON.stringify(frame))
-const then = <T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe<R> =>
-  value instanceof Promise ? value.then(next) : next(value)
+/** `joined` as known at the join: without its messages, lastSeq and reset (members as at the join). */
+export type JoinedHead = Omit<JoinedFrame, 'type' | 'lastSeq' | 'messages' | 'reset'>
+
+/** A record's `message` frame (server-frames.ts messageFrame, bound to the room). */
+export type ToFrame = (record: HistoryRecord) => MessageFrame
 
 /** Frames from records (room.messageFrame), and the part of `joined` known at the join. */
 export interface CatchUpOptions {
   store: CatchUpStore
   room: string
-  toFrame(record: HistoryRecord): object
-  /** `joined` without its messages, lastSeq and reset (members as at the join). */
-  head: object
+  toFrame: ToFrame
+  head: JoinedHead
   /** `joined.lastSeq`: the member's joinSeq at the join. */
   upTo: number
   /** The client's last seq: every message after it follows `joined`, up to the live edge (recentJoined without one). */
@@ -50,8 +53,8 @@ export interface CatchUpOptions {
  * The newest records whose frames fit in `maxBytes`, oldest first: at least the newest one (a page
  * always moves on; one message is far below the output bound), at most all.
  */
-export function fitPage(records: HistoryRecord[], toFrame: (r: HistoryRecord) => object, maxBytes: number): object[] {
-  const frames: object[] = []
+export function fitPage(records: HistoryRecord[], toFrame: ToFrame, maxBytes: number): MessageFrame[] {
+  const frames: MessageFrame[] = []
   let bytes = 0
   for (let i = records.length - 1; i >= 0; i--) {
     const frame = toFrame(records[i]!)
@@ -77,7 +80,7 @@ export function catchUp(opts: CatchUpOptions): FrameSource {
   let done = false
 
   const joined = (records: HistoryRecord[], lastSeq: number, reset: boolean) =>
-    encode({ ...head, lastSeq, messages: fitPage(records, toFrame, maxPageBytes), ...(reset ? { reset: true } : {}) })
+    encodeJoined({ ...head, lastSeq, messages: fitPage(records, toFrame, maxPageBytes), ...(reset ? { reset: true } : {}) })
   // Reloads the room from its recent messages up to its last seq now; the replay goes on after it.
   const resetJoined = () => {
     const edge = Math.max(upTo, store.lastSeq(room))
@@ -102,7 +105,7 @@ export function catchUp(opts: CatchUpOptions): FrameSource {
   }
   const next = (): Maybe<Buffer | undefined> => {
     if (done) return undefined
-    if (i < chunk.length) return encode(toFrame(chunk[i++]!))
+    if (i < chunk.length) return encodeMessage(toFrame(chunk[i++]!))
     chunk = []
     if (cursor >= store.lastSeq(room) || (cursor >= upTo && sent >= store.lastSeq(room))) {
       done = true
@@ -119,24 +122,24 @@ export function catchUp(opts: CatchUpOptions): FrameSource {
 }
 
 /** `joined` without a resume: the recent messages up to `upTo` that fit (the join's one frame). */
-export function recentJoined(store: CatchUpStore, room: string, head: object, upTo: number, recent: number, toFrame: (r: HistoryRecord) => object, maxPageBytes: number): FrameSource {
+export function recentJoined(store: CatchUpStore, room: string, head: JoinedHead, upTo: number, recent: number, toFrame: ToFrame, maxPageBytes: number): FrameSource {
   let sent = false
   return () => {
     if (sent) return undefined
     sent = true
-    return then(store.recent(room, recent, upTo), (records) => encode({ ...head, lastSeq: upTo, messages: fitPage(records, toFrame, maxPageBytes) }))
+    return then(store.recent(room, recent, upTo), (records) => encodeJoined({ ...head, lastSeq: upTo, messages: fitPage(records, toFrame, maxPageBytes) }))
   }
 }
 
 /** One `history` page: messages with seq < before, newest last, fewer when they would not fit. */
-export function historyPage(store: CatchUpStore, room: string, before: number, limit: number, toFrame: (r: HistoryRecord) => object, maxPageBytes: number): FrameSource {
+export function historyPage(store: CatchUpStore, room: string, before: number, limit: number, toFrame: ToFrame, maxPageBytes: number): FrameSource {
   let sent = false
   return () => {
     if (sent) return undefined
     sent = true
     return then(store.before(room, before, limit), (page) => {
       const messages = fitPage(page.messages, toFrame, maxPageBytes)
-      return encode({ type: 'history', room, messages, more: page.more || messages.length < page.messages.length })
+      return encodeHistory(room, messages, page.more || messages.length < page.messages.length)
     })
   }
 }
