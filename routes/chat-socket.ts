@@ -6,14 +6,14 @@
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
-import type { ClientFrame, ServerFrame, WelcomeFrame } from '../schemas/frames.js'
-import { encodeFrame, type ChatClient } from '../lib/chat/gateway/chat-hub.js'
+import type { ClientFrame, WelcomeFrame } from '../schemas/frames.js'
+import type { ChatClient } from '../lib/chat/gateway/chat-hub.js'
 import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from '../lib/chat/gateway/bounded-output.js'
 import { textFrame } from '../lib/chat/gateway/text-frame.js'
 import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/chat/gateway/frame-budget.js'
 import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat/gateway/chat-frames.js'
 import { CLOSE, LOBBY, type CloseName, type ErrorCode } from '../lib/chat/protocol/protocol.js'
-import { errorFrame } from '../lib/chat/protocol/error-frame.js'
+import { encodeError, encodeIdleWarning, encodeWelcome } from '../lib/chat/protocol/server-frames.js'
 import type { SessionRecord } from '../lib/sessions/session-registry.js'
 
 /**
@@ -198,8 +198,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     faults[fault] = (faults[fault] ?? 0) + 1
   }
 
-  private sendFrame(frame: ServerFrame) {
-    this.output.send(encodeFrame(frame))
+  private sendFrame(data: Buffer) {
+    this.output.send(data)
   }
 
   /** A socket closed for its own fault is no longer read: a flood stops costing anything. */
@@ -216,7 +216,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   private refuseFor(fault: Fault, code: ErrorCode, retryInMs?: number, room?: string, limit?: string) {
     this.note(fault)
     if (this.budgetOf().refuse(this.now)) return this.closeFor('policy')
-    this.sendFrame(errorFrame(code, { room, retryInMs, limit }))
+    this.sendFrame(encodeError(code, { room, retryInMs, limit }))
   }
 
   private budgetOf() {
@@ -241,12 +241,12 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.begun = true
     // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(this)
-    this.sendFrame({ type: 'welcome', user: session.username, room: LOBBY, limits })
+    this.sendFrame(encodeWelcome({ user: session.username, room: LOBBY, limits }))
     // A socket joining a session that is already past the warning learns its deadline too.
     const last = fastify.idleTracker.lastActivity(session.id)
     const now = (this.now = Date.now()) // for a refusal of the lobby join below
     const idleFor = last === undefined ? 0 : now - last
-    if (idleFor >= config.idleWarnMs) this.sendFrame({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
+    if (idleFor >= config.idleWarnMs) this.sendFrame(encodeIdleWarning(Math.max(0, config.idleKickMs - idleFor)))
     // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
     const lobbyError = rooms.join(this, LOBBY, undefined, true)
     if (lobbyError) this.refuse(lobbyError, undefined, LOBBY)

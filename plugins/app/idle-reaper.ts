@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { createIdleTracker, type IdleTracker } from '../../lib/sessions/idle-tracker.js'
+import { encodeIdleWarning } from '../../lib/chat/protocol/server-frames.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,7 +39,7 @@ async function idleReaperPlugin(fastify: FastifyInstance) {
 
   const sweep = async () => {
     const due = tracker.sweep()
-    for (const { key, kickInMs } of due.warn) fastify.chatHub.sendToSession(key, { type: 'idle_warning', kickInMs })
+    for (const { key, kickInMs } of due.warn) fastify.chatHub.sendToSession(key, encodeIdleWarning(kickInMs))
     await Promise.all(due.kick.map((key) => sessions.end(key, 'idle'))) // one group-committed write
     await sessions.endExpired()
   }

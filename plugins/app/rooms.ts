@@ -1,10 +1,11 @@
-// Rooms: the room hub over the history store (DATA_DIR/history) and the room registry
-// (DATA_DIR/rooms.json: creators, site rooms, operator caps), their rate limits and the TTL sweeps.
+// Rooms: the room hub over the history store (DATA_DIR/history) and the rooms' ports (local adapters
+// over the room registry, DATA_DIR/rooms.json: creators, site rooms, operator caps), their rate limits and the TTL sweeps.
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
 import { CID_WINDOW, createRoomHub, type RoomHub } from '../../lib/chat/rooms/room-hub.js'
+import { createLocalRoomPorts } from '../../lib/chat/rooms/local/index.js'
 import { createRateLimiter, type RateLimiter } from '../../lib/shared/rate-limiter.js'
 import { openRoomRegistry, type RoomRegistry } from '../../lib/chat/rooms/room-registry.js'
 
@@ -41,11 +42,19 @@ async function roomsPlugin(fastify: FastifyInstance) {
     perUser: roomsPerUser,
     perAddress: roomsPerIp
   })
-  const hub = createRoomHub({
-    store,
+  // The rooms' shared state on this node (the lead folds this choice into plugins/app/adapters.ts).
+  const ports = createLocalRoomPorts({
+    rooms: store.rooms,
     registry,
     siteRooms: embedRooms,
-    unusedTtlMs: roomUnusedTtlMs,
+    maxUsers: roomMaxUsers,
+    maxRooms,
+    ttlMs: roomTtlMs,
+    unusedTtlMs: roomUnusedTtlMs
+  })
+  const hub = createRoomHub({
+    store,
+    ports,
     onRegistryError: (err) => log.error({ err }, 'the room registry could not be written'),
     maxUsers: roomMaxUsers,
     maxRooms,

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import { startServer } from '../helpers/server.js'
 import { connect, signUp } from '../helpers/clients.js'
 import type { RoomClient } from '../../lib/chat/rooms/room-hub.js'
+import { encodeIdleWarning } from '../../lib/chat/protocol/server-frames.js'
 
 t.test('messages broadcast in one commit reach each socket in one write, in seq order', async (t) => {
   const server = await startServer(t)
@@ -47,7 +48,7 @@ t.test('a frame and a close in the same turn: the client gets the frame, then th
   const [session] = await server.app.sessions.list('bob')
   const closed = new Promise<number>((resolve) => bob.ws.once('close', (code) => resolve(code)))
   // The frame is held (corked) until the turn ends; ws's close frame joins the same write after it.
-  server.app.chatHub.sendToSession(session!.id, { type: 'idle_warning', kickInMs: 1234 })
+  server.app.chatHub.sendToSession(session!.id, encodeIdleWarning(1234))
   server.app.chatHub.closeSession(session!.id, 4321, 'test close')
   t.match(await bob.next('idle_warning'), { kickInMs: 1234 }, 'the frame arrived')
   t.equal(await closed, 4321, 'then the close, with its code')

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { createMemoryHub, type ChatClient } from '../../lib/chat/gateway/chat-hub.js'
+import { encodeIdleWarning } from '../../lib/chat/protocol/server-frames.js'
 
 function fakeClient(user: string, sessionId: string, room = 'lobby') {
   const client = {
@@ -29,7 +30,7 @@ t.test('sessions: send and close by session; leave counts what is left', async (
   for (const c of [tab1, tab2, bob]) hub.join(c)
   t.equal(hub.size, 3)
   t.equal(hub.countUser('alice'), 2)
-  hub.sendToSession('s1', { type: 'idle_warning', kickInMs: 5 })
+  hub.sendToSession('s1', encodeIdleWarning(5))
   t.equal(tab1.received.length, 1)
   t.equal(tab2.received.length, 1)
   t.equal(bob.received.length, 0)

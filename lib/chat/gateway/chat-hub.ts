@@ -1,7 +1,6 @@
 // The chat hub: who is connected, by session and user, for session-wide frames and closes.
 // Rooms and messages are the room hub's (lib/chat/rooms/room-hub.ts). In memory today; a Redis-backed hub
 // can implement the same interface for cluster mode.
-import type { ServerFrame } from '../../../schemas/frames.js'
 
 /** One connected socket, as the hub sees it: no framework or socket types. */
 export interface ChatClient {
@@ -15,14 +14,12 @@ export interface ChatClient {
   close(code: number, reason: string): void
 }
 
-/** A server frame as the bytes of one WebSocket text frame. */
-export const encodeFrame = (frame: ServerFrame): Buffer => Buffer.from(JSON.stringify(frame))
-
 export interface ChatHub {
   join(client: ChatClient): void
   /** Removes a client; returns how many clients its session still has. */
   leave(client: ChatClient): number
-  sendToSession(sessionId: string, frame: ServerFrame): void
+  /** One encoded frame (lib/chat/protocol/server-frames.ts) to every socket of a session. */
+  sendToSession(sessionId: string, data: Buffer): void
   closeSession(sessionId: string, code: number, reason: string): number
   closeAll(code: number, reason: string): void
   /** How many clients a limit key (a user; a site's guests from one address) has, over all sessions and rooms. */
@@ -47,8 +44,8 @@ export function createMemoryHub(): ChatHub {
     if (set.size === 0) map.delete(key)
     return set.size
   }
-  const sendAll = (clients: Iterable<ChatClient>, frame: ServerFrame) => {
-    const data = encodeFrame(frame) // encoded once per fan-out: N sockets hold one buffer, not N copies
+  // Encoded once per fan-out (by the caller's typed encoder): N sockets hold one buffer, not N copies.
+  const sendAll = (clients: Iterable<ChatClient>, data: Buffer) => {
     for (const client of clients) client.send(data)
   }
   let size = 0
@@ -67,8 +64,8 @@ export function createMemoryHub(): ChatHub {
       size--
       return remove(bySession, client.sessionId, client)
     },
-    sendToSession(sessionId, frame) {
-      sendAll(bySession.get(sessionId) ?? [], frame)
+    sendToSession(sessionId, data) {
+      sendAll(bySession.get(sessionId) ?? [], data)
     },
     closeSession(sessionId, code, reason) {
       const clients = [...(bySession.get(sessionId) ?? [])]

@@ -27,7 +27,7 @@ export interface LocalRoomStateOptions {
   registry?: RoomRegistry
   /** EMBED_ROOMS: made if missing, never swept, their cap from here (unless an operator set one). */
   siteRooms?: SiteRoom[]
-  clock: () => number
+  clock?: () => number
 }
 
 interface Entry extends RoomEntry {
@@ -46,7 +46,8 @@ export type LocalRoomState = RoomStatePort & PresencePort
 const NO_USERS: ReadonlyMap<string, number> = new Map()
 
 export function createLocalRoomState(opts: LocalRoomStateOptions): LocalRoomState {
-  const { maxUsers, maxRooms, ttlMs, registry, clock } = opts
+  const { maxUsers, maxRooms, ttlMs, registry } = opts
+  const clock = opts.clock ?? Date.now
   const unusedTtlMs = Math.min(opts.unusedTtlMs ?? ttlMs, ttlMs)
   const rooms = new Map<string, Entry>()
   const add = (name: string, cap: number, lastUsed: number, used: boolean): Entry => {
