@@ -13,15 +13,8 @@ export type FrameOf<K extends ServerFrame['type']> = Extract<ServerFrame, { type
 // The one serialisation; private, so every caller goes through the encoder of its frame's type.
 const bytes = (frame: ServerFrame): Buffer => Buffer.from(JSON.stringify(frame))
 
-/** A message as stored (the room is the log it lives in). */
-export interface StoredMessage {
-  seq: number
-  id: string
-  user: string
-  text: string
-  ts: number
-  cid?: string
-}
+/** A message as stored (the history's record): its frame without the type and the room, the log it lives in. */
+export type StoredMessage = Omit<MessageFrame, 'type' | 'room'>
 
 /** The `message` frame of a stored record: what live delivery, `joined`, replay and `history` all send. */
 export function messageFrame(room: string, record: StoredMessage): MessageFrame {
