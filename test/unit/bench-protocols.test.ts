@@ -29,7 +29,7 @@ t.test('Parley: welcome makes a client ready, joined hands over its room', async
   t.equal(ready, 1, 'welcome recognised')
   const rooms: string[] = []
   const joining = client({ ready: false, joined: (ev) => void rooms.push(ev.room) })
-  // A joined frame as lib/chat/rooms/room-hub.ts writes it, with a long member list and history holding markers.
+  // A joined frame as lib/chat/rooms/join-replay.ts writes it, with a long member list and history holding markers.
   const history = [{ type: 'message', id: 'm1', room: 'r7', seq: 1, user: 'bench1', text: messageText(STEP, 1e15), ts: 1 }]
   feed('parley', { type: 'joined', room: 'r7', cap: 10, online: 5000, members: bigMembers, lastSeq: 1, messages: history }, joining)
   feed('parley', { room: 'r8', type: 'joined', members: [] }, joining) // another key order: parsed in full

@@ -90,11 +90,13 @@ export function createMembership(core: RoomCore, deps: MembershipDeps) {
     const memberships = byClient.get(client)
     memberships?.delete(room.name)
     if (memberships?.size === 0) byClient.delete(client)
-    void then(state.releaseSeat(room.name, client.user, clock()), (last) => {
+    const released = then(state.releaseSeat(room.name, client.user, clock()), (last) => {
       if (!last) return
       room.typing.delete(client.user)
       feed.announce(room, client.user, false)
     })
+    // A shared state that failed: its adapter frees the seat (a node's seats expire with the node).
+    if (released instanceof Promise) released.catch(() => {})
   }
 
   // A new room's log is written: once its record is durable too (the creator's quota must survive
