@@ -12,24 +12,44 @@ process.chdir(fileURLToPath(new URL('.', import.meta.url)))
 
 const SERVER_ENTRIES = ['server.ts', 'scripts/import-users.ts', 'scripts/parley.ts']
 
+/** The two pages: the chat page, and the widget's app inside its iframe (/widget.html). */
+const PAGES = {
+  chat: {
+    title: 'Parley',
+    head: [
+      '<link rel="icon" href="/favicon.svg" type="image/svg+xml">',
+      '<link rel="stylesheet" href="/app.css">',
+      '<script type="module" src="/app.js"></script>'
+    ].join('\n    '),
+    body: '<noscript><p class="noscript">Parley needs JavaScript to run.</p></noscript>'
+  },
+  widget: {
+    title: 'Parley chat',
+    head: [
+      '<link rel="stylesheet" href="/app.css">',
+      '<link rel="stylesheet" href="/widget-app.css">',
+      '<script type="module" src="/widget-app.js"></script>'
+    ].join('\n    '),
+    bodyAttributes: ' class="widget"'
+  }
+}
+
 try {
   await rm('dist/web', { recursive: true, force: true })
   await mkdir('dist/web', { recursive: true })
+  // What every browser bundle shares.
+  const browser = { outdir: 'dist/web', bundle: true, minify: true, target: 'es2020', logLevel: 'warning' }
   // The page and the widget's iframe app: Preact ESM bundles with content-hashed names.
   const preactApp = (entryPoints) =>
     build({
+      ...browser,
       entryPoints,
-      outdir: 'dist/web',
       entryNames: '[name]-[hash]',
       metafile: true,
-      bundle: true,
-      minify: true,
       sourcemap: true,
-      target: 'es2020',
       format: 'esm',
       jsx: 'automatic',
-      jsxImportSource: 'preact',
-      logLevel: 'warning'
+      jsxImportSource: 'preact'
     })
   const page = await preactApp([
     { in: 'web/main.tsx', out: 'app' },
@@ -37,22 +57,15 @@ try {
   ])
   // The embed loader keeps a stable URL (sites reference it) and runs as a classic script,
   // so document.currentScript can tell it its own data- attributes.
-  await build({
-    entryPoints: { widget: 'web/widget/loader.ts' },
-    outdir: 'dist/web',
-    bundle: true,
-    minify: true,
-    target: 'es2020',
-    format: 'iife',
-    logLevel: 'warning'
-  })
+  await build({ ...browser, entryPoints: { widget: 'web/widget/loader.ts' }, format: 'iife' })
   // The widget's iframe app: the same components, a second entry (loaded only when the widget opens).
   const widgetApp = await preactApp([
     { in: 'web/widget/main.tsx', out: 'widget-app' },
     { in: 'web/widget/widget.css', out: 'widget-app' }
   ])
-  await writePage(page.metafile)
-  await writePage(widgetApp.metafile, 'web/widget/index.html', 'dist/web/widget.html', page.metafile)
+  await writePage(PAGES.chat, 'dist/web/index.html', page.metafile)
+  await writePage(PAGES.widget, 'dist/web/widget.html', widgetApp.metafile, page.metafile)
+  await copyFile('web/favicon.svg', 'dist/web/favicon.svg')
   await precompress('dist/web')
 
   // The server entries may not exist yet while the project grows: build those that do.
@@ -84,10 +97,10 @@ try {
   process.exit(1)
 }
 
-/** Writes index.html pointing at the hashed bundle names, and copies the static files. */
-async function writePage(metafile, source = 'web/index.html', target = 'dist/web/index.html', ...more) {
+/** Writes a page from web/page.html (the shell both pages share), naming the hashed bundles. */
+async function writePage(fill, target, ...metafiles) {
   const hashed = {}
-  for (const meta of [metafile, ...more]) {
+  for (const meta of metafiles) {
     for (const [out, info] of Object.entries(meta.outputs)) {
       if (!info.entryPoint) continue
       const ext = out.endsWith('.css') ? 'css' : out.endsWith('.js') ? 'js' : null
@@ -95,10 +108,11 @@ async function writePage(metafile, source = 'web/index.html', target = 'dist/web
       if (ext) hashed[`/${name}.${ext}`] = `/${basename(out)}`
     }
   }
-  let html = await readFile(source, 'utf8')
+  let html = (await readFile('web/page.html', 'utf8'))
+    .replace(/\{\{(\w+)\}\}/g, (_, key) => fill[key] ?? '')
+    .replace(/\n *(?=\n)/g, '') // a slot left empty leaves no blank line
   for (const [plain, name] of Object.entries(hashed)) html = html.replaceAll(`"${plain}"`, `"${name}"`)
   await writeFile(target, html)
-  if (source === 'web/index.html') await copyFile('web/favicon.svg', 'dist/web/favicon.svg')
 }
 
 /**

@@ -3,7 +3,6 @@
 // from separate load-generator processes, prints one table and writes bench/results/<time>.json.
 // Runs under tsx (for the shared certificate code); the servers and workers run on plain node.
 import { mkdtemp, mkdir, rm, writeFile, readdir, readFile, copyFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -16,6 +15,7 @@ import { setupUsers, connect, fanout, rooms, idle, instructions } from './lib/sc
 import { callgrindRun, findCallgrind } from './lib/callgrind.mjs'
 import { buildTable, conditions } from './lib/report.mjs'
 import { summariseProfile } from './lib/cpuprofile.mjs'
+import { freePort } from '../scripts/free-port.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -82,15 +82,6 @@ const hardStop = setTimeout(() => {
 hardStop.unref()
 process.on('SIGINT', () => (killAll(), process.exit(130)))
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
-}
 
 /** Starts Parley; a setting that this build's config refuses (out of its range) is lowered and retried. */
 async function startParley(env, opts) {
