@@ -227,7 +227,6 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   release() {
     clearTimeout(this.holding)
     this.holding = undefined
-    if (this.begun) this.shared.fastify.roomHub.release(this)
   }
 
   private begin({ session }: { session: SessionRecord }) {
@@ -248,7 +247,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     const idleFor = last === undefined ? 0 : now - last
     if (idleFor >= config.idleWarnMs) this.sendFrame(encodeIdleWarning(Math.max(0, config.idleKickMs - idleFor)))
     // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
-    const lobbyError = rooms.join(this, LOBBY, undefined, true)
+    const lobbyError = rooms.join(this, LOBBY)
     if (lobbyError) this.refuse(lobbyError, undefined, LOBBY)
     else this.holding = setTimeout(releaseHold, LOBBY_HOLD_MS, this)
     // The session may have ended between the admission check and the join (which closing missed).

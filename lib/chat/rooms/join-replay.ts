@@ -12,8 +12,6 @@ import type { Member, Room, RoomClient, RoomCore } from './room-core.js'
 export interface JoinReplay {
   /** `joined` (members as of now), then with `since` the replay up to the room's live edge, as one paced reply. */
   sendJoined(client: RoomClient, room: Room, member: Member, since: number | undefined): void
-  /** Sends the live messages held for a member (join's `hold`) that no replay covers, and stops holding. */
-  release(member: Member): void
   /** A `history` page: messages with seq < before, newest last. */
   history(client: RoomClient, room: string, before: number, limit: number): void
   /** One frame already encoded (a `members` page), paced like the other answers. */
@@ -71,18 +69,6 @@ export function createJoinReplay(core: RoomCore, maxPageBytes: number): JoinRepl
 
   return {
     sendJoined,
-    // Held messages a resume has since covered are not sent twice: a replay under way reads them all from the store.
-    release(member) {
-      const held = member.held
-      if (!held) return
-      member.held = undefined
-      if (member.replays > 0) return
-      for (const { seq, data } of held) {
-        if (seq <= member.joinSeq) continue
-        member.client.send(data)
-        member.sentSeq = seq
-      }
-    },
     history(client, name, before, limit) {
       streamTo(client, historyPage(store, name, before, limit, (record) => messageFrame(name, record), maxPageBytes))
     },

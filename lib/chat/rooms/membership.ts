@@ -44,11 +44,10 @@ export function createMembership(core: RoomCore, deps: MembershipDeps) {
   const registering = new Set<Promise<void>>()
 
   // The seat is taken: the socket is a member, `joined` (and any replay) goes out, the others hear of a first tab.
-  function seated(client: RoomClient, room: Room, seat: Seat, since: number | undefined, hold: boolean | undefined): RoomError | undefined {
+  function seated(client: RoomClient, room: Room, seat: Seat, since: number | undefined): RoomError | undefined {
     if (seat === 'room_full' || seat === 'no_such_room') return seat
     const joinSeq = store.lastSeq(room.name)
     const member: Member = { client, joinSeq, sentSeq: joinSeq, replays: 0, presenceGen: 0 }
-    if (hold) member.held = []
     room.members.add(member)
     let memberships = byClient.get(client)
     if (!memberships) byClient.set(client, (memberships = new Map()))
@@ -58,7 +57,7 @@ export function createMembership(core: RoomCore, deps: MembershipDeps) {
     return undefined
   }
 
-  function join(client: RoomClient, name: string, since?: number, hold?: boolean): RoomError | undefined {
+  function join(client: RoomClient, name: string, since?: number): RoomError | undefined {
     const room = rooms.get(name)
     if (!room) return 'no_such_room'
     if (room.waiting) {
@@ -69,15 +68,14 @@ export function createMembership(core: RoomCore, deps: MembershipDeps) {
     const existing = memberOf(core, client, name)
     if (existing) {
       replay.sendJoined(client, room, existing, since)
-      replay.release(existing)
       return undefined
     }
     const seat = state.takeSeat(name, client.user, clock())
-    if (!(seat instanceof Promise)) return seated(client, room, seat, since, hold)
+    if (!(seat instanceof Promise)) return seated(client, room, seat, since)
     // A shared room state answers later: a refusal then goes out as an `error` frame.
     seat.then(
       (taken) => {
-        const error = seated(client, room, taken, since, hold)
+        const error = seated(client, room, taken, since)
         if (error) client.send(encodeError(error, { room: name }))
       },
       () => client.send(encodeError('not_stored', { room: name }))
@@ -192,9 +190,6 @@ export function createMembership(core: RoomCore, deps: MembershipDeps) {
       if (!memberships) return
       for (const [name, member] of [...memberships]) removeMember(client, rooms.get(name)!, member)
       byClient.delete(client)
-    },
-    release(client: RoomClient) {
-      for (const member of byClient.get(client)?.values() ?? []) replay.release(member)
     },
     sweep(now = clock()): string[] {
       const gone = state.expired(now).filter((name) => !rooms.get(name)?.waiting)

@@ -52,11 +52,8 @@ export function createPipeline(core: RoomCore, opts: PipelineOptions): Pipeline 
     if (!room) return
     for (const member of room.members) {
       if (seq <= member.joinSeq || member.replays > 0) continue
-      if (member.held) member.held.push({ seq, data })
-      else {
-        member.client.send(data)
-        member.sentSeq = seq
-      }
+      member.client.send(data)
+      member.sentSeq = seq
     }
   })
 

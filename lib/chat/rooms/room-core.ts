@@ -22,12 +22,10 @@ export interface Member {
   client: RoomClient
   /** Messages up to this seq came with `joined` or its replay; later ones come live. */
   joinSeq: number
-  /** The last seq sent to it live (held ones are not sent yet). */
+  /** The last seq sent to it live. */
   sentSeq: number
   /** Catch-ups under way (a `join` with `since`): live messages are not sent, the replay reads them from the store. */
   replays: number
-  /** Live messages waiting for release() (see join's `hold`). */
-  held?: { seq: number; data: Buffer }[]
   /** The room's presence count at the join: `members` in `joined` covers the events up to it. */
   presenceGen: number
 }

@@ -24,14 +24,8 @@ export { messageFrame } from '../protocol/server-frames.js'
 export const CID_WINDOW = 1000
 
 export interface RoomHub {
-  /**
-   * Joins (or, already a member, resumes): sends `joined`, then any replay; `presence` to the others.
-   * With `hold`, live messages for this socket wait (in order) until release(): the automatic lobby
-   * join on connect holds them, so a resume sent as the first frame still replays in seq order.
-   */
-  join(client: RoomClient, room: string, since?: number, hold?: boolean): RoomError | undefined
-  /** Sends the live messages held for a socket since its join with `hold`, and stops holding. */
-  release(client: RoomClient): void
+  /** Joins (or, already a member, resumes): sends `joined`, then any replay; `presence` to the others. */
+  join(client: RoomClient, room: string, since?: number): RoomError | undefined
   /**
    * Creates a room with a cap (default: the largest) and joins it once the room is durable: `joined`
    * comes after the group commit that wrote it (joins meanwhile wait with it), or `not_stored` with
@@ -164,7 +158,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
 
   const hub: RoomHub = {
     join: membership.join,
-    release: membership.release,
     create: membership.create,
     leave: membership.leave,
     disconnect: membership.disconnect,
