@@ -16,12 +16,6 @@ import { CLOSE, LOBBY, type CloseName, type ErrorCode } from '../lib/chat/protoc
 import { errorFrame } from '../lib/chat/protocol/error-frame.js'
 import type { SessionRecord } from '../lib/sessions/session-registry.js'
 
-/**
- * Live lobby messages wait this long after connecting for the client's first frame that is not
- * a `join`, so a reconnecting client's `join lobby since` replays in seq order; a silent client
- * gets them then.
- */
-export const LOBBY_HOLD_MS = 250
 /** After closing a socket for a fault (1003, 1008), it is no longer read, and dropped after this. */
 export const CLOSE_GRACE_MS = 250
 
@@ -90,7 +84,6 @@ function onError(this: WebSocket, err: Error) {
 function onClose(this: WebSocket, code: number) {
   chatOf(this).onClose(code)
 }
-const releaseHold = (chat: ChatSocket) => chat.release()
 /** Written with a callback, it calls back once everything written before it has left the process. */
 const NOTHING = Buffer.alloc(0)
 const authExpired = (chat: ChatSocket) => chat.closeFor('authRequired')
@@ -110,7 +103,6 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   private closedFor: CloseName | undefined
   // The code this server sent, for the log (the 'close' event shows what came back).
   private sentCode: number | undefined
-  private holding: NodeJS.Timeout | undefined
   private authTimer: NodeJS.Timeout | undefined
   /** FrameContext: the clock when the frame being handled arrived (read once per frame). */
   now = 0
@@ -165,7 +157,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.raw.write(NOTHING, done)
   }
 
-  // ChatClient and RoomClient: every socket starts in the lobby.
+  // ChatClient and RoomClient: `welcome` names the lobby as the room a client joins first.
   get room() {
     return LOBBY
   }
@@ -223,16 +215,9 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     return (this.budget ??= createFrameBudget(this.shared.budgetOptions))
   }
 
-  /** Ends the lobby hold: held live messages go out now. */
-  release() {
-    clearTimeout(this.holding)
-    this.holding = undefined
-    if (this.begun) this.shared.fastify.roomHub.release(this)
-  }
-
   private begin({ session }: { session: SessionRecord }) {
     const { fastify, limits } = this.shared
-    const { chatHub: hub, roomHub: rooms, config } = fastify
+    const { chatHub: hub, config } = fastify
     this.user = session.username
     this.sessionId = session.id
     this.site = session.site
@@ -244,13 +229,10 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.sendFrame({ type: 'welcome', user: session.username, room: LOBBY, limits })
     // A socket joining a session that is already past the warning learns its deadline too.
     const last = fastify.idleTracker.lastActivity(session.id)
-    const now = (this.now = Date.now()) // for a refusal of the lobby join below
-    const idleFor = last === undefined ? 0 : now - last
+    const idleFor = last === undefined ? 0 : Date.now() - last
     if (idleFor >= config.idleWarnMs) this.sendFrame({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
-    // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
-    const lobbyError = rooms.join(this, LOBBY, undefined, true)
-    if (lobbyError) this.refuse(lobbyError, undefined, LOBBY)
-    else this.holding = setTimeout(releaseHold, LOBBY_HOLD_MS, this)
+    // No room is joined here: the client asks for each one, the lobby included (`join`, with
+    // `since` to resume), so a resume gets every missed message once.
     // The session may have ended between the admission check and the join (which closing missed).
     fastify.sessions
       .isLive(session.id)
@@ -289,9 +271,6 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     // Size: ws has refused anything over MAX_FRAME_BYTES (1009) before it gets here.
     const frame = parseClientFrame(data)
     if (!this.begun) return this.authenticate(frame)
-    // Resuming clients send their joins first (a lobby join ends the hold in the hub, after its
-    // replay); any other frame ends it here.
-    if (this.holding && frame?.type !== 'join') this.release()
     if (!frame) return this.refuse('invalid')
     dispatchFrame(this.shared.handlers, frame, this)
   }
@@ -306,7 +285,6 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   onClose(code: number) {
     // A catch-up under way stops here: its source and the frames behind it are let go.
     this.output.close()
-    clearTimeout(this.holding)
     clearTimeout(this.authTimer)
     // The session's idle clock keeps running without sockets: the reaper ends it in time.
     if (this.begun) {

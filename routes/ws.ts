@@ -15,7 +15,7 @@ import type { SessionRecord } from '../lib/sessions/session-registry.js'
 import { ChatSocket, type ChatShared } from './chat-socket.js'
 
 export { LOBBY }
-export { CLOSE_GRACE_MS, LOBBY_HOLD_MS, onSocketError } from './chat-socket.js'
+export { CLOSE_GRACE_MS, onSocketError } from './chat-socket.js'
 
 /** A widget session of the site's own people: a guest, or a user the site signed (`name@site-host`). */
 const siteOwned = (session: SessionRecord) => session.guest === true || session.username.includes('@')
@@ -76,8 +76,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
     admitted.set(request, { found, response: reply.raw })
-    // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome and
-    // `joined`; corked, they leave in one write (one TLS record, one syscall) instead of two.
+    // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome;
+    // corked, they leave in one write (one TLS record, one syscall) instead of two.
     // Every way out uncorks: openChat does, and ws refusing the handshake ends the socket.
     if (isUpgrade(request.raw)) request.raw.socket.cork()
   }

@@ -57,14 +57,8 @@ export interface RoomDetail extends RoomInfo {
 }
 
 export interface RoomHub {
-  /**
-   * Joins (or, already a member, resumes): sends `joined`, then any replay; `presence` to the others.
-   * With `hold`, live messages for this socket wait (in order) until release(): the automatic lobby
-   * join on connect holds them, so a resume sent as the first frame still replays in seq order.
-   */
-  join(client: RoomClient, room: string, since?: number, hold?: boolean): RoomError | undefined
-  /** Sends the live messages held for a socket since its join with `hold`, and stops holding. */
-  release(client: RoomClient): void
+  /** Joins (or, already a member, resumes): sends `joined`, then any replay; `presence` to the others. */
+  join(client: RoomClient, room: string, since?: number): RoomError | undefined
   /**
    * Creates a room with a cap (default: the largest) and joins it once the room is durable: `joined`
    * comes after the group commit that wrote it (joins meanwhile wait with it), or `not_stored` with
@@ -153,12 +147,10 @@ interface Member {
   client: RoomClient
   /** Messages up to this seq came with `joined` or its replay; later ones come live. */
   joinSeq: number
-  /** The last seq sent to it live (held ones are not sent yet). */
+  /** The last seq sent to it live. */
   sentSeq: number
   /** Catch-ups under way (a `join` with `since`): live messages are not sent, the replay reads them from the store. */
   replays: number
-  /** Live messages waiting for release() (see join's `hold`). */
-  held?: { seq: number; data: Buffer }[]
   /** The room's presence count at the join: `members` in `joined` covers the events up to it. */
   presenceGen: number
 }
@@ -352,11 +344,8 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const seq = record.seq
       for (const member of room.members) {
         if (seq <= member.joinSeq || member.replays > 0) continue
-        if (member.held) member.held.push({ seq, data })
-        else {
-          member.client.send(data)
-          member.sentSeq = seq
-        }
+        member.client.send(data)
+        member.sentSeq = seq
       }
     }
     for (const name of failed) {
@@ -451,19 +440,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   const memberOf = (client: RoomClient, name: string) => byClient.get(client)?.get(name)
-
-  // Held messages a resume has since covered are not sent twice: a replay under way reads them all from the store.
-  function releaseMember(member: Member) {
-    const held = member.held
-    if (!held) return
-    member.held = undefined
-    if (member.replays > 0) return
-    for (const { seq, data } of held) {
-      if (seq <= member.joinSeq) continue
-      member.client.send(data)
-      member.sentSeq = seq
-    }
-  }
 
   function removeMember(client: RoomClient, room: Room, member: Member) {
     room.members.delete(member)
@@ -569,7 +545,7 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   }
 
   const hub: RoomHub = {
-    join(client, name, since, hold) {
+    join(client, name, since) {
       const room = rooms.get(name)
       if (!room) return 'no_such_room'
       if (room.waiting) {
@@ -580,7 +556,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       const existing = memberOf(client, name)
       if (existing) {
         sendJoined(client, room, existing, since)
-        releaseMember(existing)
         return undefined
       }
       const first = !room.users.has(client.user)
@@ -588,7 +563,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       if (first && room.users.size >= room.cap) return 'room_full'
       const joinSeq = store.lastSeq(name)
       const member: Member = { client, joinSeq, sentSeq: joinSeq, replays: 0, presenceGen: 0 }
-      if (hold) member.held = []
       room.members.add(member)
       room.users.set(client.user, (room.users.get(client.user) ?? 0) + 1)
       let memberships = byClient.get(client)
@@ -627,9 +601,6 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
       if (!memberships) return
       for (const [name, member] of [...memberships]) removeMember(client, rooms.get(name)!, member)
       byClient.delete(client)
-    },
-    release(client) {
-      for (const member of byClient.get(client)?.values() ?? []) releaseMember(member)
     },
     isMember(client, name) {
       return memberOf(client, name) !== undefined
