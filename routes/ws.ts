@@ -1,6 +1,7 @@
-// The chat socket: authenticated and origin-checked before the upgrade. Each frame then walks
-// one way: budget, size (ws maxPayload), JSON and schema, its handler (limits, text rules, hub);
-// every frame out, whatever its kind, goes through one bounded output.
+// The chat socket's edge: authenticated and origin-checked before the upgrade, then handed to a
+// ChatSocket (lib/chat/gateway/chat-socket.ts) with its dependencies taken from the instance. Each
+// frame then walks one way: budget, size (ws maxPayload), JSON and schema, its handler (limits,
+// text rules, hub); every frame out, whatever its kind, goes through one bounded output.
 import type { ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
@@ -12,10 +13,11 @@ import { createWriteBatch } from '../lib/chat/gateway/bounded-output.js'
 import { createFrameHandlers, limitKeyOf } from '../lib/chat/gateway/chat-frames.js'
 import { LOBBY } from '../lib/chat/protocol/protocol.js'
 import type { SessionRecord } from '../lib/sessions/session-registry.js'
-import { ChatSocket, type ChatShared } from './chat-socket.js'
+import { ChatSocket, type ChatSocketDeps } from '../lib/chat/gateway/chat-socket.js'
 
 export { LOBBY }
-export { CLOSE_GRACE_MS, LOBBY_HOLD_MS, onSocketError } from './chat-socket.js'
+export { CLOSE_GRACE_MS } from '../lib/chat/gateway/chat-socket.js'
+export { onSocketError } from '../lib/chat/gateway/socket-faults.js'
 
 /** A widget session of the site's own people: a guest, or a user the site signed (`name@site-host`). */
 const siteOwned = (session: SessionRecord) => session.guest === true || session.username.includes('@')
@@ -48,7 +50,25 @@ export default async function wsRoutes(fastify: FastifyInstance) {
   const alive = new WeakSet<WebSocket>()
   // Frames to one socket in the same turn (a fan-out batch, a reply and a broadcast) leave in one write.
   const writes = createWriteBatch()
-  const shared: ChatShared = { fastify, handlers, budgetOptions, limits, writes }
+  // What the sockets use, from the decorators (domain code never sees the instance).
+  const deps: ChatSocketDeps = {
+    rooms,
+    hub,
+    sessions: fastify.sessions,
+    tickets: fastify.embedTickets,
+    activity: fastify.idleTracker,
+    config: {
+      maxBufferedBytes: config.maxBufferedBytes,
+      wsAuthTimeoutMs: config.wsAuthTimeoutMs,
+      idleWarnMs: config.idleWarnMs,
+      idleKickMs: config.idleKickMs,
+      maxSocketsPerUser: config.maxSocketsPerUser
+    },
+    handlers,
+    budgetOptions,
+    limits,
+    writes
+  }
   const admitted = new WeakMap<FastifyRequest, { found?: { session: SessionRecord; token: string }; response: ServerResponse }>()
 
   // Runs before the upgrade: a refused client gets a plain HTTP answer and never a socket.
@@ -76,8 +96,8 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
     admitted.set(request, { found, response: reply.raw })
-    // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome and
-    // `joined`; corked, they leave in one write (one TLS record, one syscall) instead of two.
+    // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome;
+    // corked, they leave in one write (one TLS record, one syscall) instead of two.
     // Every way out uncorks: openChat does, and ws refusing the handshake ends the socket.
     if (isUpgrade(request.raw)) request.raw.socket.cork()
   }
@@ -98,7 +118,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     // socket keeps only the logger; errors go to onSocketError from its listener.
     response.detachSocket(request.raw.socket)
     socket.removeAllListeners('error')
-    const chat = new ChatSocket(socket, request.raw.socket, request.log, shared, request.addressKey)
+    const chat = new ChatSocket(socket, request.raw.socket, request.log, deps, request.addressKey)
     socket.on('pong', onPong)
     alive.add(socket)
     chat.start(found)

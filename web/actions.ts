@@ -131,15 +131,13 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
     link.send(since > 0 ? { type: 'join', room: name, since } : { type: 'join', room: name })
   }
 
-  /** After a (re)connect: rejoin every room with the last seq seen, so the server replays the gap. */
+  /**
+   * After a (re)connect: join every room we show, the lobby included (the server joins none by
+   * itself), each with the last seq seen, so the server replays the gap once; a fresh room (a new
+   * page's lobby, the widget's room) gets the recent history.
+   */
   function resume() {
-    const rooms = state.rooms.value
-    for (const r of rooms) {
-      // The server auto-joins lobby; a fresh lobby needs no second join.
-      if (r.name === LOBBY && lastSeq(r.items.value) === 0) continue
-      rejoin(r.name)
-    }
-    if (!rooms.some((r) => r.name === LOBBY)) link.send({ type: 'leave', room: LOBBY })
+    for (const r of state.rooms.value) rejoin(r.name)
   }
 
   /** Shows another room: the draft typed here waits for this room, the new room's draft comes back. */

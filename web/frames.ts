@@ -62,11 +62,9 @@ export function applyFrame(ctx: FrameContext, frame: ServerFrame): void {
     case 'joined': {
       let r = ctx.findRoom(frame.room)
       if (!r) {
-        if (!ctx.pendingJoins.delete(frame.room)) {
-          // Not asked for (the auto-join of lobby after we left it, or a join answered after a leave).
-          ctx.send({ type: 'leave', room: frame.room })
-          return
-        }
+        // Not asked for: a resume join answered before the leave we sent after it (the server
+        // reads frames in order, so that leave takes us out): nothing to show.
+        if (!ctx.pendingJoins.delete(frame.room)) return
         r = createRoomState(frame.room)
         state.rooms.value = [...state.rooms.value, r]
         ctx.openRoom(frame.room)
@@ -258,9 +256,6 @@ function onError(ctx: FrameContext, frame: ErrorFrame) {
     ctx.send(since > 0 ? { type: 'join', room: frame.room, since } : { type: 'join', room: frame.room })
     return
   }
-  // A room we do not show: our own second `leave` answered (the widget leaves the lobby on connect,
-  // and again when the server's auto-join of it arrives after that). Nothing for the user to see.
-  if (frame.code === 'not_in_room' && !entry && frame.room && !ctx.findRoom(frame.room)) return
   if (entry) {
     state.outbox.value = outbox.markFailed(state.outbox.value, entry.cid, errorText(frame.code, frame.message))
     ctx.flush()

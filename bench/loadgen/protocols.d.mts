@@ -10,6 +10,6 @@ export interface Protocol {
   headers(port: number, cookie?: string): Record<string, string | undefined>
   readyOnOpen?: boolean
   message(text: string, room?: string): string
-  parse(buf: Buffer, start: number, end: number, client: { send(text: string): void }): ProtocolEvent
+  parse(buf: Buffer, start: number, end: number, client: { send(text: string): void; ready?: boolean }): ProtocolEvent
 }
 export declare const PROTOCOLS: { parley: Protocol; floor: Protocol; socketio: Protocol; fastify: Protocol }

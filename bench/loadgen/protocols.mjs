@@ -28,15 +28,28 @@ function plainString(buf, at, end, max) {
   return undefined
 }
 
+const LOBBY_JOIN = JSON.stringify({ type: 'join', room: 'lobby' })
+const READY = { kind: 'ready' }
+
+/**
+ * Parley joins no room by itself: a client asks for the lobby on `welcome`, and the lobby's
+ * `joined` makes it ready (as the welcome did when the lobby came with it).
+ */
+function welcomed(client) {
+  client.send(LOBBY_JOIN)
+  return { kind: 'other' }
+}
+const joinedEvent = (room, client) => (room === 'lobby' && !client.ready ? READY : { kind: 'joined', room })
+
 /** A Parley frame that was parsed in full, as an event. */
-function parleyEvent(f) {
+function parleyEvent(f, client) {
   switch (f.type) {
     case 'message':
       return { kind: 'message', text: f.text }
     case 'welcome':
-      return { kind: 'ready' }
+      return welcomed(client)
     case 'joined':
-      return { kind: 'joined', room: f.room }
+      return joinedEvent(f.room, client)
     case 'error':
       return { kind: f.code === 'rate_limited' ? 'refused' : 'error', code: f.code, room: f.room, retryInMs: f.retryInMs }
     default:
@@ -52,21 +65,21 @@ const parley = {
   headers: (port, cookie) => ({ Cookie: cookie, Origin: `https://127.0.0.1:${port}` }),
   // The room is named only outside the lobby: a server without rooms refuses the extra field.
   message: (text, room) => JSON.stringify(room && room !== 'lobby' ? { type: 'message', room, text } : { type: 'message', text }),
-  parse(buf, start, end) {
+  parse(buf, start, end, client) {
     // Parley writes `type` first (JSON.stringify of its frame objects); any other layout is parsed in full.
     const type = startsWith(buf, start, end, TYPE_PREFIX) ? plainString(buf, start + TYPE_PREFIX.length, end, 32) : undefined
     switch (type) {
       case undefined:
       case 'message': // only before the client is ready or without a marker: rare
       case 'error': // small, and every one must be counted with its code
-        return parleyEvent(parseJson(buf, start, end))
+        return parleyEvent(parseJson(buf, start, end), client)
       case 'welcome':
-        return { kind: 'ready' }
+        return welcomed(client)
       case 'joined': {
         // Only its room matters: the member list and the history after it are left unread.
         const at = start + TYPE_PREFIX.length + type.length + 1
         const room = startsWith(buf, at, end, ROOM_PREFIX) ? plainString(buf, at + ROOM_PREFIX.length, end, 256) : undefined
-        return room === undefined ? parleyEvent(parseJson(buf, start, end)) : { kind: 'joined', room }
+        return room === undefined ? parleyEvent(parseJson(buf, start, end), client) : joinedEvent(room, client)
       }
       default:
         return { kind: 'other' }

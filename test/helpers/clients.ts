@@ -100,11 +100,22 @@ export class ChatClient {
   }
 }
 
-/** Opens /ws; resolves with the client once open, or rejects with the HTTP status of a refusal. */
+/**
+ * Opens /ws; resolves with the client once open, or rejects with the HTTP status of a refusal.
+ * A socket with a cookie then joins the lobby, as the page does (the server joins no room by
+ * itself): `since` makes that join a resume; `join: false` sends nothing (the test sends its own).
+ */
 export function connect(
   server: Pick<TestServer, 'origin' | 'ca'>,
   cookie: string | undefined,
-  opts: { origin?: string | null; autoPong?: boolean; localAddress?: string; headers?: Record<string, string> } = {}
+  opts: {
+    origin?: string | null
+    autoPong?: boolean
+    localAddress?: string
+    headers?: Record<string, string>
+    join?: boolean
+    since?: number
+  } = {}
 ): Promise<ChatClient> {
   const headers: Record<string, string> = { ...opts.headers }
   if (cookie) headers.cookie = cookie
@@ -118,7 +129,10 @@ export function connect(
   })
   const client = new ChatClient(ws)
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(client))
+    ws.once('open', () => {
+      if (cookie && opts.join !== false) client.send(opts.since === undefined ? { type: 'join', room: 'lobby' } : { type: 'join', room: 'lobby', since: opts.since })
+      resolve(client)
+    })
     ws.once('unexpected-response', (_req, res) => {
       let text = ''
       res.on('data', (c) => (text += c))

@@ -3,7 +3,7 @@ import type { Test } from 'tap'
 import { connect, signUp, type ChatClient } from './clients.js'
 import type { TestServer } from './server.js'
 
-/** Opens a socket and waits for the welcome and the lobby's `joined` (the automatic join). */
+/** Opens a socket and waits for the welcome and the lobby's `joined` (connect() asks for it). */
 export async function openChat(t: Test, server: Pick<TestServer, 'origin' | 'ca'>, cookie: string): Promise<ChatClient> {
   const client = await connect(server, cookie)
   t.teardown(() => client.ws.close())

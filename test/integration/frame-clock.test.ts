@@ -3,14 +3,14 @@
 import t from 'tap'
 import { startServer } from '../helpers/server.js'
 import { connect, signUp } from '../helpers/clients.js'
-import { ChatSocket } from '../../routes/chat-socket.js'
+import { ChatSocket } from '../../lib/chat/gateway/chat-socket.js'
 
 t.test('a chat message costs one clock read, and its stamp, idle clock and limits share it', async (t) => {
   const server = await startServer(t, { messageRatePerSec: 100 })
   const alice = await connect(server, await signUp(server, 'alice'))
   t.teardown(() => alice.ws.close())
   await alice.next('joined')
-  alice.send({ type: 'message', text: 'warm up' }) // ends the lobby hold, makes the budget
+  alice.send({ type: 'message', text: 'warm up' }) // makes the budget
   await alice.next('message')
 
   // Date.now calls made while the server handles one frame (synchronously, inside onMessage).

@@ -33,7 +33,7 @@ t.test('resume after a forced disconnect while others kept writing: exactly the 
   }
   await sleep(100) // more is written while Bob is away
 
-  const back = await connect(server, bobCookie)
+  const back = await connect(server, bobCookie, { join: false })
   t.teardown(() => back.ws.close())
   // On open, before anything else: resume each room from the last seq seen.
   back.send({ type: 'join', room: 'dev', since: seen.dev })
@@ -73,7 +73,7 @@ t.test('resume after a server restart: history and sessions persisted', async (t
   writer.send({ type: 'message', text: 'after restart' })
   await writer.next('message', (f) => f.seq === 7)
   t.equal(await refusal(connect(second, bobCookie)), 'open', 'the session survived the restart')
-  const back = await connect(second, bobCookie)
+  const back = await connect(second, bobCookie, { join: false })
   t.teardown(() => back.ws.close())
   back.send({ type: 'join', room: 'lobby', since: 3 })
   await back.next('joined', (f) => f.messages.length === 0)

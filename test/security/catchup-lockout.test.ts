@@ -58,7 +58,7 @@ function record(server: TestServer, client: ChatClient) {
 /** The rejoin: connect, resume the lobby from seq 1 at once, and have alice talk meanwhile. */
 async function rejoin(t: Test, setup: Awaited<ReturnType<typeof missedHistory>>, whileCatchingUp: (bob: ChatClient) => Promise<void>) {
   const { server, cookie, alice } = setup
-  const bob = await connect(server, cookie)
+  const bob = await connect(server, cookie, { join: false })
   t.teardown(() => bob.ws.close())
   const log = record(server, bob)
   t.teardown(log.stop)
@@ -103,7 +103,7 @@ t.test('a reader that stops reading during its catch-up and reads again later st
 t.test('a socket that closes in the middle of its catch-up leaves nothing behind: the room goes on, the next rejoin is whole', async (t) => {
   const setup = await missedHistory(t)
   const { server, cookie } = setup
-  const gone = await connect(server, cookie)
+  const gone = await connect(server, cookie, { join: false })
   const raw = (gone.ws as unknown as { _socket: import('node:net').Socket })._socket
   gone.send({ type: 'join', room: 'lobby', since: 1 })
   await gone.next('joined', (f) => f.lastSeq > 1 && f.messages.length === 0)

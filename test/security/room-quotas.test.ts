@@ -106,6 +106,8 @@ t.test('a guest creates no room: forbidden, nothing made', async (t) => {
   const client = await connect(server, undefined)
   t.teardown(() => client.ws.close())
   client.send({ type: 'auth', ticket: guest.body.ticket })
+  await client.next('welcome')
+  client.send({ type: 'join', room: 'lobby' }) // after the welcome: the server joins no room by itself
   await client.next('joined', (f) => f.room === 'lobby')
   t.match(await create(client, 'guestroom'), { type: 'error', code: 'forbidden', room: 'guestroom' })
   t.notOk((await roomNames(client)).includes('guestroom'))

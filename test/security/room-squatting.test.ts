@@ -26,6 +26,8 @@ async function widgetSocket(t: Test, server: TestServer, ticket: string): Promis
   const client = await connect(server, undefined)
   t.teardown(() => client.ws.close())
   client.send({ type: 'auth', ticket })
+  await client.next('welcome')
+  client.send({ type: 'join', room: 'lobby' }) // after the welcome: the server joins no room by itself
   await client.next('joined', (f) => f.room === 'lobby')
   return client
 }

@@ -2,72 +2,57 @@
 // outlet, the hubs' client and the frame handlers' context. Its methods sit on the prototype and
 // its listeners are shared by every socket (they find it on the socket), so an idle socket costs
 // its fields, not a closure per handler (heap snapshot of idle sockets: ~20 closures, their
-// context and a getter object made ~2.5 KiB per socket).
+// context and a getter object made ~2.5 KiB per socket). What it uses comes in one plain
+// ChatSocketDeps object (the WebSocket route builds it): it knows no Fastify.
 import type { Socket } from 'node:net'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
-import type { ClientFrame, WelcomeFrame } from '../schemas/frames.js'
-import type { ChatClient } from '../lib/chat/gateway/chat-hub.js'
-import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from '../lib/chat/gateway/bounded-output.js'
-import { textFrame } from '../lib/chat/gateway/text-frame.js'
-import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '../lib/chat/gateway/frame-budget.js'
-import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat/gateway/chat-frames.js'
-import { CLOSE, LOBBY, type CloseName, type ErrorCode } from '../lib/chat/protocol/protocol.js'
-import { encodeError, encodeIdleWarning, encodeWelcome } from '../lib/chat/protocol/server-frames.js'
-import type { SessionRecord } from '../lib/sessions/session-registry.js'
+import type { ClientFrame, WelcomeFrame } from '../../../schemas/frames.js'
+import type { ChatClient, ChatHub } from './chat-hub.js'
+import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from './bounded-output.js'
+import { textFrame } from './text-frame.js'
+import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from './frame-budget.js'
+import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from './chat-frames.js'
+import { faultOf, onSocketError, WS_CLOSE_FOR, type ChatLogger, type Fault } from './socket-faults.js'
+import { CLOSE, LOBBY, type CloseName, type ErrorCode } from '../protocol/protocol.js'
+import { encodeError, encodeIdleWarning, encodeWelcome } from '../protocol/server-frames.js'
+import type { RoomHub } from '../rooms/room-hub.js'
+import type { SessionRecord } from '../../sessions/session-registry.js'
 
-/**
- * Live lobby messages wait this long after connecting for the client's first frame that is not
- * a `join`, so a reconnecting client's `join lobby since` replays in seq order; a silent client
- * gets them then.
- */
-export const LOBBY_HOLD_MS = 250
 /** After closing a socket for a fault (1003, 1008), it is no longer read, and dropped after this. */
 export const CLOSE_GRACE_MS = 250
 
-/** Client faults, counted per socket and logged in one line when it closes. */
-type Fault = ErrorCode | 'over_budget' | 'binary' | 'too_big' | 'invalid_utf8' | 'protocol' | 'network' | 'slow_reader'
-
-/** The close code ws sends for each of a client's protocol errors. */
-const WS_CLOSE_FOR: Partial<Record<Fault, number>> = {
-  too_big: CLOSE.tooBig.code,
-  invalid_utf8: CLOSE.invalidUtf8.code,
-  protocol: CLOSE.protocolError.code
-}
-
-/** What a socket 'error' event was: ws reports a client's protocol errors with WS_ERR_* codes. */
-function faultOf(err: Error & { code?: string }): Fault {
-  switch (err.code) {
-    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
-      return 'too_big'
-    case 'WS_ERR_INVALID_UTF8':
-      return 'invalid_utf8'
-    default:
-      return err.code?.startsWith('WS_ERR_') ? 'protocol' : 'network'
+/** Everything a chat socket uses, shared by every socket of one server (made once by the route). */
+export interface ChatSocketDeps {
+  /** Rooms: a closing socket leaves them all (joins and the rest go through `handlers`). */
+  rooms: Pick<RoomHub, 'disconnect'>
+  /** Who is connected: a socket counts from its start to its close. */
+  hub: Pick<ChatHub, 'join' | 'leave' | 'countUser'>
+  sessions: {
+    /** The live session a widget ticket stood for. */
+    get(token: string): Promise<SessionRecord | undefined>
+    /** Still live (it may have ended between the upgrade's check and the socket's start). */
+    isLive(id: string): Promise<boolean>
   }
-}
-
-const isClientError = (err: Error & { code?: string; syscall?: string }) =>
-  Boolean(err.code?.startsWith('WS_ERR_') || err.syscall || err.code === 'ECONNRESET' || err.code === 'EPIPE')
-
-/**
- * @fastify/websocket's error hook. A client's protocol error (oversize, bad UTF-8...) is already
- * being answered by ws with its close code (1009, 1007, 1002) and is logged once by the route:
- * terminating here would race that close frame (clients saw 1006). Anything else is ours.
- */
-export function onSocketError(err: Error, socket: WebSocket, request: { log: FastifyBaseLogger }) {
-  if (isClientError(err)) return
-  request.log.error({ err }, 'chat socket failed')
-  if (socket.readyState === socket.OPEN) socket.close(CLOSE.internal.code, CLOSE.internal.reason)
-  else socket.terminate()
-}
-
-/** What every socket of one app shares (made once by the route). */
-export interface ChatShared {
-  fastify: FastifyInstance
+  /** Widget tickets: a live one gives its session's token, once. */
+  tickets: { redeem(ticket: string): string | undefined | Promise<string | undefined> }
+  /** The session's last activity (ms since the epoch), for the idle warning at start. */
+  activity: { lastActivity(sessionId: string): number | undefined }
+  config: {
+    /** MAX_BUFFERED_BYTES: the socket's output bound. */
+    maxBufferedBytes: number
+    /** WS_AUTH_TIMEOUT_MS: a socket without a session must send `auth` within it. */
+    wsAuthTimeoutMs: number
+    idleWarnMs: number
+    idleKickMs: number
+    /** MAX_SOCKETS_PER_USER, checked again when a widget ticket is redeemed. */
+    maxSocketsPerUser: number
+  }
+  /** What each client frame does (lib/chat/gateway/chat-frames.ts). */
   handlers: FrameHandlers
   budgetOptions: FrameBudgetOptions
+  /** The limits the welcome states. */
   limits: WelcomeFrame['limits']
+  /** Frames to one socket in the same turn leave in one write. */
   writes: WriteBatch
 }
 
@@ -90,7 +75,6 @@ function onError(this: WebSocket, err: Error) {
 function onClose(this: WebSocket, code: number) {
   chatOf(this).onClose(code)
 }
-const releaseHold = (chat: ChatSocket) => chat.release()
 /** Written with a callback, it calls back once everything written before it has left the process. */
 const NOTHING = Buffer.alloc(0)
 const authExpired = (chat: ChatSocket) => chat.closeFor('authRequired')
@@ -110,7 +94,6 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   private closedFor: CloseName | undefined
   // The code this server sent, for the log (the 'close' event shows what came back).
   private sentCode: number | undefined
-  private holding: NodeJS.Timeout | undefined
   private authTimer: NodeJS.Timeout | undefined
   /** FrameContext: the clock when the frame being handled arrived (read once per frame). */
   now = 0
@@ -123,12 +106,12 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   constructor(
     private readonly socket: WebSocket,
     private readonly raw: Socket,
-    readonly log: FastifyBaseLogger,
-    private readonly shared: ChatShared,
+    readonly log: ChatLogger,
+    private readonly deps: ChatSocketDeps,
     /** addressKey of the upgrade's client address. */
     readonly address: string
   ) {
-    this.output = createBoundedOutput(this, shared.fastify.config.maxBufferedBytes, shared.writes)
+    this.output = createBoundedOutput(this, deps.config.maxBufferedBytes, deps.writes)
     ;(socket as Tagged)[CHAT] = this
     socket.on('message', onMessage)
     socket.on('error', onError)
@@ -138,7 +121,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   /** A socket with a session starts at once; one without waits for its `auth` frame, in time. */
   start(found: { session: SessionRecord; token: string } | undefined) {
     if (found) this.begin(found)
-    else this.authTimer = setTimeout(authExpired, this.shared.fastify.config.wsAuthTimeoutMs, this)
+    else this.authTimer = setTimeout(authExpired, this.deps.config.wsAuthTimeoutMs, this)
   }
 
   // Outlet: what the bounded output needs of the socket.
@@ -165,7 +148,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.raw.write(NOTHING, done)
   }
 
-  // ChatClient and RoomClient: every socket starts in the lobby.
+  // ChatClient and RoomClient (`room`: the lobby, which `welcome` names as the room to join first).
   get room() {
     return LOBBY
   }
@@ -220,18 +203,11 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   }
 
   private budgetOf() {
-    return (this.budget ??= createFrameBudget(this.shared.budgetOptions))
-  }
-
-  /** Ends the lobby hold: held live messages go out now. */
-  release() {
-    clearTimeout(this.holding)
-    this.holding = undefined
+    return (this.budget ??= createFrameBudget(this.deps.budgetOptions))
   }
 
   private begin({ session }: { session: SessionRecord }) {
-    const { fastify, limits } = this.shared
-    const { chatHub: hub, roomHub: rooms, config } = fastify
+    const { hub, config, limits } = this.deps
     this.user = session.username
     this.sessionId = session.id
     this.site = session.site
@@ -240,18 +216,15 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.begun = true
     // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(this)
+    // No room is joined here: the client asks for each one, the lobby (named in the welcome)
+    // included, with `since` to resume, so a resume gets every missed message once.
     this.sendFrame(encodeWelcome({ user: session.username, room: LOBBY, limits }))
     // A socket joining a session that is already past the warning learns its deadline too.
-    const last = fastify.idleTracker.lastActivity(session.id)
-    const now = (this.now = Date.now()) // for a refusal of the lobby join below
-    const idleFor = last === undefined ? 0 : now - last
+    const last = this.deps.activity.lastActivity(session.id)
+    const idleFor = last === undefined ? 0 : Date.now() - last
     if (idleFor >= config.idleWarnMs) this.sendFrame(encodeIdleWarning(Math.max(0, config.idleKickMs - idleFor)))
-    // Every socket starts in the lobby (a full lobby says so; the socket can join other rooms).
-    const lobbyError = rooms.join(this, LOBBY)
-    if (lobbyError) this.refuse(lobbyError, undefined, LOBBY)
-    else this.holding = setTimeout(releaseHold, LOBBY_HOLD_MS, this)
     // The session may have ended between the admission check and the join (which closing missed).
-    fastify.sessions
+    this.deps.sessions
       .isLive(session.id)
       .then((live) => live || this.close(CLOSE.logout.code, CLOSE.logout.reason))
       .catch((err) => this.log.error({ err }, 'session re-check failed'))
@@ -261,15 +234,17 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   private authenticate(frame: ClientFrame | undefined) {
     clearTimeout(this.authTimer)
     if (frame?.type !== 'auth') return this.closeFor('authRequired')
-    const { fastify } = this.shared
+    const { tickets, sessions, hub, config } = this.deps
     const socket = this.socket
-    const token = fastify.embedTickets.redeem(frame.ticket)
+    // Redeemed at once (before the pause): a ticket is single-use whatever comes next.
+    const redeemed = tickets.redeem(frame.ticket)
     socket.pause() // nothing else is read until the ticket is settled
     void (async () => {
-      const session = token === undefined ? undefined : await fastify.sessions.get(token)
+      const token = await redeemed
+      const session = token === undefined ? undefined : await sessions.get(token)
       if (socket.readyState !== socket.OPEN) return
       if (!session?.site || token === undefined) return this.closeFor('ticketInvalid')
-      if (fastify.chatHub.countUser(limitKeyOf(session, this.address)) >= fastify.config.maxSocketsPerUser) return this.closeFor('policy')
+      if (hub.countUser(limitKeyOf(session, this.address)) >= config.maxSocketsPerUser) return this.closeFor('policy')
       this.begin({ session })
       socket.resume()
     })().catch((err) => this.fail(err))
@@ -288,11 +263,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     // Size: ws has refused anything over MAX_FRAME_BYTES (1009) before it gets here.
     const frame = parseClientFrame(data)
     if (!this.begun) return this.authenticate(frame)
-    // Resuming clients send their joins first (a lobby join ends the hold in the hub, after its
-    // replay); any other frame ends it here.
-    if (this.holding && frame?.type !== 'join') this.release()
     if (!frame) return this.refuse('invalid')
-    dispatchFrame(this.shared.handlers, frame, this)
+    dispatchFrame(this.deps.handlers, frame, this)
   }
 
   onError(err: Error) {
@@ -305,12 +277,11 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   onClose(code: number) {
     // A catch-up under way stops here: its source and the frames behind it are let go.
     this.output.close()
-    clearTimeout(this.holding)
     clearTimeout(this.authTimer)
     // The session's idle clock keeps running without sockets: the reaper ends it in time.
     if (this.begun) {
-      this.shared.fastify.roomHub.disconnect(this)
-      this.shared.fastify.chatHub.leave(this)
+      this.deps.rooms.disconnect(this)
+      this.deps.hub.leave(this)
     }
     // Client faults make one line per socket, whatever their number, and never a stack.
     const faults = this.faults

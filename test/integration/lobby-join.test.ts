@@ -1,0 +1,64 @@
+// The explicit lobby join: the server joins no room by itself, so a client that resumes the lobby
+// gets every message it missed once (none come twice with a `joined` it never asked for), and a
+// socket that asks for nothing gets its welcome and no room traffic.
+import t from 'tap'
+import { connect } from '../helpers/clients.js'
+import { startServer } from '../helpers/server.js'
+import { chatUser, range, FAST_FRAMES } from '../helpers/rooms.js'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Every lobby seq a client was handed, in arrival order: those inside `joined` frames and `message` frames alike. */
+const lobbySeqs = (frames: any[]) =>
+  frames.flatMap((f) =>
+    f.room !== 'lobby' ? [] : f.type === 'joined' ? f.messages.map((m: any) => m.seq) : f.type === 'message' ? [f.seq] : []
+  )
+
+t.test('a client holding seq N that resumes with `join lobby since N` while messages keep arriving gets every later seq once, in order', async (t) => {
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
+  const { client: alice } = await chatUser(t, server, 'alice')
+  const { client: bob, cookie } = await chatUser(t, server, 'bob')
+  for (let i = 1; i <= 5; i++) alice.send({ type: 'message', text: `m${i}` })
+  await bob.next('message', (f) => f.seq === 5)
+  bob.ws.terminate()
+  await bob.waitClose()
+  const held = 5
+  for (let i = 6; i <= 17; i++) alice.send({ type: 'message', text: `m${i}` })
+  await alice.next('message', (f) => f.seq === 17)
+
+  // Alice goes on writing while Bob reconnects and resumes.
+  const TOTAL = 40
+  const writing = (async () => {
+    for (let i = 18; i <= TOTAL; i++) {
+      alice.send({ type: 'message', text: `m${i}` })
+      await sleep(5)
+    }
+  })()
+  const back = await connect(server, cookie, { join: false })
+  t.teardown(() => back.ws.close())
+  back.send({ type: 'join', room: 'lobby', since: held })
+  await writing
+  // Every frame stays queued on the client, in arrival order (the welcome came with the upgrade).
+  for (let i = 0; i < 250 && !back.frames.some((f) => f.type === 'message' && f.seq === TOTAL); i++) await sleep(20)
+  await sleep(100) // anything sent twice would have arrived by now
+  const frames = back.frames
+
+  t.equal(frames[0]?.type, 'welcome', 'the welcome first')
+  const joined = frames.filter((f) => f.type === 'joined')
+  t.equal(joined.length, 1, 'one joined: the answer to the resume (no automatic lobby join)')
+  t.match(joined[0], { room: 'lobby', messages: [] })
+  t.same(lobbySeqs(frames), range(held + 1, TOTAL), 'every seq after N exactly once, in seq order, no duplicate')
+})
+
+t.test('a socket that sends no join gets its welcome and no joined or message, while the lobby is busy', async (t) => {
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
+  const { client: alice, cookie } = await chatUser(t, server, 'alice')
+  const silent = await connect(server, cookie, { join: false })
+  t.teardown(() => silent.ws.close())
+  t.match(await silent.next('welcome'), { type: 'welcome', user: 'alice', room: 'lobby' }, 'welcome names the lobby as the room to join first')
+  for (let i = 1; i <= 3; i++) alice.send({ type: 'message', text: `m${i}` })
+  await alice.next('message', (f) => f.seq === 3)
+  await sleep(400) // longer than any hold the server ever kept
+  t.same(silent.frames.filter((f) => f.type === 'joined' || f.type === 'message'), [], 'no room joined, no message')
+  t.equal(server.app.roomHub.rooms().find((r) => r.name === 'lobby')?.online, 1, 'only alice is in the lobby')
+})
