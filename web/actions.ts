@@ -1,9 +1,11 @@
-// What the user and the server do to the state: sign in/out, rooms, sending through the outbox, and the
-// socket's life cycle (link.ts). Server frames are applied in frames.ts.
+// What the user and the server do to the state: sign in/out, rooms, the socket's life cycle
+// (link.ts); sending through the outbox is composer.ts. Server frames are applied in frames.ts.
 import { batch } from '@preact/signals'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
-import { CLOSE, HISTORY_PAGE, TYPING_INTERVAL_MS } from '../lib/chat/protocol/protocol.ts'
+import { HISTORY_PAGE, TYPING_INTERVAL_MS } from '../lib/chat/protocol/protocol.ts'
+import { createComposer } from './composer.ts'
+import { checkSession, CLOSE_NOTICES, unsentNote } from './session.ts'
 import * as api from './api.ts'
 import { createConnection } from './connection.ts'
 import { applyFrame, type FrameContext } from './frames.ts'
@@ -15,46 +17,13 @@ import { createRoomState } from './room-state.ts'
 import type { ChatState } from './state.ts'
 import { createThrottle, realTimers } from './throttle.ts'
 import { firstSeq, lastSeq } from './timeline.ts'
-import { t, type MessageKey } from './i18n/index.ts'
+import { t } from './i18n/index.ts'
 
 
 /** Activity frames at most this often (rooms protocol). */
 export const ACTIVITY_INTERVAL_MS = 5000
 /** Typing frames at most this often per room (the server drops extra ones anyway); history pages of this size. */
 export { HISTORY_PAGE, TYPING_INTERVAL_MS }
-
-/** Why the login view is shown after a close code (0: the session check found no session). */
-const CLOSE_NOTICES: Partial<Record<number, MessageKey>> = {
-  0: 'notice.sessionEnded',
-  [CLOSE.idle.code]: 'notice.idle',
-  [CLOSE.logout.code]: 'notice.loggedOut',
-  [CLOSE.sessionExpired.code]: 'notice.expired'
-}
-
-async function checkSession(): Promise<SessionCheck> {
-  try {
-    return (await api.getMe()) ? { kind: 'ok' } : { kind: 'ended' }
-  } catch (err) {
-    if (!(err instanceof api.ApiRequestError) || err.status === 0 || err.status >= 500) return { kind: 'unreachable' }
-    if (err.status === 429) {
-      const wait = err.retryAfterMs || 30_000
-      return { kind: 'refused', message: t('link.busy', { seconds: Math.ceil(wait / 1000) }), retryAfterMs: wait }
-    }
-    return { kind: 'refused', message: t('link.refusedStatus', { status: err.status, message: err.message }), retryAfterMs: 60_000 }
-  }
-}
-
-const newCid = () => 'c-' + crypto.randomUUID()
-
-/** "Not sent: “hi”, “see you”" for messages that could not go out before the session ended. */
-function unsentNote(texts: string[]): string {
-  if (texts.length === 0) return ''
-  const list = texts
-    .slice(0, 3)
-    .map((text) => t('notice.quoted', { text: text.length > 40 ? text.slice(0, 39) + '…' : text }))
-    .join(', ')
-  return ' ' + t('notice.unsent', { list: texts.length > 3 ? t('notice.unsentMore', { list, count: texts.length - 3 }) : list })
-}
 
 /** What another entry point (the widget iframe) may swap: how the socket opens, how a session is checked. */
 export interface ActionDeps {
@@ -65,9 +34,7 @@ export interface ActionDeps {
 }
 
 export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) {
-  const typingSentAt = new Map<string, number>()
   const pendingJoins = new Set<string>()
-  let rateTimer: ReturnType<typeof setTimeout> | undefined
   let pageVisible = true
 
   const findRoom = (name: string) => state.rooms.value.find((r) => r.name === name)
@@ -100,28 +67,12 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
     }
   )
 
+  const composer = createComposer(state, (frame) => link.send(frame), findRoom)
+  const { flush, rateLimit } = composer
+
   const activity = createThrottle(() => {
     if (link.send({ type: 'activity' }) && state.limits.value?.idleActivity !== 'message') state.idleKickAt.value = 0
   }, ACTIVITY_INTERVAL_MS)
-
-  /** Sends the next waiting message, one in flight at a time (so a refusal is matched to it). */
-  function flush() {
-    if (state.rateLimited.value) return
-    const next = outbox.nextToSend(state.outbox.value, (room) => findRoom(room)?.status.value === 'joined')
-    if (!next) return
-    if (link.send({ type: 'message', room: next.room, text: next.text, cid: next.cid })) {
-      state.outbox.value = outbox.markSending(state.outbox.value, next.cid)
-    }
-  }
-
-  function rateLimit(ms: number) {
-    clearTimeout(rateTimer)
-    state.rateLimitedUntil.value = Date.now() + ms
-    rateTimer = setTimeout(() => {
-      state.rateLimitedUntil.value = 0
-      flush()
-    }, ms)
-  }
 
   /** Joins a room we show, asking for everything after the last seq we hold. */
   function rejoin(name: string) {
@@ -182,9 +133,8 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
   }
 
   function reset() {
-    clearTimeout(rateTimer)
+    composer.reset()
     activity.cancel()
-    typingSentAt.clear()
     pendingJoins.clear()
   }
 
@@ -259,6 +209,7 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
   }
 
   return {
+    ...composer.actions,
     enterChat,
     /** On page load: straight to the chat with a live session, else the login view. */
     async start() {
@@ -289,46 +240,6 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
         state.outbox.value = []
         showLogin()
       }
-    },
-    /** Queues the draft for the current room and sends it when the link allows (offline drafting works). */
-    send(): boolean {
-      if (!state.canSend.value) return false
-      const room = state.currentRoom.value
-      const text = state.draft.value.trim()
-      batch(() => {
-        state.outbox.value = outbox.enqueue(state.outbox.value, newCid(), room, text)
-        state.draft.value = ''
-        state.composerError.value = null
-      })
-      flush()
-      return true
-    },
-    /** A "not sent" message: try again (same cid), put back into the composer, or drop it. */
-    retryMessage(cid: string) {
-      state.outbox.value = outbox.requeue(state.outbox.value, cid)
-      flush()
-    },
-    editMessage(cid: string) {
-      const entry = state.outbox.value.find((e) => e.cid === cid)
-      if (!entry) return
-      batch(() => {
-        if (state.draft.value.trim() === '') state.draft.value = entry.text
-        state.outbox.value = outbox.remove(state.outbox.value, cid)
-      })
-    },
-    discardMessage(cid: string) {
-      state.outbox.value = outbox.remove(state.outbox.value, cid)
-    },
-    /** The composer changed: tell the room we are typing (throttled), never while offline. */
-    typing() {
-      const room = state.currentRoom.value
-      if (state.draft.value.trim() === '' || state.link.value !== 'open') return
-      const now = Date.now()
-      if (now - (typingSentAt.get(room) ?? 0) < TYPING_INTERVAL_MS) return
-      if (link.send({ type: 'typing', room })) typingSentAt.set(room, now)
-    },
-    dismissError() {
-      state.composerError.value = null
     },
     joinRoom: (name: string) => roomOp('join', name),
     createRoom: (name: string) => roomOp('create', name),
