@@ -7,7 +7,7 @@ import { normaliseUsername, PASSWORD_PROBLEMS, passwordProblem, USERNAME_PROBLEM
 import { isReservedLookalike } from '../lib/accounts/confusables.js'
 import type { VerifyResult } from '../lib/accounts/password.js'
 import embedRoutes from './embed.js'
-import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/accounts/user-store.js'
+import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/accounts/ports.js'
 import sessionRoutes from './sessions.js'
 
 const MESSAGES = {

@@ -14,7 +14,7 @@ import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from '..
 import { dispatchFrame, limitKeyOf, parseClientFrame, type FrameContext, type FrameHandlers } from '../lib/chat/gateway/chat-frames.js'
 import { CLOSE, LOBBY, type CloseName, type ErrorCode } from '../lib/chat/protocol/protocol.js'
 import { errorFrame } from '../lib/chat/protocol/error-frame.js'
-import type { SessionRecord } from '../lib/sessions/session-registry.js'
+import type { SessionRecord } from '../lib/sessions/ports.js'
 
 /**
  * Live lobby messages wait this long after connecting for the client's first frame that is not

@@ -11,7 +11,7 @@ import { isUpgrade } from '../lib/transport/upgrade.js'
 import { createWriteBatch } from '../lib/chat/gateway/bounded-output.js'
 import { createFrameHandlers, limitKeyOf } from '../lib/chat/gateway/chat-frames.js'
 import { LOBBY } from '../lib/chat/protocol/protocol.js'
-import type { SessionRecord } from '../lib/sessions/session-registry.js'
+import type { SessionRecord } from '../lib/sessions/ports.js'
 import { ChatSocket, type ChatShared } from './chat-socket.js'
 
 export { LOBBY }

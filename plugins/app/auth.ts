@@ -7,7 +7,7 @@ import { ApiError } from '../../lib/shared/api-error.js'
 import { browserFamily } from '../../lib/sessions/browser-family.js'
 import { openJsonSessionRegistry } from '../../lib/sessions/json-session-registry.js'
 import { loadOrCreateSessionKey } from '../../lib/sessions/session-key.js'
-import type { SessionRecord, SessionRegistry } from '../../lib/sessions/session-registry.js'
+import type { SessionRecord, SessionRegistry } from '../../lib/sessions/ports.js'
 
 // `__Host-`: browsers accept it only with Secure, Path=/ and no Domain, so neither a sibling
 // subdomain nor a plain-HTTP page can plant or overwrite it.

@@ -5,7 +5,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { createTicketStore, type TicketStore } from '../../lib/embed/embed-tickets.js'
-import type { SessionRecord } from '../../lib/sessions/session-registry.js'
+import type { SessionRecord } from '../../lib/sessions/ports.js'
 import { ApiError } from '../../lib/shared/api-error.js'
 import { browserFamily } from '../../lib/sessions/browser-family.js'
 import { createRateLimiter } from '../../lib/shared/rate-limiter.js'

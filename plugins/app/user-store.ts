@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { openJsonUserStore } from '../../lib/accounts/json-user-store.js'
-import type { UserStore } from '../../lib/accounts/user-store.js'
+import type { UserStore } from '../../lib/accounts/ports.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
