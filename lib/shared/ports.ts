@@ -7,3 +7,17 @@
  * `const v = port.take(k); const n = typeof v === 'number' ? v : await v`.
  */
 export type Awaitable<T> = T | Promise<T>
+
+/**
+ * The rate-limits port: one limit (a rate and a burst) over many keys (a user, an address). A shared
+ * adapter must make take() atomic (read, decide and write a key's state in one step: a Lua script
+ * over one GCRA cell) and expire a key once its bucket is full again.
+ */
+export interface RateLimit {
+  /** Takes one token for `key`: 0 when allowed, otherwise the ms until the next token. */
+  take(key: string, now?: number): Awaitable<number>
+  /** Like take, without taking: 0 when a token is there. */
+  wait(key: string, now?: number): Awaitable<number>
+  /** Gives back a token taken in advance (for attempts that turned out not to count). */
+  refund(key: string, now?: number): Awaitable<void>
+}

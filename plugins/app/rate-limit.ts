@@ -4,7 +4,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { createRateLimiter, jitterTolerance, type RateLimiter } from '../../lib/shared/rate-limiter.js'
-import { createFailureBucket, createGrowingDelay, createLoginGuard, type LoginGuard } from '../../lib/accounts/login-limits.js'
+import { createFailureBucket, createGrowingDelay, createLoginGuard } from '../../lib/accounts/login-limits.js'
+import type { LoginGuard } from '../../lib/accounts/ports.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
