@@ -243,7 +243,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     hub.join(this)
     this.sendFrame({ type: 'welcome', user: session.username, room: LOBBY, limits })
     // A socket joining a session that is already past the warning learns its deadline too.
-    const last = fastify.idleTracker.lastActivity(session.id)
+    const last: number | undefined = session.lastActive // the registry's, as read when the socket was admitted
     const now = (this.now = Date.now()) // for a refusal of the lobby join below
     const idleFor = last === undefined ? 0 : now - last
     if (idleFor >= config.idleWarnMs) this.sendFrame({ type: 'idle_warning', kickInMs: Math.max(0, config.idleKickMs - idleFor) })
@@ -264,9 +264,10 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     if (frame?.type !== 'auth') return this.closeFor('authRequired')
     const { fastify } = this.shared
     const socket = this.socket
-    const token = fastify.embedTickets.redeem(frame.ticket)
+    const redeemed = fastify.embedTickets.redeem(frame.ticket)
     socket.pause() // nothing else is read until the ticket is settled
     void (async () => {
+      const token = await redeemed
       const session = token === undefined ? undefined : await fastify.sessions.get(token)
       if (socket.readyState !== socket.OPEN) return
       if (!session?.site || token === undefined) return this.closeFor('ticketInvalid')

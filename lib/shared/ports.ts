@@ -21,3 +21,9 @@ export interface RateLimit {
   /** Gives back a token taken in advance (for attempts that turned out not to count). */
   refund(key: string, now?: number): Awaitable<void>
 }
+
+/** One domain's adapters as its factory builds them: the ports (decorated on the app by name), and their release. */
+export interface Adapters<P> {
+  ports: P
+  close(): Promise<void>
+}

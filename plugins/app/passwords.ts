@@ -80,4 +80,4 @@ async function passwordsPlugin(fastify: FastifyInstance) {
   })
 }
 
-export default fp(passwordsPlugin, { name: 'passwords', dependencies: ['config', 'user-store'] })
+export default fp(passwordsPlugin, { name: 'passwords', dependencies: ['config', 'adapters'] })
