@@ -1,5 +1,5 @@
-// Group commit for a whole-file store: changes are made in memory at once, and each write carries
-// every change made before it started, so a burst of changes costs one write, not one per change.
+// The one group commit: changes are made in memory at once, and each write carries every change
+// made before it started, so a burst of changes costs one write (one fsync), not one per change.
 
 export interface GroupWriterOptions<T> {
   /** Names the store in errors: `could not write ${what}: ...`. */
@@ -27,62 +27,76 @@ export interface GroupWriter<T> {
   settled(): Promise<void>
 }
 
+/** The loop alone: changes added in one turn share one commit; those added while it runs share the next. */
+export interface GroupCommit<T> {
+  /** Queues a change for the next commit (no promise: fit for a per-message path). */
+  add(change: T): void
+  /** Resolves when no commit is running or queued. */
+  settled(): Promise<void>
+}
+
+/**
+ * Runs `commit` for each batch, one at a time, starting a turn after the first change (so the
+ * current burst joins it). `commit` must not reject (it tells its changes how they fared);
+ * `queued()` takes the changes queued behind the batch, for a commit that fails them too.
+ */
+export function createGroupCommit<T>(commit: (batch: T[], queued: () => T[]) => Promise<void>): GroupCommit<T> {
+  let queue: T[] = []
+  let running: Promise<void> | undefined
+  const take = () => {
+    const batch = queue
+    queue = []
+    return batch
+  }
+  async function loop(): Promise<void> {
+    try {
+      await new Promise((resolve) => setImmediate(resolve))
+      while (queue.length > 0) await commit(take(), take)
+    } finally {
+      // Cleared synchronously as the loop ends, so a change made by a resolved caller starts a new loop.
+      running = undefined
+    }
+  }
+  return {
+    add(change) {
+      queue.push(change)
+      running ??= loop()
+    },
+    async settled() {
+      await running
+    }
+  }
+}
+
 interface Waiting<T> {
   change: T
   resolve: () => void
   reject: (err: Error) => void
 }
 
+/** A whole-file store's writer: each change's promise settles with the write that carried it. */
 export function createGroupWriter<T = void>(opts: GroupWriterOptions<T>): GroupWriter<T> {
-  let pending: Waiting<T>[] = []
-  let running: Promise<void> | undefined
-
-  async function run(): Promise<void> {
+  const loop = createGroupCommit<Waiting<T>>(async (written, queued) => {
+    let batch = written
     try {
-      // Let the current burst of calls join the first write.
-      await new Promise((resolve) => setImmediate(resolve))
-      await writeBatches()
-    } finally {
-      // Cleared synchronously as the loop ends, so a change made by a resolved caller starts a new run.
-      running = undefined
+      await opts.write(opts.snapshot())
+    } catch (cause) {
+      if (opts.failQueued) batch = [...batch, ...queued()]
+      opts.rollback?.(batch.map((w) => w.change))
+      const message = cause instanceof Error ? cause.message : String(cause)
+      const err = new Error(`could not write ${opts.what}: ${message}`, { cause })
+      for (const w of batch) w.reject(err)
+      return
     }
-  }
-
-  async function writeBatches(): Promise<void> {
-    while (pending.length > 0) {
-      let batch = pending
-      pending = []
-      try {
-        await opts.write(opts.snapshot())
-      } catch (cause) {
-        if (opts.failQueued) {
-          batch = [...batch, ...pending]
-          pending = []
-        }
-        opts.rollback?.(batch.map((w) => w.change))
-        const message = cause instanceof Error ? cause.message : String(cause)
-        const err = new Error(`could not write ${opts.what}: ${message}`, { cause })
-        for (const w of batch) w.reject(err)
-        continue
-      }
-      for (const w of batch) w.resolve()
-      try {
-        opts.onWrite?.(batch.length)
-      } catch {
-        // A faulty hook must not stall the writes queued behind it.
-      }
+    for (const w of batch) w.resolve()
+    try {
+      opts.onWrite?.(batch.length)
+    } catch {
+      // A faulty hook must not stall the writes queued behind it.
     }
-  }
-
+  })
   return {
-    commit(change) {
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ change, resolve, reject })
-        running ??= run()
-      })
-    },
-    async settled() {
-      await running
-    }
+    commit: (change) => new Promise<void>((resolve, reject) => loop.add({ change, resolve, reject })),
+    settled: () => loop.settled()
   }
 }
