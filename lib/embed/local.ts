@@ -5,13 +5,18 @@ import { createRateLimiter } from '../shared/rate-limiter.js'
 import { createTicketStore } from './embed-tickets.js'
 import { TICKET_TTL_MS, TICKETS_PER_SESSION, type TicketStore } from './ports.js'
 
+/** The widget's rate limits. */
+export interface EmbedLimits {
+  /** Tickets per widget session and per client address: each is a random draw and a stored entry. */
+  ticketsPerSession: RateLimit
+  ticketsPerAddress: RateLimit
+  /** New guests per client address: ending a guest to start the next (which frees its live slot) is not free. */
+  newGuests: RateLimit
+}
+
 export interface EmbedPorts {
   embedTickets: TicketStore
-  /** Tickets per widget session and per client address: each is a random draw and a stored entry. */
-  ticketsPerSessionLimiter: RateLimit
-  ticketsPerAddressLimiter: RateLimit
-  /** New guests per client address: ending a guest to start the next (which frees its live slot) is not free. */
-  newGuestLimiter: RateLimit
+  embedLimits: EmbedLimits
 }
 
 export function createLocalEmbed(config: Config): Adapters<EmbedPorts> {
@@ -26,7 +31,7 @@ export function createLocalEmbed(config: Config): Adapters<EmbedPorts> {
     newGuests.prune()
   }, TICKET_TTL_MS).unref()
   return {
-    ports: { embedTickets, ticketsPerSessionLimiter: perSession, ticketsPerAddressLimiter: perAddress, newGuestLimiter: newGuests },
+    ports: { embedTickets, embedLimits: { ticketsPerSession: perSession, ticketsPerAddress: perAddress, newGuests } },
     async close() {
       clearInterval(timer)
     }

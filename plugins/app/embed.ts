@@ -41,7 +41,7 @@ declare module 'fastify' {
 
 async function embedPlugin(fastify: FastifyInstance) {
   const { sessions, config, embedTickets: tickets } = fastify
-  const { ticketsPerSessionLimiter: ticketsPerSession, ticketsPerAddressLimiter: ticketsPerAddress, newGuestLimiter: newGuests } = fastify
+  const { ticketsPerSession, ticketsPerAddress, newGuests } = fastify.embedLimits
   // Live guest sessions per client address (request.addressKey); a session gives its slot back when it ends.
   const guestsByIp = new Map<string, number>()
   const guestIp = new Map<string, string>()
