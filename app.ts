@@ -15,9 +15,8 @@ import config from './plugins/app/config.js'
 import securityHeaders, { PERMISSIONS_POLICY } from './plugins/external/security-headers.js'
 import websocket, { websocketOptions } from './plugins/external/websocket.js'
 import fastifyStatic, { staticOptions } from './plugins/external/static.js'
-import userStore from './plugins/app/user-store.js'
+import adapters from './plugins/app/adapters.js'
 import auth from './plugins/app/auth.js'
-import rateLimit from './plugins/app/rate-limit.js'
 import passwords from './plugins/app/passwords.js'
 import csrf from './plugins/app/csrf.js'
 import connectionLimits from './plugins/app/connection-limits.js'
@@ -55,9 +54,8 @@ export async function app(fastify: FastifyInstance, opts: AppOptions) {
 
   await fastify.register(securityHeaders)
   await fastify.register(connectionLimits)
-  await fastify.register(userStore)
+  await fastify.register(adapters)
   await fastify.register(auth)
-  await fastify.register(rateLimit)
   await fastify.register(passwords)
   await fastify.register(csrf)
   await fastify.register(chatHub)

@@ -7,7 +7,7 @@ import { normaliseUsername, PASSWORD_PROBLEMS, passwordProblem, USERNAME_PROBLEM
 import { isReservedLookalike } from '../lib/accounts/confusables.js'
 import type { VerifyResult } from '../lib/accounts/password.js'
 import embedRoutes from './embed.js'
-import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/accounts/user-store.js'
+import { UsernameTakenError, type PasswordHash, type UserRecord } from '../lib/accounts/ports.js'
 import sessionRoutes from './sessions.js'
 
 const MESSAGES = {
@@ -50,7 +50,7 @@ export default async function authRoutes(instance: FastifyInstance) {
     if (isReservedLookalike(username)) throw refuse('reserved')
     // Each registration costs a hash and adds an account (with its own message rate and
     // socket cap): REGISTRATIONS_PER_HOUR per address. Given back when nothing was created.
-    const retryInMs = registrationLimiter.take(request.addressKey)
+    const retryInMs = await registrationLimiter.take(request.addressKey)
     if (retryInMs > 0) {
       const seconds = Math.ceil(retryInMs / 1000)
       throw new ApiError(429, 'rate_limited', `Too many registrations from this address; try again in ${seconds} s.`, seconds)
@@ -64,7 +64,7 @@ export default async function authRoutes(instance: FastifyInstance) {
       if (err instanceof UsernameTakenError) throw new ApiError(409, 'username_taken', MESSAGES.username_taken)
       throw err
     } finally {
-      if (!created) registrationLimiter.refund(request.addressKey)
+      if (!created) await registrationLimiter.refund(request.addressKey)
     }
     request.log.info({ username }, 'user registered')
     return reply.code(201).send({ username })

@@ -63,7 +63,7 @@ export default async function embedRoutes(instance: FastifyInstance) {
   fastify.post('/api/embed/ticket', { schema: { body: EmbedGuestSchema, ...ticketResponses } }, async (request) => {
     const found = await fastify.embedSession(request)
     if (!found || found.session.site !== request.body.site) return { session: null }
-    const ticket = fastify.issueEmbedTicket(request, found.session, found.token)
+    const ticket = await fastify.issueEmbedTicket(request, found.session, found.token)
     const { username, guest } = found.session
     const rooms = siteRoomNames(fastify.config.embedRooms, request.body.site)
     return { session: { username, ticket, guest: Boolean(guest), rooms } }

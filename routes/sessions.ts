@@ -11,7 +11,7 @@ import {
 } from '../schemas/http.js'
 import { ApiError } from '../lib/shared/api-error.js'
 import { PASSWORD_PROBLEMS, passwordProblem, usernameKey } from '../lib/accounts/credentials.js'
-import type { SessionRecord } from '../lib/sessions/session-registry.js'
+import type { SessionRecord } from '../lib/sessions/ports.js'
 
 const MESSAGES = {
   unauthorized: 'Not logged in.',

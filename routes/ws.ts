@@ -12,7 +12,7 @@ import { isUpgrade } from '../lib/transport/upgrade.js'
 import { createWriteBatch } from '../lib/chat/gateway/bounded-output.js'
 import { createFrameHandlers, limitKeyOf } from '../lib/chat/gateway/chat-frames.js'
 import { LOBBY } from '../lib/chat/protocol/protocol.js'
-import type { SessionRecord } from '../lib/sessions/session-registry.js'
+import type { SessionRecord } from '../lib/sessions/ports.js'
 import { ChatSocket, type ChatSocketDeps } from '../lib/chat/gateway/chat-socket.js'
 
 export { LOBBY }
@@ -56,7 +56,6 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     hub,
     sessions: fastify.sessions,
     tickets: fastify.embedTickets,
-    activity: fastify.idleTracker,
     config: {
       maxBufferedBytes: config.maxBufferedBytes,
       wsAuthTimeoutMs: config.wsAuthTimeoutMs,

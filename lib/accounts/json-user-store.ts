@@ -1,10 +1,13 @@
-// The user store on one JSON file: whole-file atomic writes, serialised and coalesced (group commit).
+// The user store's local adapter: one JSON file, whole-file atomic writes coalesced by the shared group-commit writer.
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
+import Type from 'typebox'
 import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../shared/atomic-file.js'
 import { foldUsername, usernameKey } from './credentials.js'
 import { nameSkeletons } from './confusables.js'
-import { UnknownUserError, UsernameTakenError, type UserRecord, type UserStore } from './user-store.js'
+import { createGroupWriter } from '../shared/group-writer.js'
+import { recordCheck } from '../shared/stored-record.js'
+import { UnknownUserError, UsernameTakenError, UserRecordSchema, type UserRecord, type UserStore } from './ports.js'
 
 // Hooks for tests and metrics; both optional.
 export interface JsonUserStoreOptions {
@@ -14,12 +17,10 @@ export interface JsonUserStoreOptions {
   writeFile?: (file: string, data: string) => Promise<void>
 }
 
-// One in-memory change waiting to be made durable: how to undo it, and whom to tell.
+// One in-memory change waiting to be made durable: how to undo it.
 interface Change {
   key: string
   previous: UserRecord | undefined
-  resolve: () => void
-  reject: (err: Error) => void
 }
 
 // Opens (or, when missing, creates empty: parent dir 0700, file 0600) the store file; rejects without touching an unreadable or corrupt file.
@@ -40,9 +41,18 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
   const byFold = new Map<string, string | null>()
   const bySkeleton = new Map<string, string>()
   for (const [key, record] of byKey) index(key, record)
-  let pending: Change[] = []
-  let flushing: Promise<void> | undefined
   let closed = false
+  const writer = createGroupWriter<Change>({
+    what: `user store ${file}`,
+    snapshot: () => serialise(byKey),
+    write: (data) => write(file, data),
+    // Later changes were made on top of a failed batch: all of them are undone, newest first.
+    failQueued: true,
+    rollback: (failed) => {
+      for (const change of failed.toReversed()) put(change.key, change.previous)
+    },
+    onWrite: options.onWrite
+  })
 
   function index(key: string, record: UserRecord): void {
     const fold = foldUsername(record.username)
@@ -77,47 +87,7 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
   function commit(key: string, record: UserRecord): Promise<void> {
     const previous = byKey.get(key)
     put(key, structuredClone(record))
-    return new Promise<void>((resolve, reject) => {
-      pending.push({ key, previous, resolve, reject })
-      flushing ??= flush()
-    })
-  }
-
-  // Writes until nothing is pending; each write carries every change made before it started.
-  async function flush(): Promise<void> {
-    try {
-      // Let the current burst of calls join the first write.
-      await new Promise((resolve) => setImmediate(resolve))
-      await writeBatches()
-    } finally {
-      // Cleared synchronously as the loop ends, so a change made by a resolved caller starts a new flush.
-      flushing = undefined
-    }
-  }
-
-  async function writeBatches(): Promise<void> {
-    while (pending.length > 0) {
-      const batch = pending
-      pending = []
-      try {
-        await write(file, serialise(byKey))
-      } catch (cause) {
-        // Later changes were made on top of this batch: undo all of them, newest first, and reject them.
-        const failed = [...batch, ...pending]
-        pending = []
-        for (const change of failed.toReversed()) put(change.key, change.previous)
-        const message = cause instanceof Error ? cause.message : String(cause)
-        const err = new Error(`could not write user store ${file}: ${message}`, { cause })
-        for (const change of failed) change.reject(err)
-        return
-      }
-      for (const change of batch) change.resolve()
-      try {
-        options.onWrite?.(batch.length)
-      } catch {
-        // A faulty hook must not stall the writes queued behind it.
-      }
-    }
+    return writer.commit({ key, previous })
   }
 
   function assertOpen(): void {
@@ -155,7 +125,7 @@ export async function openJsonUserStore(file: string, options: JsonUserStoreOpti
     },
     async close() {
       closed = true
-      await flushing
+      await writer.settled()
     }
   }
 }
@@ -165,11 +135,14 @@ function serialise(byKey: Map<string, UserRecord>): string {
   return JSON.stringify({ version: 1, users: Object.fromEntries(byKey) }, null, 2) + '\n'
 }
 
+const isUsersFile = recordCheck(Type.Object({ version: Type.Literal(1), users: Type.Record(Type.String(), Type.Unknown()) }))
+const isUserRecord = recordCheck(UserRecordSchema)
+
 // Reads and checks the file; undefined when it does not exist.
 async function loadUsers(file: string): Promise<Map<string, UserRecord> | undefined> {
   const data = await readJsonFile(file, (problem, cause) => refuse(file, problem, cause))
   if (data === undefined) return undefined
-  if (!isObject(data) || data.version !== 1 || !isObject(data.users)) {
+  if (!isUsersFile(data)) {
     throw refuse(file, 'is not of the shape {"version":1,"users":{...}}')
   }
   const byKey = new Map<string, UserRecord>()
@@ -185,29 +158,4 @@ async function loadUsers(file: string): Promise<Map<string, UserRecord> | undefi
 
 function refuse(file: string, problem: string, cause?: unknown): Error {
   return new Error(`user store ${file} ${problem}; the file was left untouched`, { cause })
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function isPositiveInteger(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
-}
-
-function isUserRecord(value: unknown): value is UserRecord {
-  if (!isObject(value) || !isObject(value.password)) return false
-  if (typeof value.username !== 'string' || typeof value.createdAt !== 'string' || typeof value.updatedAt !== 'string') {
-    return false
-  }
-  const password = value.password
-  if (password.alg === 'sha256-legacy') return typeof password.hash === 'string'
-  return (
-    (password.alg === 'scrypt' || password.alg === 'scrypt-sha256') &&
-    isPositiveInteger(password.N) &&
-    isPositiveInteger(password.r) &&
-    isPositiveInteger(password.p) &&
-    typeof password.salt === 'string' &&
-    typeof password.hash === 'string'
-  )
 }

@@ -2,7 +2,7 @@
 import { normaliseUsername, USERNAME_PROBLEMS, usernameProblem } from './credentials.js'
 import { isReservedLookalike, nameSkeletons } from './confusables.js'
 import { DEFAULT_SCRYPT_PARAMS, wrapLegacyHash, type ScryptParams } from './password.js'
-import { UsernameTakenError, type PasswordHash, type UserStore } from './user-store.js'
+import { UsernameTakenError, type PasswordHash, type UserStore } from './ports.js'
 
 // Which names were imported, and which were skipped and why.
 export interface ImportResult {

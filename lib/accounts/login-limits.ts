@@ -1,6 +1,9 @@
 // Failed-login limits: per client address, per (account, address) pair with a growing delay,
 // and a per-account ceiling; attempts in flight are counted so that concurrent guesses cannot
-// race past a limit while concurrent correct logins are never refused for it.
+// race past a limit while concurrent correct logins are never refused for it. The login guard
+// port's local adapter (the failure counts and the attempts in flight live in this process).
+import { createRateLimiter } from '../shared/rate-limiter.js'
+import type { Admission, LoginGuard } from './ports.js'
 
 /** One limit on failures: how many more may happen now, and what a failure or success does. */
 export interface FailureLimit {
@@ -15,24 +18,17 @@ export interface FailureLimit {
   readonly size: number
 }
 
-/** A token bucket of failures: `burst` at once, refilled at `burst` per `windowMs`. Success changes nothing. */
+/** A token bucket of failures (the shared GCRA): `burst` at once, refilled at `burst` per `windowMs`. Success changes nothing. */
 export function createFailureBucket(burst: number, windowMs: number): FailureLimit {
-  const msPerToken = windowMs / burst
-  // Stored as the time at which the bucket is full again; absent = full.
-  const fullAt = new Map<string, number>()
-  const tokens = (key: string, now: number) => Math.min(burst, burst - Math.max(0, (fullAt.get(key) ?? now) - now) / msPerToken)
+  const bucket = createRateLimiter((burst * 1000) / windowMs, { burst })
   return {
-    left: (key, now) => Math.floor(tokens(key, now) + 1e-9),
-    retryInMs: (key, now) => Math.max(1, Math.ceil((1 - tokens(key, now)) * msPerToken)),
-    fail(key, now) {
-      fullAt.set(key, Math.max(fullAt.get(key) ?? now, now) + msPerToken)
-    },
+    left: (key, now) => bucket.remaining(key, now),
+    retryInMs: (key, now) => Math.max(1, bucket.wait(key, now)),
+    fail: (key, now) => bucket.spend(key, now),
     succeed() {},
-    prune(now) {
-      for (const [key, t] of fullAt) if (t <= now) fullAt.delete(key)
-    },
+    prune: (now) => bucket.prune(now),
     get size() {
-      return fullAt.size
+      return bucket.size
     }
   }
 }
@@ -102,24 +98,6 @@ export interface LoginGuardOptions {
   /** Attempts that may wait for in-flight ones on one key; more are told to come back later. */
   maxWaitingPerKey: number
   clock?: () => number
-}
-
-export type LoginOutcome = 'success' | 'failure' | 'void'
-
-export type Admission =
-  | { ok: true; done(outcome: LoginOutcome): void }
-  | { ok: false; reason: 'address' | 'pair' | 'account'; retryInMs: number }
-  | { ok: false; reason: 'busy'; retryInMs: number }
-
-export interface LoginGuard {
-  /**
-   * Admits an attempt when every limit has a failure left for it beyond the attempts already in
-   * flight; when only in-flight attempts stand in the way, waits for them to finish (each either
-   * spends a failure or not) and decides again. An admitted attempt must call done() exactly once.
-   */
-  admit(account: string, address: string): Promise<Admission>
-  prune(): void
-  readonly inFlight: number
 }
 
 export function createLoginGuard(opts: LoginGuardOptions): LoginGuard {

@@ -1,6 +1,6 @@
 // Password hashing with scrypt (run on libuv's thread pool) and verification of scrypt and legacy records.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
-import type { PasswordHash } from './user-store.js'
+import type { PasswordHash } from './ports.js'
 
 // scrypt cost parameters, stored in each record so they can be raised later.
 export interface ScryptParams {

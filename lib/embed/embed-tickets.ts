@@ -1,30 +1,8 @@
 // Single-use, short-lived tickets for widget sockets: when the browser blocks the (partitioned)
 // widget cookie, the iframe presents one in the first WebSocket frame, never in a URL.
+// The ticket port's local adapter: one map in this process.
 import { randomBytes } from 'node:crypto'
-
-export interface TicketStore {
-  /**
-   * A fresh ticket that stands for the session token `token` until it is redeemed or `ttlMs`
-   * passes. A session holds at most `perSession` live tickets: a further one revokes its oldest.
-   * Undefined when `max` tickets are live already (nothing was issued).
-   */
-  issue(token: string): string | undefined
-  /** The session a ticket stands for, once: a used, expired, revoked or unknown ticket gives undefined. */
-  redeem(ticket: unknown): string | undefined
-  /** Whether `max` tickets are live (expired ones are forgotten first). */
-  isFull(): boolean
-  /** Forgets expired tickets. */
-  prune(): void
-  /** Tickets held (live, or expired and not yet pruned). */
-  readonly size: number
-}
-
-export interface TicketLimits {
-  /** Live tickets one session may hold; issuing another revokes its oldest. */
-  perSession: number
-  /** Live tickets in total; beyond it issue() answers undefined. */
-  max: number
-}
+import type { TicketLimits, TicketStore } from './ports.js'
 
 export const TICKET_PATTERN = /^[A-Za-z0-9_-]{32}$/
 
@@ -58,7 +36,7 @@ export function createTicketStore(
     return tickets.size >= limits.max
   }
   return {
-    issue(token) {
+    async issue(token) {
       const mine = bySession.get(token)
       // A session's own oldest ticket makes room for its new one, also at the total cap.
       if (mine && mine.length >= limits.perSession) forget(mine[0]!, token)
@@ -69,14 +47,14 @@ export function createTicketStore(
       else bySession.set(token, [ticket])
       return ticket
     },
-    redeem(ticket) {
+    async redeem(ticket) {
       if (typeof ticket !== 'string' || !TICKET_PATTERN.test(ticket)) return undefined
       const entry = tickets.get(ticket)
       if (!entry) return undefined
       forget(ticket, entry.token)
       return entry.expiresAt > clock() ? entry.token : undefined
     },
-    isFull,
+    isFull: async () => isFull(),
     prune,
     get size() {
       return tickets.size

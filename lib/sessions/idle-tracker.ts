@@ -1,9 +1,6 @@
-// Tracks the last activity per key (a session, with or without sockets) and says who is due a warning or a kick.
-
-export interface IdleSweep {
-  warn: { key: string; kickInMs: number }[]
-  kick: string[]
-}
+// Keeps keys (sessions) in order of last activity and says who is due a warning or a kick: the
+// memory session registry's index of activity, so its idle sweep visits only who is due.
+import type { IdleSweep } from './ports.js'
 
 export interface IdleTracker {
   /** Records activity: O(1), no timers. */

@@ -1,15 +1,22 @@
-// The session registry on one JSON file (DATA_DIR/sessions.json, 0600): sessions survive a restart,
-// ended ones stay ended. Whole-file atomic writes, coalesced (group commit) like the user store.
+// The sessions port's local adapter on one JSON file (DATA_DIR/sessions.json, 0600): sessions
+// survive a restart, ended ones stay ended. Whole-file atomic writes, coalesced by the shared
+// group-commit writer like the user store's.
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
+import Type from 'typebox'
 import { readJsonFile, removeStaleTempFiles, writeFileAtomic } from '../shared/atomic-file.js'
-import { createMemorySessionRegistry, type SessionRecord, type SessionRegistry } from './session-registry.js'
+import { createGroupWriter } from '../shared/group-writer.js'
+import { recordCheck } from '../shared/stored-record.js'
+import { createMemorySessionRegistry } from './memory-session-registry.js'
+import { SessionRecordSchema, type IdleLimits, type SessionRecord, type SessionRegistry } from './ports.js'
 
 export interface JsonSessionRegistryOptions {
   ttlMs: number
   /** How often changed `lastActive` values are written. */
   flushEveryMs: number
   clock?: () => number
+  /** What sweepIdle() sweeps by; without it, nobody is due. */
+  idle?: IdleLimits
   /** Replaces the atomic writer (tests count or fail writes with it). */
   writeFile?: (file: string, data: string) => Promise<void>
 }
@@ -23,9 +30,15 @@ export async function openJsonSessionRegistry(file: string, options: JsonSession
   if (loaded === undefined) await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   const now = clock()
   const initial = (loaded ?? []).filter((s) => s.expiresAt > now)
-  const save = createGroupWriter(file, write)
+  let latest = ''
+  const writer = createGroupWriter({ what: `sessions ${file}`, snapshot: () => latest, write: (data) => write(file, data) })
+  const save = (data: string) => {
+    latest = data
+    return writer.commit()
+  }
   const registry = createMemorySessionRegistry(options.ttlMs, clock, {
     initial,
+    ...(options.idle && { idle: options.idle }),
     persistence: { save: (sessions) => save(serialise(sessions)), flushEveryMs: options.flushEveryMs }
   })
   // Written at open: an unwritable data dir stops start-up, and expired sessions leave the file.
@@ -33,45 +46,17 @@ export async function openJsonSessionRegistry(file: string, options: JsonSession
   return registry
 }
 
-/** Coalesces writes: callers waiting while one runs share the next write, which carries the newest data. */
-function createGroupWriter(file: string, write: (file: string, data: string) => Promise<void>) {
-  let latest = ''
-  let waiting: { resolve: () => void; reject: (err: Error) => void }[] = []
-  let running: Promise<void> | undefined
-  const run = async () => {
-    try {
-      await new Promise((resolve) => setImmediate(resolve))
-      while (waiting.length > 0) {
-        const batch = waiting
-        waiting = []
-        try {
-          await write(file, latest)
-          for (const w of batch) w.resolve()
-        } catch (cause) {
-          const err = new Error(`could not write sessions ${file}: ${(cause as Error).message}`, { cause })
-          for (const w of batch) w.reject(err)
-        }
-      }
-    } finally {
-      running = undefined
-    }
-  }
-  return (data: string) =>
-    new Promise<void>((resolve, reject) => {
-      latest = data
-      waiting.push({ resolve, reject })
-      running ??= run()
-    })
-}
-
 function serialise(sessions: readonly SessionRecord[]): string {
   return JSON.stringify({ version: 1, sessions }, null, 1) + '\n'
 }
 
+const isSessionsFile = recordCheck(Type.Object({ version: Type.Literal(1), sessions: Type.Array(Type.Unknown()) }))
+const isSessionRecord = recordCheck(SessionRecordSchema)
+
 async function loadSessions(file: string): Promise<SessionRecord[] | undefined> {
   const data = await readJsonFile(file, (problem, cause) => refuse(file, problem, cause))
   if (data === undefined) return undefined
-  if (!isObject(data) || data.version !== 1 || !Array.isArray(data.sessions)) {
+  if (!isSessionsFile(data)) {
     throw refuse(file, 'is not of the shape {"version":1,"sessions":[...]}')
   }
   data.sessions.forEach((s: unknown, i: number) => {
@@ -84,16 +69,4 @@ function refuse(file: string, problem: string, cause?: unknown): Error {
   return new Error(`session registry ${file} ${problem}; the file was left untouched (fix or delete it: deleting signs everyone out)`, {
     cause
   })
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function isSessionRecord(v: unknown): v is SessionRecord {
-  if (!isObject(v)) return false
-  const ids = ['id', 'publicId', 'username'].every((k) => typeof v[k] === 'string' && v[k] !== '')
-  const strings = ids && typeof v.address === 'string' && typeof v.browser === 'string'
-  const times = ['createdAt', 'expiresAt', 'lastActive'].every((k) => Number.isSafeInteger(v[k]))
-  return strings && times
 }

@@ -1,13 +1,16 @@
-// Rate limiting keyed by name (a user, an address), with an injectable clock: GCRA, which
-// judges the long-run rate and can forgive arrivals that jitter a little early.
+// The one GCRA of the app: rate limiting keyed by name (a user, an address), with an injectable
+// clock, which judges the long-run rate and can forgive arrivals that jitter a little early. The
+// rate-limits port's local adapter (it answers at once: no promise per chat message).
+import type { RateLimit } from './ports.js'
 
-export interface RateLimiter {
-  /** Takes one token for `key`: 0 when allowed, otherwise the ms until the next token. */
+export interface RateLimiter extends RateLimit {
   take(key: string, now?: number): number
-  /** Like take, without taking: 0 when a token is there. */
   wait(key: string, now?: number): number
-  /** Gives back a token taken in advance (for attempts that turned out not to count). */
   refund(key: string, now?: number): void
+  /** Events that would conform now, before any is refused (the burst when the key is unknown). */
+  remaining(key: string, now?: number): number
+  /** Counts an event whether or not it conforms (a failure that happened: it cannot be refused). */
+  spend(key: string, now?: number): void
   /** Drops buckets that are full again, so memory follows active keys only. */
   prune(now?: number): void
   readonly size: number
@@ -47,7 +50,7 @@ function gcraParams(ratePerSec: number, opts: RateLimiterOptions) {
   const tolerance = opts.toleranceMs ?? 0
   if (!(tolerance >= 0)) throw new Error('toleranceMs must be >= 0')
   // An event conforms when now >= TAT - tau; then TAT = max(TAT, now) + interval.
-  return { interval, tau: (burst - 1) * interval + tolerance }
+  return { interval, tau: (burst - 1) * interval + tolerance, burst }
 }
 
 /** A single GCRA cell (per socket, say): O(1) per event, no timers, no map. */
@@ -70,7 +73,7 @@ export function createGcra(ratePerSec: number, opts: Omit<RateLimiterOptions, 'c
  * right after the first is refused. Per-call work is O(1) with no timers.
  */
 export function createRateLimiter(ratePerSec: number, opts: RateLimiterOptions = {}): RateLimiter {
-  const { interval, tau } = gcraParams(ratePerSec, opts)
+  const { interval, tau, burst } = gcraParams(ratePerSec, opts)
   const clock = opts.clock ?? Date.now
   // Per key, the theoretical arrival time: a key whose TAT has passed is back to a full burst.
   const tats = new Map<string, number>()
@@ -83,6 +86,14 @@ export function createRateLimiter(ratePerSec: number, opts: RateLimiterOptions =
     },
     wait(key, now = clock()) {
       return wait(key, now)
+    },
+    remaining(key, now = clock()) {
+      const late = Math.max(0, (tats.get(key) ?? now) - now)
+      // The epsilon keeps a whole token whole when interval is not exact in binary (60_000 / 7).
+      return Math.max(0, Math.min(burst, Math.floor((tau + interval - late) / interval + 1e-9)))
+    },
+    spend(key, now = clock()) {
+      tats.set(key, Math.max(tats.get(key) ?? now, now) + interval)
     },
     refund(key, now = clock()) {
       const t = tats.get(key)

@@ -1,23 +1,18 @@
-// Sessions: an encrypted cookie holding a bearer token, checked against the persisted live-session registry.
-import { join } from 'node:path'
+// Sessions: an encrypted cookie holding a bearer token, checked against the live-session registry (the sessions port).
 import fp from 'fastify-plugin'
 import secureSession from '@fastify/secure-session'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../../lib/shared/api-error.js'
 import { browserFamily } from '../../lib/sessions/browser-family.js'
-import { openJsonSessionRegistry } from '../../lib/sessions/json-session-registry.js'
 import { loadOrCreateSessionKey } from '../../lib/sessions/session-key.js'
-import type { SessionRecord, SessionRegistry } from '../../lib/sessions/session-registry.js'
+import type { SessionRecord } from '../../lib/sessions/ports.js'
 
 // `__Host-`: browsers accept it only with Secure, Path=/ and no Domain, so neither a sibling
 // subdomain nor a plain-HTTP page can plant or overwrite it.
 export const SESSION_COOKIE = '__Host-parley'
-/** Activity (lastActive) is written at most this often; creations and ends are written at once. */
-export const ACTIVITY_FLUSH_MS = 5000
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessions: SessionRegistry
     /** Starts a fresh session for `username` on this request's cookie, ending any previous one. */
     startSession(request: FastifyRequest, username: string): Promise<SessionRecord>
     /** The request's live session, if any. */
@@ -38,7 +33,8 @@ declare module '@fastify/secure-session' {
 }
 
 async function authPlugin(fastify: FastifyInstance) {
-  const { dataDir, sessionTtlMs } = fastify.config
+  const { sessions, config } = fastify
+  const { dataDir, sessionTtlMs } = config
   const key = await loadOrCreateSessionKey(dataDir)
   await fastify.register(secureSession, {
     key,
@@ -46,15 +42,6 @@ async function authPlugin(fastify: FastifyInstance) {
     expiry: Math.ceil(sessionTtlMs / 1000),
     cookie: { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: Math.ceil(sessionTtlMs / 1000) }
   })
-  const sessions = await openJsonSessionRegistry(join(dataDir, 'sessions.json'), {
-    ttlMs: sessionTtlMs,
-    flushEveryMs: ACTIVITY_FLUSH_MS
-  })
-  fastify.decorate('sessions', sessions)
-  // Losing the last few seconds of activity only makes idle deadlines after a restart earlier.
-  fastify.addHook('onClose', () =>
-    sessions.close().catch((err) => fastify.log.error({ err }, 'could not persist session activity at close'))
-  )
 
   fastify.decorate('currentSession', async (request: FastifyRequest) => {
     const token = request.session?.get('sid')
@@ -82,4 +69,4 @@ async function authPlugin(fastify: FastifyInstance) {
   })
 }
 
-export default fp(authPlugin, { name: 'auth', dependencies: ['config'] })
+export default fp(authPlugin, { name: 'auth', dependencies: ['config', 'adapters'] })

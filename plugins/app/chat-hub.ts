@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { createMemoryHub, type ChatHub } from '../../lib/chat/gateway/chat-hub.js'
 import { CLOSE } from '../../lib/chat/protocol/protocol.js'
-import type { EndReason } from '../../lib/sessions/session-registry.js'
+import type { EndReason } from '../../lib/sessions/ports.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

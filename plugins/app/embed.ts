@@ -4,21 +4,15 @@
 // hour) and on tickets (per session, per address, live per session and in total).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { createTicketStore, type TicketStore } from '../../lib/embed/embed-tickets.js'
-import type { SessionRecord } from '../../lib/sessions/session-registry.js'
+import type { SessionRecord } from '../../lib/sessions/ports.js'
 import { ApiError } from '../../lib/shared/api-error.js'
 import { browserFamily } from '../../lib/sessions/browser-family.js'
-import { createRateLimiter } from '../../lib/shared/rate-limiter.js'
+import { TICKET_TTL_MS, TICKETS_PER_SESSION } from '../../lib/embed/ports.js'
 import type { SiteRoom } from '../../lib/shared/config.js'
 
 /** Partitioned (CHIPS): the browser keeps it per top-level site, so it never tracks across sites. */
 export const EMBED_COOKIE = '__Host-parley-embed'
-/** How long a ticket may wait before its first (and only) use. */
-export const TICKET_TTL_MS = 30_000
-/** Live tickets one widget session may hold (a few tabs opening at once); another revokes the oldest. */
-export const TICKETS_PER_SESSION = 3
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
+export { TICKET_TTL_MS, TICKETS_PER_SESSION }
 
 export const WIDGET_PAGE = '/widget.html'
 
@@ -36,26 +30,18 @@ export function widgetPagePolicy(embedOrigins: readonly string[]): string {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    embedTickets: TicketStore
     /** The request's widget session (from the widget cookie), if any. */
     embedSession(request: FastifyRequest): Promise<{ session: SessionRecord; token: string } | undefined>
     /** Starts a widget session for `username` at `site`: sets the widget cookie, returns a ticket. */
     startEmbedSession(request: FastifyRequest, reply: FastifyReply, username: string, site: string, guest: boolean): Promise<{ username: string; ticket: string; rooms: string[] }>
     /** A fresh ticket for a widget session within the ticket limits; throws ApiError 429 or 503 otherwise. */
-    issueEmbedTicket(request: FastifyRequest, session: SessionRecord, token: string): string
+    issueEmbedTicket(request: FastifyRequest, session: SessionRecord, token: string): Promise<string>
   }
 }
 
 async function embedPlugin(fastify: FastifyInstance) {
-  const { sessions, config } = fastify
-  const tickets = createTicketStore(TICKET_TTL_MS, Date.now, { perSession: TICKETS_PER_SESSION, max: config.maxTickets })
-  fastify.decorate('embedTickets', tickets)
-  // Tickets per widget session and per client address: each is a random draw and a map entry.
-  const ticketsPerSession = createRateLimiter(config.ticketsPerSessionPerMin / 60, { burst: config.ticketsPerSessionPerMin })
-  const ticketsPerAddress = createRateLimiter(config.ticketsPerIpPerMin / 60, { burst: config.ticketsPerIpPerMin })
-  // New guests per client address: a guest is a fresh name, so ending one to start the next
-  // (which frees its live slot) must not be free.
-  const newGuests = createRateLimiter(config.guestsPerIpPerHour / 3600, { burst: config.guestsPerIpPerHour })
+  const { sessions, config, embedTickets: tickets } = fastify
+  const { ticketsPerSession, ticketsPerAddress, newGuests } = fastify.embedLimits
   // Live guest sessions per client address (request.addressKey); a session gives its slot back when it ends.
   const guestsByIp = new Map<string, number>()
   const guestIp = new Map<string, string>()
@@ -78,25 +64,40 @@ async function embedPlugin(fastify: FastifyInstance) {
     return session?.site ? { session, token } : undefined
   })
 
-  /** Throws unless a ticket may be issued now: the session's and the address's rates, the total cap. */
-  const admitTicket = (request: FastifyRequest, sessionId: string | undefined, now: number) => {
-    const perSession = sessionId === undefined ? 0 : ticketsPerSession.wait(sessionId, now)
-    const waitMs = Math.max(perSession, ticketsPerAddress.wait(request.addressKey, now))
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000)
-      const whose = perSession >= waitMs ? 'for this session' : 'from this address'
-      throw new ApiError(429, 'rate_limited', `Too many tickets ${whose}; try again in ${seconds} s.`, seconds)
-    }
-    if (tickets.isFull()) throw new ApiError(503, 'busy', 'Too many sign-in tickets are waiting to be used; try again shortly.', 1)
+  const busy = () => new ApiError(503, 'busy', 'Too many sign-in tickets are waiting to be used; try again shortly.', 1)
+  /** The 429 for a session's (perSession ms) or an address's (perAddress ms) ticket rate, or nothing when neither waits. */
+  const rateRefusal = (perSession: number, perAddress: number) => {
+    const waitMs = Math.max(perSession, perAddress)
+    if (waitMs === 0) return undefined
+    const seconds = Math.ceil(waitMs / 1000)
+    const whose = perSession >= waitMs ? 'for this session' : 'from this address'
+    return new ApiError(429, 'rate_limited', `Too many tickets ${whose}; try again in ${seconds} s.`, seconds)
   }
 
-  const issueEmbedTicket = (request: FastifyRequest, session: SessionRecord, token: string) => {
+  /** Throws unless a ticket could be issued now (the address's rate, the total cap); takes nothing. */
+  const admitTicket = async (request: FastifyRequest, now: number) => {
+    const refusal = rateRefusal(0, await ticketsPerAddress.wait(request.addressKey, now))
+    if (refusal) throw refusal
+    if (await tickets.isFull()) throw busy()
+  }
+
+  // Tokens are taken first and given back when no ticket comes of them: check and take are one
+  // step per limit, so concurrent requests cannot both pass a check meant for one.
+  const issueEmbedTicket = async (request: FastifyRequest, session: SessionRecord, token: string) => {
     const now = Date.now()
-    admitTicket(request, session.id, now)
-    const ticket = tickets.issue(token)
-    if (ticket === undefined) throw new ApiError(503, 'busy', 'Too many sign-in tickets are waiting to be used; try again shortly.', 1)
-    ticketsPerSession.take(session.id, now)
-    ticketsPerAddress.take(request.addressKey, now)
+    const perSession = await ticketsPerSession.take(session.id, now)
+    const perAddress = await ticketsPerAddress.take(request.addressKey, now)
+    const giveBack = async () => {
+      if (perSession === 0) await ticketsPerSession.refund(session.id, now)
+      if (perAddress === 0) await ticketsPerAddress.refund(request.addressKey, now)
+    }
+    const refusal = rateRefusal(perSession, perAddress)
+    // At the total cap nobody gets one, a session replacing its own oldest neither (as the store would allow).
+    const ticket = refusal || (await tickets.isFull()) ? undefined : await tickets.issue(token)
+    if (ticket === undefined) {
+      await giveBack()
+      throw refusal ?? busy()
+    }
     return ticket
   }
   fastify.decorate('issueEmbedTicket', issueEmbedTicket)
@@ -104,18 +105,19 @@ async function embedPlugin(fastify: FastifyInstance) {
   fastify.decorate('startEmbedSession', async (request: FastifyRequest, reply: FastifyReply, username: string, site: string, guest: boolean) => {
     const address = request.addressKey
     // Refused before anything is created: a session that could get no ticket is not started.
-    admitTicket(request, undefined, Date.now())
+    await admitTicket(request, Date.now())
     if (guest) {
       const n = guestsByIp.get(address) ?? 0
       if (n >= config.maxGuestsPerIp) {
         throw new ApiError(429, 'too_many_guests', `At most ${config.maxGuestsPerIp} guest sessions per address; try again later.`)
       }
-      const waitMs = newGuests.take(address)
+      guestsByIp.set(address, n + 1) // held while the hourly allowance is asked
+      const waitMs = await newGuests.take(address)
       if (waitMs > 0) {
+        releaseGuest(address)
         const seconds = Math.ceil(waitMs / 1000)
         throw new ApiError(429, 'too_many_guests', `Too many new guests from this address; try again in ${seconds} s.`, seconds)
       }
-      guestsByIp.set(address, n + 1)
     }
     let started: { session: SessionRecord; token: string }
     try {
@@ -131,7 +133,7 @@ async function embedPlugin(fastify: FastifyInstance) {
       // Nothing was started: the guest's slot and its hourly allowance are given back.
       if (guest) {
         releaseGuest(address)
-        newGuests.refund(address)
+        await newGuests.refund(address)
       }
       throw err
     }
@@ -139,12 +141,12 @@ async function embedPlugin(fastify: FastifyInstance) {
     if (guest) guestIp.set(session.id, address)
     let ticket: string
     try {
-      ticket = issueEmbedTicket(request, session, token)
+      ticket = await issueEmbedTicket(request, session, token)
     } catch (err) {
       // Others took the last ticket while the session was being written: it is ended unused
       // (a guest's slot is given back by onEnd, and its hourly allowance here).
       await sessions.end(session.id, 'logout')
-      if (guest) newGuests.refund(address)
+      if (guest) await newGuests.refund(address)
       throw err
     }
     fastify.touchSession(session.id) // login is the session's first activity
@@ -168,14 +170,6 @@ async function embedPlugin(fastify: FastifyInstance) {
     reply.header('content-security-policy', policy)
     reply.removeHeader('x-frame-options')
   })
-
-  const timer = setInterval(() => {
-    tickets.prune()
-    ticketsPerSession.prune()
-    ticketsPerAddress.prune()
-    newGuests.prune()
-  }, TICKET_TTL_MS).unref()
-  fastify.addHook('onClose', async () => clearInterval(timer))
 }
 
-export default fp(embedPlugin, { name: 'embed', dependencies: ['config', 'auth', 'idle-reaper', 'connection-limits'] })
+export default fp(embedPlugin, { name: 'embed', dependencies: ['config', 'adapters', 'auth', 'idle-reaper', 'connection-limits'] })

@@ -1,13 +1,12 @@
-// The idle reaper: the idle clock belongs to the session, sockets or not. It warns sessions that
-// went quiet, then ends them (closing their sockets). Only `touchSession` counts as activity.
+// The idle reaper: the idle clock belongs to the session, sockets or not, and the session registry
+// keeps it. It warns sessions that went quiet, then ends them (closing their sockets). Only
+// `touchSession` counts as activity.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { createIdleTracker, type IdleTracker } from '../../lib/sessions/idle-tracker.js'
 import { encodeIdleWarning } from '../../lib/chat/protocol/server-frames.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    idleTracker: IdleTracker
     /** Activity of a session (login, an accepted message, an `activity` frame) at `now` (default: the clock): restarts its idle clock. */
     touchSession(sessionId: string, now?: number): void
   }
@@ -21,32 +20,26 @@ export function tickInterval(warnMs: number, kickMs: number): number {
 async function idleReaperPlugin(fastify: FastifyInstance) {
   const { idleWarnMs, idleKickMs } = fastify.config
   const { sessions } = fastify
-  const tracker = createIdleTracker({ warnMs: idleWarnMs, kickMs: idleKickMs })
-  fastify.decorate('idleTracker', tracker)
+  const touchFailed = (err: unknown) => fastify.log.error({ err }, 'could not record session activity')
   fastify.decorate('touchSession', (sessionId: string, now = Date.now()) => {
-    tracker.touch(sessionId, now)
-    sessions.touch(sessionId, now)
+    // A local registry answers no promise: nothing is allocated per message.
+    const touched = sessions.touch(sessionId, now)
+    if (touched) touched.catch(touchFailed)
   })
-  sessions.onEnd((session) => tracker.remove(session.id))
-
-  // After a restart each session's idle clock resumes from its persisted last activity
-  // (oldest first: the tracker keeps keys in order of activity); the long-quiet end now.
-  const now = Date.now()
-  for (const session of (await sessions.list()).sort((a, b) => a.lastActive - b.lastActive)) {
-    if (now - session.lastActive >= idleKickMs) await sessions.end(session.id, 'idle')
-    else tracker.touch(session.id, session.lastActive)
-  }
 
   const sweep = async () => {
-    const due = tracker.sweep()
+    const due = await sessions.sweepIdle()
     for (const { key, kickInMs } of due.warn) fastify.chatHub.sendToSession(key, encodeIdleWarning(kickInMs))
     await Promise.all(due.kick.map((key) => sessions.end(key, 'idle'))) // one group-committed write
     await sessions.endExpired()
   }
+  // After a restart each session's idle clock resumes from its persisted last activity: the
+  // long-quiet end now, before any request is served.
+  await sweep()
   const timer = setInterval(() => {
     sweep().catch((err) => fastify.log.error({ err }, 'idle sweep failed'))
   }, tickInterval(idleWarnMs, idleKickMs)).unref()
   fastify.addHook('onClose', async () => clearInterval(timer))
 }
 
-export default fp(idleReaperPlugin, { name: 'idle-reaper', dependencies: ['config', 'auth', 'chat-hub'] })
+export default fp(idleReaperPlugin, { name: 'idle-reaper', dependencies: ['config', 'adapters', 'auth', 'chat-hub'] })

@@ -7,7 +7,7 @@ import { ApiError } from '../../lib/shared/api-error.js'
 import { createHashQueue, QueueFullError, type HashQueue } from '../../lib/accounts/hash-queue.js'
 import { wrapStoredLegacyHashes } from '../../lib/accounts/legacy-import.js'
 import { burnPasswordCheck, hashPassword, verifyPassword, wrapLegacyHash, type ScryptParams, type VerifyResult } from '../../lib/accounts/password.js'
-import type { PasswordHash } from '../../lib/accounts/user-store.js'
+import type { PasswordHash } from '../../lib/accounts/ports.js'
 
 /**
  * Every password hash the server computes goes through these. Each call waits for a hashing slot;
@@ -80,4 +80,4 @@ async function passwordsPlugin(fastify: FastifyInstance) {
   })
 }
 
-export default fp(passwordsPlugin, { name: 'passwords', dependencies: ['config', 'user-store'] })
+export default fp(passwordsPlugin, { name: 'passwords', dependencies: ['config', 'adapters'] })

@@ -42,7 +42,8 @@ t.test('a chat message costs one clock read, and its stamp, idle clock and limit
   const message = await alice.next('message')
   t.equal(readings.length, 1, `one clock read for the frame (read ${readings.length})`)
   t.equal(message.ts, readings[0], 'the message is stamped with that reading')
-  t.equal(server.app.idleTracker.lastActivity(sessionOf(server)), readings[0], 'the idle clock restarts at it')
+  const session = (await server.app.sessions.list()).find((s) => s.id === sessionOf(server))
+  t.equal(session?.lastActive, readings[0], 'the idle clock restarts at it')
 })
 
 function sessionOf(server: Awaited<ReturnType<typeof startServer>>): string {

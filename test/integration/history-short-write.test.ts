@@ -7,7 +7,7 @@ import { open, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { openFileHistoryStore, type LogFile } from '../../lib/chat/history/file-history-store.js'
-import type { HistoryRecord, HistoryStore } from '../../lib/chat/history/history-store.js'
+import type { HistoryRecord, HistoryStore } from '../../lib/chat/history/ports.js'
 import { createIdGenerator } from '../../lib/chat/rooms/message-id.js'
 import { createRoomHub, type RoomClient } from '../../lib/chat/rooms/room-hub.js'
 

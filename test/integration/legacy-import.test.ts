@@ -7,7 +7,7 @@ import t from 'tap'
 import { openJsonUserStore } from '../../lib/accounts/json-user-store.js'
 import { importLegacyUsers, wrapStoredLegacyHashes } from '../../lib/accounts/legacy-import.js'
 import { verifyPassword, wrapLegacyHash, type ScryptParams } from '../../lib/accounts/password.js'
-import type { PasswordHash, UserRecord } from '../../lib/accounts/user-store.js'
+import type { PasswordHash, UserRecord } from '../../lib/accounts/ports.js'
 import { startServer } from '../helpers/server.js'
 import { logIn } from '../helpers/clients.js'
 

@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap'
 import { createBoundedOutput, type Outlet } from '../../lib/chat/gateway/bounded-output.js'
 import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
-import type { HistoryStore } from '../../lib/chat/history/history-store.js'
+import type { HistoryStore } from '../../lib/chat/history/ports.js'
 import { createRoomHub, messageFrame, type RoomClient } from '../../lib/chat/rooms/room-hub.js'
 import { fitPage } from '../../lib/chat/rooms/catch-up.js'
 

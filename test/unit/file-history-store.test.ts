@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
-import type { HistoryRecord, HistoryStore } from '../../lib/chat/history/history-store.js'
+import type { HistoryRecord, HistoryStore } from '../../lib/chat/history/ports.js'
 import { createIdGenerator } from '../../lib/chat/rooms/message-id.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))

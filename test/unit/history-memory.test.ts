@@ -9,7 +9,7 @@ import t from 'tap'
 import { createBoundedOutput, type Outlet } from '../../lib/chat/gateway/bounded-output.js'
 import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
 import { RECORD_OVERHEAD } from '../../lib/chat/history/history-cache.js'
-import type { HistoryRecord } from '../../lib/chat/history/history-store.js'
+import type { HistoryRecord } from '../../lib/chat/history/ports.js'
 import { createIdGenerator } from '../../lib/chat/rooms/message-id.js'
 import { createRoomHub, type RoomClient } from '../../lib/chat/rooms/room-hub.js'
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { writeFileAtomic } from '../../lib/shared/atomic-file.js'
 import { openJsonUserStore } from '../../lib/accounts/json-user-store.js'
-import { UnknownUserError, UsernameTakenError, type UserRecord } from '../../lib/accounts/user-store.js'
+import { UnknownUserError, UsernameTakenError, type UserRecord } from '../../lib/accounts/ports.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CHILD = fileURLToPath(new URL('../fixtures/create-users.ts', import.meta.url))

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { createFailureBucket, createGrowingDelay, createLoginGuard, type Admission, type LoginGuardOptions } from '../../lib/accounts/login-limits.js'
+import { createFailureBucket, createGrowingDelay, createLoginGuard, type LoginGuardOptions } from '../../lib/accounts/login-limits.js'
+import type { Admission } from '../../lib/accounts/ports.js'
 
 const MIN = 60_000
 const HOUR = 60 * MIN

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
 import { burnPasswordCheck, DEFAULT_SCRYPT_PARAMS, hashPassword, verifyPassword, type ScryptParams } from '../../lib/accounts/password.js'
-import type { PasswordHash } from '../../lib/accounts/user-store.js'
+import type { PasswordHash } from '../../lib/accounts/ports.js'
 
 const FAST: ScryptParams = { N: 1024, r: 8, p: 1 }
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')

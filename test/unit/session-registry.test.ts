@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createMemorySessionRegistry, sessionIdOf } from '../../lib/sessions/session-registry.js'
+import { createMemorySessionRegistry, sessionIdOf } from '../../lib/sessions/memory-session-registry.js'
 
 const META = { address: '127.0.0.1', browser: 'Firefox' }
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import t from 'tap'
 import { openJsonUserStore } from '../../lib/accounts/json-user-store.js'
 import { usernameKey } from '../../lib/accounts/credentials.js'
-import { UsernameTakenError, type UserRecord } from '../../lib/accounts/user-store.js'
+import { UsernameTakenError, type UserRecord } from '../../lib/accounts/ports.js'
 
 function user(username: string, hash = 'a'.repeat(64)): UserRecord {
   const now = new Date().toISOString()

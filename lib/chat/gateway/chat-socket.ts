@@ -16,7 +16,7 @@ import { faultOf, onSocketError, WS_CLOSE_FOR, type ChatLogger, type Fault } fro
 import { CLOSE, LOBBY, type CloseName, type ErrorCode } from '../protocol/protocol.js'
 import { encodeError, encodeIdleWarning, encodeWelcome } from '../protocol/server-frames.js'
 import type { RoomHub } from '../rooms/room-hub.js'
-import type { SessionRecord } from '../../sessions/session-registry.js'
+import type { SessionRecord } from '../../sessions/ports.js'
 
 /** After closing a socket for a fault (1003, 1008), it is no longer read, and dropped after this. */
 export const CLOSE_GRACE_MS = 250
@@ -35,8 +35,6 @@ export interface ChatSocketDeps {
   }
   /** Widget tickets: a live one gives its session's token, once. */
   tickets: { redeem(ticket: string): string | undefined | Promise<string | undefined> }
-  /** The session's last activity (ms since the epoch), for the idle warning at start. */
-  activity: { lastActivity(sessionId: string): number | undefined }
   config: {
     /** MAX_BUFFERED_BYTES: the socket's output bound. */
     maxBufferedBytes: number
@@ -220,7 +218,7 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     // included, with `since` to resume, so a resume gets every missed message once.
     this.sendFrame(encodeWelcome({ user: session.username, room: LOBBY, limits }))
     // A socket joining a session that is already past the warning learns its deadline too.
-    const last = this.deps.activity.lastActivity(session.id)
+    const last: number | undefined = session.lastActive // the registry's, as read when the socket was admitted
     const idleFor = last === undefined ? 0 : Date.now() - last
     if (idleFor >= config.idleWarnMs) this.sendFrame(encodeIdleWarning(Math.max(0, config.idleKickMs - idleFor)))
     // The session may have ended between the admission check and the join (which closing missed).

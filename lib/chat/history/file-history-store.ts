@@ -5,7 +5,7 @@ import path from 'node:path'
 import { syncDir, writeFileAtomic } from '../../shared/atomic-file.js'
 import { afterOf, createHistoryCache, firstAbove, newestUpTo, pageBefore, recentOf, type Cached } from './history-cache.js'
 import { header, line, loadLog, readRecords, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
-import type { HistoryRecord, HistoryStore, Readable, StoredRoom } from './history-store.js'
+import type { HistoryRecord, HistoryStore, Readable, StoredRoom } from './ports.js'
 import { ROOM_NAME_PATTERN } from '../protocol/protocol.js'
 
 // Logs are opened O_DSYNC where the platform has it: each append is durable when its write

@@ -1,7 +1,7 @@
 // The in-memory part of the room history: each room's newest records, within one byte budget for
 // the whole server (HISTORY_MEMORY_MB). Over the budget, the least recently used rooms' records
 // are dropped from memory (they stay on disk; the store reads them back on demand).
-import type { HistoryPage, HistoryRecord } from './history-store.js'
+import type { HistoryPage, HistoryRecord } from './ports.js'
 
 /** A room's records in memory: the newest ones of its log, ascending seq. */
 export interface Cached {

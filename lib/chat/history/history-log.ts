@@ -3,8 +3,10 @@
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
+import Type from 'typebox'
+import { recordCheck, SafeInteger } from '../../shared/stored-record.js'
 import { ID_PATTERN } from '../rooms/message-id.js'
-import type { HistoryRecord } from './history-store.js'
+import type { HistoryRecord } from './ports.js'
 
 export const LOG_VERSION = 1
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0
@@ -101,29 +103,22 @@ function parseLine(text: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+const RecordSchema = Type.Object({
+  seq: SafeInteger(1),
+  id: Type.String({ pattern: ID_PATTERN.source }),
+  user: Type.String(),
+  text: Type.String(),
+  ts: Type.Number(),
+  cid: Type.Optional(Type.String())
+})
+const HeaderSchema = Type.Object({ v: Type.Literal(LOG_VERSION), room: Type.String(), cap: SafeInteger(1) })
+const isHeaderLine = recordCheck(HeaderSchema)
 
 function isHeader(value: unknown, room: string): boolean {
-  return (
-    isObject(value) && value.v === LOG_VERSION && value.room === room && Number.isSafeInteger(value.cap) && (value.cap as number) >= 1
-  )
+  return isHeaderLine(value) && value.room === room
 }
 
-export function isRecord(value: unknown): value is HistoryRecord {
-  return (
-    isObject(value) &&
-    Number.isSafeInteger(value.seq) &&
-    (value.seq as number) > 0 &&
-    typeof value.id === 'string' &&
-    ID_PATTERN.test(value.id) &&
-    typeof value.user === 'string' &&
-    typeof value.text === 'string' &&
-    typeof value.ts === 'number' &&
-    (value.cid === undefined || typeof value.cid === 'string')
-  )
-}
+export const isRecord: (value: unknown) => value is HistoryRecord = recordCheck(RecordSchema)
 
 // A kill during compaction can leave writeFileAtomic's temp file behind; it never held the only copy.
 export async function removeStaleTempFiles(dir: string): Promise<void> {

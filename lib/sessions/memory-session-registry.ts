@@ -1,58 +1,8 @@
-// Server-side record of live sessions: a session ends for good on logout, revocation, idle kick or expiry.
+// The sessions port's memory adapter (with `persistence`, the JSON file's too): a session ends for
+// good on logout, revocation, idle kick or expiry, and its last activity lives here alone.
 import { hash, randomBytes } from 'node:crypto'
-
-export type EndReason = 'logout' | 'revoked' | 'idle' | 'expired'
-
-/** Where a session was started from, shown to its owner in the sessions list. */
-export interface SessionMeta {
-  address: string
-  browser: string
-  /** Widget sessions only: the embedding site's origin, and whether this is an anonymous guest. */
-  site?: string
-  guest?: boolean
-}
-
-export interface SessionRecord extends SessionMeta {
-  /** Internal key: the SHA-256 of the bearer token. Neither the token nor this id ever leaves the server. */
-  id: string
-  /** Random id the owner may see and name in the API (GET/DELETE /api/sessions). */
-  publicId: string
-  username: string
-  createdAt: number
-  expiresAt: number
-  lastActive: number
-}
-
-export interface SessionRegistry {
-  /** Starts a session; `token` is the bearer secret for the cookie. Durable when it resolves. */
-  create(username: string, meta: SessionMeta): Promise<{ session: SessionRecord; token: string }>
-  /** The live session of this bearer token, or undefined when it never existed, ended or expired. */
-  get(token: string): Promise<SessionRecord | undefined>
-  /** Whether the session with this id is live: `get` for a caller that holds the record already (no token to hash, no copy). */
-  isLive(id: string): Promise<boolean>
-  /** Live sessions, oldest first: one user's, or everyone's. */
-  list(username?: string): Promise<SessionRecord[]>
-  /**
-   * Records activity (persisted lazily: the registry writes it on its own schedule). Synchronous,
-   * with no promise: it runs for every accepted message.
-   */
-  touch(id: string, now?: number): void
-  /** Ends a session by id; listeners hear of it at once, and the end is durable when it resolves. False when it was not live. */
-  end(id: string, reason: EndReason): Promise<boolean>
-  /** Ends every session past its lifetime (reason 'expired'). */
-  endExpired(): Promise<number>
-  onEnd(listener: (session: SessionRecord, reason: EndReason) => void): void
-  /** Persists pending activity and stops timers. */
-  close(): Promise<void>
-}
-
-/** How a registry makes its state durable; the memory registry has none. */
-export interface SessionPersistence {
-  /** Writes every live session; resolves when durable. Calls made while a write runs are coalesced. */
-  save(sessions: readonly SessionRecord[]): Promise<void>
-  /** How often changed `lastActive` values are written (activity is not written per message). */
-  flushEveryMs: number
-}
+import { createIdleTracker } from './idle-tracker.js'
+import type { EndReason, IdleLimits, SessionPersistence, SessionRecord, SessionRegistry } from './ports.js'
 
 export const TOKEN_BYTES = 32
 export const PUBLIC_ID_BYTES = 12
@@ -63,6 +13,14 @@ export function sessionIdOf(token: string): string {
   return hash('sha256', token, 'base64url')
 }
 
+export interface MemorySessionRegistryOptions {
+  persistence?: SessionPersistence
+  /** The sessions loaded at start. */
+  initial?: readonly SessionRecord[]
+  /** What sweepIdle() sweeps by; without it, nobody is due (sessions only expire). */
+  idle?: IdleLimits
+}
+
 /**
  * In-memory registry; with `persistence`, every create and end is written before it resolves
  * (`lastActive` periodically), and `initial` holds the sessions loaded at start.
@@ -70,10 +28,14 @@ export function sessionIdOf(token: string): string {
 export function createMemorySessionRegistry(
   ttlMs: number,
   clock: () => number = Date.now,
-  options: { persistence?: SessionPersistence; initial?: readonly SessionRecord[] } = {}
+  options: MemorySessionRegistryOptions = {}
 ): SessionRegistry {
   const sessions = new Map<string, SessionRecord>()
   for (const s of [...(options.initial ?? [])].sort((a, b) => a.createdAt - b.createdAt)) sessions.set(s.id, { ...s })
+  // Sessions in order of last activity, so an idle sweep visits only those that are due; the
+  // times are the records' own lastActive (a restart resumes each idle clock from it).
+  const activity = options.idle && createIdleTracker(options.idle, clock)
+  if (activity) for (const s of [...sessions.values()].sort((a, b) => a.lastActive - b.lastActive)) activity.touch(s.id, s.lastActive)
   const listeners: ((s: SessionRecord, r: EndReason) => void)[] = []
   const persistence = options.persistence
   let activityDirty = false
@@ -103,6 +65,7 @@ export function createMemorySessionRegistry(
     const session = sessions.get(id)
     if (!session) return false
     sessions.delete(id)
+    activity?.remove(id)
     for (const listener of listeners) listener({ ...session }, reason)
     return true
   }
@@ -133,6 +96,7 @@ export function createMemorySessionRegistry(
         ...(meta.site !== undefined && { site: meta.site, guest: Boolean(meta.guest) })
       }
       sessions.set(session.id, session)
+      activity?.touch(session.id, now)
       await save()
       return { session: { ...session }, token }
     },
@@ -159,7 +123,11 @@ export function createMemorySessionRegistry(
       const session = sessions.get(id)
       if (!session) return
       session.lastActive = Math.max(session.lastActive, now)
+      activity?.touch(id, session.lastActive)
       activityDirty = true
+    },
+    sweepIdle(now = clock()) {
+      return activity ? activity.sweep(now) : { warn: [], kick: [] }
     },
     async end(id, reason) {
       if (!drop(id, reason)) return false
