@@ -7,6 +7,13 @@ import type { Test } from 'tap'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
+/**
+ * The environment for a child process: this one's without tap's NODE_OPTIONS, whose process-info
+ * (coverage) hook costs a child 1.5-3 s of start-up on this machine; a child killed with SIGKILL
+ * never reports coverage anyway.
+ */
+export const childEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, NODE_OPTIONS: '', ...env })
+
 export interface RunningServer {
   child: ChildProcess
   origin: string
@@ -23,7 +30,7 @@ export interface RunningServer {
 /** Starts `node --import tsx server.ts` with env (DATA_DIR and CERTS_DIR required); killed at teardown. */
 export function runServer(t: Test, env: Record<string, string>): RunningServer {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_COST: '1024', ...env },
+    env: childEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SCRYPT_COST: '1024', ...env }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
@@ -69,7 +76,7 @@ export function runServer(t: Test, env: Record<string, string>): RunningServer {
 export function runUntilKilled(fixture: string, args: string[], delayMs: number): Promise<string[]> {
   const script = join(ROOT, 'test', 'fixtures', fixture)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     let timer: NodeJS.Timeout | undefined

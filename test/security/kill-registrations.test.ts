@@ -9,8 +9,6 @@ import { runServer } from '../helpers/server-process.js'
 t.test('kill -9 during a burst of registrations: every acknowledged user can log in after restart; the file parses', async (t) => {
   const dir = t.testdir({})
   const env = {
-    // No coverage hooks in the server processes: they start faster.
-    NODE_OPTIONS: '',
     DATA_DIR: join(dir, 'data'),
     CERTS_DIR: join(dir, 'certs'),
     SCRYPT_COST: '1024',
