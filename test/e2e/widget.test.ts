@@ -189,7 +189,9 @@ if (haveChromium(t)) {
     const page = await context.newPage()
     await page.goto(stranger.origin + '/')
     await page.evaluate(() => (window as any).Parley.open())
-    await page.waitForTimeout(2000)
+    // Until the browser reports the frame-ancestors block (at most WAIT_MS), instead of a fixed 2 s.
+    const blocked = () => incidents.csp.some((line) => /frame-ancestors/.test(line))
+    for (const end = Date.now() + WAIT_MS; !blocked() && Date.now() < end; ) await page.waitForTimeout(50)
     const framed = page.frames().find((f) => f.url().includes('/widget.html'))
     const content = framed ? await framed.evaluate(() => document.getElementById('app')?.childElementCount ?? -1).catch(() => -1) : -1
     t.equal(content, -1, 'the widget page did not render inside the stranger site')

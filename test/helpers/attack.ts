@@ -3,6 +3,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { TestServer } from './server.js'
+import { childEnv } from './server-process.js'
 
 export interface AttackOptions {
   cookie: string
@@ -23,8 +24,8 @@ export interface AttackStats {
 }
 
 export function runAttack(server: TestServer, opts: AttackOptions): Promise<AttackStats> {
-  // execArgv: [] so the child does not load tap's TypeScript and coverage hooks (seconds).
-  const child = fork(fileURLToPath(new URL('./attacker.mjs', import.meta.url)), [], { execArgv: [], stdio: 'ignore' })
+  // execArgv: [] and childEnv() so the child loads neither tap's TypeScript nor its coverage hooks (seconds).
+  const child = fork(fileURLToPath(new URL('./attacker.mjs', import.meta.url)), [], { execArgv: [], env: childEnv(), stdio: 'ignore' })
   const { onStart, ...options } = opts
   child.send({ url: server.origin.replace('https:', 'wss:') + '/ws', ca: server.ca, origin: server.origin, ...options })
   const killer = setTimeout(() => child.kill(), opts.durationMs + 40_000)

@@ -1,33 +1,18 @@
-// Headless Chromium for security tests: launch (or skip without it), and a page watcher that
-// records dialogs, page errors and CSP violations.
-import { existsSync } from 'node:fs'
+// Headless Chromium for security tests: a page watcher that records dialogs, page errors and CSP
+// violations (launching, or skipping without Chromium, is chromium-page.ts's).
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { photographOnFailure } from './chromium-page.js'
 
 const SCREENSHOTS = join(import.meta.dirname, '..', 'e2e-screenshots')
 let contexts = 0
 
-export const CHROMIUM = '/usr/bin/chromium'
-const INSTALL = 'apt-get install -y --no-install-recommends chromium'
 // Generous: the machine is shared and often loaded.
 export const WAIT_MS = 15_000
 
-/** True when Chromium is there; otherwise plans the file as skipped (or fails it under CI=true). */
-export function haveChromium(t: Test): boolean {
-  if (existsSync(CHROMIUM)) return true
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing; install it with: ${INSTALL}`)
-  else t.plan(0, `${CHROMIUM} is missing; install it with: ${INSTALL}`)
-  return false
-}
-
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run']
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 15_000, args: CHROMIUM_ARGS })
-}
+// One place knows where Chromium is and how it starts (chromium-page.ts); these names stay for the security tests.
+export { CHROMIUM, CHROMIUM_ARGS, hasChromium as haveChromium, launchChromium, sharedChromium } from './chromium-page.js'
 
 /** What went wrong in a page: dialogs (alert & co.), uncaught errors, CSP violations. */
 export interface PageIncidents {

@@ -31,23 +31,39 @@ export function hasChromium(t: Test): boolean {
   return false
 }
 
-function launch(fonts: Fonts): Promise<Browser> {
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run']
+
+/** Headless Chromium drawing with `fonts` (the machine's own by default). */
+export function launchChromium(fonts: Fonts = 'system'): Promise<Browser> {
   const fontconfig = FONTCONFIG[fonts]
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 15_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: CHROMIUM_ARGS,
     ...(fontconfig && { env: { ...process.env, FONTCONFIG_FILE: fontconfig } })
   })
+}
+
+/** One Chromium for a test file: launched before its tests, closed after them. */
+export function sharedChromium(t: Test): () => Browser {
+  let browser: Browser | undefined
+  t.before(async () => {
+    browser = await launchChromium()
+  })
+  t.teardown(() => browser?.close())
+  return () => {
+    if (!browser) throw new Error('Chromium did not start')
+    return browser
+  }
 }
 
 export function useBrowser(t: Test, screenshotDir: string) {
   // One browser per font set-up, the system one started before the tests, the other on first use.
   const browsers = new Map<Fonts, Promise<Browser>>()
   const browser = (fonts: Fonts) => {
-    if (!browsers.has(fonts)) browsers.set(fonts, launch(fonts))
+    if (!browsers.has(fonts)) browsers.set(fonts, launchChromium(fonts))
     return browsers.get(fonts)!
   }
   let contexts = 0

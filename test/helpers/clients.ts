@@ -58,6 +58,13 @@ export async function logIn(server: Pick<TestServer, 'origin' | 'ca'>, username:
   return res.cookie
 }
 
+/** The `name=value` of the embed session cookie a response set, if it set one. */
+export const embedCookie = (res: Response) =>
+  ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('__Host-parley-embed='))
+    ?.split(';')[0]
+
 /** A WebSocket client that queues frames so a test can await the next one of a type. */
 export class ChatClient {
   readonly frames: any[] = []

@@ -40,7 +40,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
 // One t.testdir per test (a second call would delete the first server's live data dir), one
 // subfolder per server started in that test.
 const testDirs = new WeakMap<Test, { dir: string; servers: number }>()
-function serverDir(t: Test): string {
+export function serverDir(t: Test): string {
   let entry = testDirs.get(t)
   if (!entry) testDirs.set(t, (entry = { dir: t.testdir({}), servers: 0 }))
   return join(entry.dir, `server-${++entry.servers}`)

@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from 'playwright-core'
-import { CHROMIUM, CHROMIUM_ARGS, launchChromium, WAIT_MS } from './browser.js'
+import { chromium, type BrowserContext, type Frame, type FrameLocator, type Page } from 'playwright-core'
+import { CHROMIUM, CHROMIUM_ARGS, WAIT_MS } from './browser.js'
+export { sharedChromium } from './chromium-page.js'
 import { startServer, testConfig, type TestServer } from './server.js'
 import { loadTlsMaterial } from '../../lib/transport/tls-material.js'
 import type { Config } from '../../lib/shared/config.js'
@@ -110,16 +111,3 @@ export const probeCookie = (frame: Frame) =>
     document.cookie = 'probe=1; Secure; SameSite=None; Partitioned; Path=/'
     return document.cookie
   })
-
-/** One Chromium for a test file: launched before its tests, closed after them. */
-export function sharedChromium(t: Test): () => Browser {
-  let browser: Browser | undefined
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
-  return () => {
-    if (!browser) throw new Error('Chromium did not start')
-    return browser
-  }
-}

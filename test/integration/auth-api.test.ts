@@ -2,10 +2,11 @@ import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startServer } from '../helpers/server.js'
-import { logIn, PASSWORD, request, signUp } from '../helpers/clients.js'
+import { request as tlsRequest, signUp as tlsSignUp } from '../helpers/clients.js'
+import { buildTestApp, logIn, PASSWORD, request, signUp } from '../helpers/app.js'
 
 t.test('register -> 201, login -> 200 with a hardened session cookie, me -> username', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const reg = await request(server, 'POST', '/api/register', { body: { username: 'alice', password: PASSWORD } })
   t.equal(reg.status, 201)
   t.same(reg.body, { username: 'alice' })
@@ -23,7 +24,7 @@ t.test('register -> 201, login -> 200 with a hardened session cookie, me -> user
 })
 
 t.test('usernames are case-insensitive and NFC-normalised', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   await signUp(server, 'Zoe\u0301') // decomposed é
   const again = await request(server, 'POST', '/api/register', { body: { username: 'zoé', password: PASSWORD } })
   t.equal(again.status, 409)
@@ -35,7 +36,7 @@ t.test('usernames are case-insensitive and NFC-normalised', async (t) => {
 })
 
 t.test('bad usernames and passwords get 400 with their codes and create nothing', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const cases: [unknown, number, string][] = [
     [{ username: 'ab', password: PASSWORD }, 400, 'invalid_username'],
     [{ username: 'x'.repeat(33), password: PASSWORD }, 400, 'invalid_username'],
@@ -65,7 +66,7 @@ t.test('bad usernames and passwords get 400 with their codes and create nothing'
 })
 
 t.test('login: unknown user and wrong password get the same 401', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   await signUp(server, 'alice')
   const wrong = await request(server, 'POST', '/api/login', { body: { username: 'alice', password: 'wrong password' } })
   const unknown = await request(server, 'POST', '/api/login', { body: { username: 'nobody', password: 'wrong password' } })
@@ -79,10 +80,10 @@ t.test('login: unknown user and wrong password get the same 401', async (t) => {
 
 t.test('login: unknown users take about as long as wrong passwords (real scrypt cost)', async (t) => {
   const server = await startServer(t, { scryptCost: 2 ** 14 })
-  await signUp(server, 'alice')
+  await tlsSignUp(server, 'alice')
   const time = async (username: string) => {
     const start = process.hrtime.bigint()
-    await request(server, 'POST', '/api/login', { body: { username, password: 'wrong password' } })
+    await tlsRequest(server, 'POST', '/api/login', { body: { username, password: 'wrong password' } })
     return Number(process.hrtime.bigint() - start) / 1e6
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -98,7 +99,7 @@ t.test('login: unknown users take about as long as wrong passwords (real scrypt 
 })
 
 t.test('every login starts a fresh session; logout ends it for good', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const first = await signUp(server, 'alice')
   const second = await logIn(server, 'alice')
   t.not(first, second)
@@ -116,7 +117,7 @@ t.test('every login starts a fresh session; logout ends it for good', async (t) 
 })
 
 t.test('a forged or tampered cookie is no session', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const cookie = await signUp(server, 'alice')
   const [name, value] = cookie.split('=') as [string, string]
   const flipped = value.slice(0, 10) + (value[10] === 'A' ? 'B' : 'A') + value.slice(11)
@@ -126,7 +127,7 @@ t.test('a forged or tampered cookie is no session', async (t) => {
 })
 
 t.test('sessions end at their absolute lifetime', async (t) => {
-  const server = await startServer(t, { sessionTtlMs: 1000 })
+  const server = await buildTestApp(t, { sessionTtlMs: 1000 })
   const cookie = await signUp(server, 'alice')
   t.equal((await request(server, 'GET', '/api/me', { cookie })).status, 200)
   await new Promise((r) => setTimeout(r, 1100))
@@ -134,7 +135,7 @@ t.test('sessions end at their absolute lifetime', async (t) => {
 })
 
 t.test('POSTs from a foreign Origin are refused with 403 forbidden_origin', async (t) => {
-  const server = await startServer(t, { allowedOrigins: ['https://partner.example'] })
+  const server = await buildTestApp(t, { allowedOrigins: ['https://partner.example'] })
   const evil = await request(server, 'POST', '/api/register', {
     body: { username: 'mallory', password: PASSWORD },
     headers: { origin: 'https://evil.example' }
@@ -154,7 +155,7 @@ t.test('POSTs from a foreign Origin are refused with 403 forbidden_origin', asyn
 })
 
 t.test('unknown routes get a JSON 404; responses carry HSTS and a strict CSP', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const res = await request(server, 'GET', '/api/nope')
   t.equal(res.status, 404)
   t.equal(res.body.code, 'not_found')
@@ -164,10 +165,10 @@ t.test('unknown routes get a JSON 404; responses carry HSTS and a strict CSP', a
 
 t.test('accounts and live sessions survive a restart', async (t) => {
   const dir = t.testdir({})
-  const first = await startServer(t, {}, dir)
+  const first = await buildTestApp(t, {}, dir)
   const cookie = await signUp(first, 'alice')
   await first.app.close()
-  const second = await startServer(t, {}, dir)
+  const second = await buildTestApp(t, {}, dir)
   t.equal((await request(second, 'GET', '/api/me', { cookie })).status, 200, 'the session is still live')
   t.ok(await logIn(second, 'alice'), 'same password still works')
   const dup = await request(second, 'POST', '/api/register', { body: { username: 'ALICE', password: PASSWORD } })
@@ -176,7 +177,7 @@ t.test('accounts and live sessions survive a restart', async (t) => {
 })
 
 t.test('password guessing is limited per address: 429 rate_limited after LOGIN_FAILURES_PER_MIN failures', async (t) => {
-  const server = await startServer(t, { loginFailuresPerMin: 3 })
+  const server = await buildTestApp(t, { loginFailuresPerMin: 3 })
   await signUp(server, 'alice')
   for (let i = 0; i < 3; i++) await logIn(server, 'alice') // successes never count
   const statuses: number[] = []
@@ -194,7 +195,7 @@ t.test('password guessing is limited per address: 429 rate_limited after LOGIN_F
 })
 
 t.test('a burst of concurrent guesses cannot slip past the failed-login limit', async (t) => {
-  const server = await startServer(t, { loginFailuresPerMin: 3 })
+  const server = await buildTestApp(t, { loginFailuresPerMin: 3 })
   await signUp(server, 'alice')
   const answers = await Promise.all(
     Array.from({ length: 12 }, (_, i) => request(server, 'POST', '/api/login', { body: { username: 'alice', password: `guess ${i}xx` } }))
@@ -207,7 +208,7 @@ t.test('200 concurrent registrations over HTTPS are all acknowledged and all on 
   // 200 connections at once from one address: above the per-address defaults on purpose.
   const server = await startServer(t, { maxConnectionsPerIp: 256, connectionsPerIpPerMin: 1000 })
   const answers = await Promise.all(
-    Array.from({ length: 200 }, (_, i) => request(server, 'POST', '/api/register', { body: { username: `user${i}`, password: PASSWORD } }))
+    Array.from({ length: 200 }, (_, i) => tlsRequest(server, 'POST', '/api/register', { body: { username: `user${i}`, password: PASSWORD } }))
   )
   t.equal(answers.filter((a) => a.status === 201).length, 200)
   const users = JSON.parse(await readFile(join(server.dataDir, 'users.json'), 'utf8')).users
@@ -215,7 +216,7 @@ t.test('200 concurrent registrations over HTTPS are all acknowledged and all on 
 })
 
 t.test('GET /api/session answers 200 either way: the user, or null without a valid session', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const anonymous = await request(server, 'GET', '/api/session')
   t.equal(anonymous.status, 200, 'no 401 for a visitor (the page start-up keeps the console clean)')
   t.same(anonymous.body, { user: null })

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startServer } from '../helpers/server.js'
+import { childEnv } from '../helpers/server-process.js'
 import { chatUser, FAST_FRAMES } from '../helpers/rooms.js'
 import type { ChatClient } from '../helpers/clients.js'
 
@@ -24,7 +25,7 @@ function shortDir(t: Test): string {
 
 function parley(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, DATA_DIR: dataDir } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: childEnv({ DATA_DIR: dataDir }) }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr })
     })
   })
@@ -38,8 +39,11 @@ t.test('parley --help and usage errors: 0 with the usage, 1 for a bad command or
   const help = await parley(dir, '--help')
   t.equal(help.code, 0)
   t.match(help.stdout, /parley rooms cap NAME N/)
-  for (const args of [['nope'], ['rooms', 'cap', 'x'], ['rooms', 'cap', 'x', 'many'], ['rooms', 'close'], ['rooms', 'list', 'extra']]) {
-    const run = await parley(dir, ...args)
+  const cases = [['nope'], ['rooms', 'cap', 'x'], ['rooms', 'cap', 'x', 'many'], ['rooms', 'close'], ['rooms', 'list', 'extra']]
+  // At once: each run is its own process and changes nothing.
+  const runs = await Promise.all(cases.map((args) => parley(dir, ...args)))
+  for (const [i, args] of cases.entries()) {
+    const run = runs[i]!
     t.equal(run.code, 1, args.join(' '))
     t.match(run.stderr, /parley --help/)
   }
@@ -47,8 +51,10 @@ t.test('parley --help and usage errors: 0 with the usage, 1 for a bad command or
 
 t.test('with no server running, cap and close say so and exit 3', async (t) => {
   const dir = shortDir(t)
-  for (const args of [['rooms', 'cap', 'x', '5'], ['rooms', 'close', 'x'], ['rooms', 'list']]) {
-    const run = await parley(dir, ...args)
+  const cases = [['rooms', 'cap', 'x', '5'], ['rooms', 'close', 'x'], ['rooms', 'list']]
+  const runs = await Promise.all(cases.map((args) => parley(dir, ...args)))
+  for (const [i, args] of cases.entries()) {
+    const run = runs[i]!
     t.equal(run.code, 3, args.join(' '))
     t.match(run.stderr, /server is not running/)
   }
@@ -106,27 +112,29 @@ t.test('rooms close removes the room and its history; its members get left with 
   t.match(await answer(bob, 'doomed'), { code: 'no_such_room' })
   await new Promise((r) => setTimeout(r, 100))
   t.notOk((await readdir(join(dir, 'history'))).some((f) => f.startsWith('doomed')), 'its history is gone')
-  for (const [args, pattern] of [
+  const refused = [
     [['rooms', 'close', 'lobby'], /kept by the server/],
     [['rooms', 'close', 'support'], /EMBED_ROOMS/],
     [['rooms', 'close', 'nowhere'], /no room nowhere/],
     [['rooms', 'cap', 'nowhere', '5'], /no room nowhere/],
     [['rooms', 'cap', 'lobby', '1'], /2\.\.50/],
     [['rooms', 'cap', 'lobby', '51'], /2\.\.50/]
-  ] as [string[], RegExp][]) {
-    const run = await parley(dir, ...args)
+  ] as [string[], RegExp][]
+  // At once: every one of them is refused, so none changes what another sees.
+  const [bad, ...runs] = await Promise.all([parley(dir, 'rooms', 'close', 'Bad/Name'), ...refused.map(([args]) => parley(dir, ...args))])
+  for (const [i, [args, pattern]] of refused.entries()) {
+    const run = runs[i]!
     t.equal(run.code, 2, args.join(' '))
     t.match(run.stderr, pattern)
   }
-  const bad = await parley(dir, 'rooms', 'close', 'Bad/Name')
-  t.equal(bad.code, 1, 'a bad room name is a usage error (the request schema refuses it)')
+  t.equal(bad!.code, 1, 'a bad room name is a usage error (the request schema refuses it)')
 })
 
 t.test('the admin socket: mode 0600, requests checked against their schema, a stale one replaced at start, a live one refused, removed on close', async (t) => {
   const dir = shortDir(t)
   const path = join(dir, 'admin.sock')
   // A socket file a killed server left behind.
-  const stale = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`])
+  const stale = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`], { env: childEnv() })
   await new Promise((r) => stale.on('exit', r))
   t.ok((await stat(path)).isSocket(), 'a stale socket is there')
   const server = await startServer(t, FAST_FRAMES, dir)

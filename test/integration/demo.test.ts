@@ -7,6 +7,7 @@ import { createServer } from 'node:net'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { request } from '../helpers/clients.js'
+import { childEnv } from '../helpers/server-process.js'
 
 /** A port nobody listens on right now (the demo takes fixed ports, as a user would type them). */
 async function freePort(): Promise<number> {
@@ -21,7 +22,7 @@ t.test('npm run demo: prints the chat and shop links; the shop (another site) em
   const [chatPort, hostPort] = [await freePort(), await freePort()]
   const dir = t.testdir({})
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
-    env: { ...process.env, DEMO_CHAT_PORT: String(chatPort), DEMO_HOST_PORT: String(hostPort), DATA_DIR: dir },
+    env: childEnv({ DEMO_CHAT_PORT: String(chatPort), DEMO_HOST_PORT: String(hostPort), DATA_DIR: dir }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)

@@ -6,14 +6,12 @@ import { mkdtempSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect, logIn, signUp, type ChatClient } from '../helpers/clients.js'
-import { runServer } from '../helpers/server-process.js'
+import type { ChatClient } from '../helpers/clients.js'
+import { killDuringBursts, startReader, startRound } from '../helpers/crash.js'
 import { wholeHistory } from '../helpers/rooms.js'
 import { fillDisk, mountTmpfs } from '../helpers/tmpfs.js'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const TEXT = (tag: string) => tag.padEnd(1000, 'x')
-
 
 const { dir: mnt, skip } = mountTmpfs(t)
 
@@ -34,48 +32,27 @@ t.test('kill -9 while writes fail on a full disk: every received message is dura
   const reused: string[] = []
   let refused = 0
   for (let round = 0; round < 4; round++) {
-    const server = runServer(t, env)
-    await server.started
-    const cookies = round === 0 ? [await signUp(server, 'alice'), await signUp(server, 'bob')] : [await logIn(server, 'alice'), await logIn(server, 'bob')]
-    const clients = await Promise.all(cookies.map((cookie) => connect(server, cookie)))
-    for (const client of clients) {
-      client.ws.on('message', (data) => {
-        const f = JSON.parse(String(data))
-        if (f.type === 'error' && f.code === 'not_stored') refused++
-        if (f.type !== 'message') return
-        const key = `${f.room}:${f.seq}`
-        const seen = received.get(key)
-        if (seen && seen.id !== f.id) reused.push(key)
-        received.set(key, f)
-      })
-      client.ws.on('error', () => {})
-      await client.next('joined')
-    }
+    const { server, clients } = await startRound(t, env, round, (f) => {
+      if (f.type === 'error' && f.code === 'not_stored') refused++
+      if (f.type !== 'message') return
+      const key = `${f.room}:${f.seq}`
+      const seen = received.get(key)
+      if (seen && seen.id !== f.id) reused.push(key)
+      received.set(key, f)
+    })
     // The disk fills up to a few messages' worth: some writes succeed, then short and failed ones.
     await fillDisk(mnt, filler, (4 + Math.floor(Math.random() * 12)) * 1024)
-    let stop = false
-    const bursts = clients.map(async (client, c) => {
-      for (let b = 0; !stop; b++) {
-        for (let i = 0; i < 4; i++) client.send({ type: 'message', room: 'lobby', text: TEXT(`r${round} c${c} b${b} i${i} `) })
-        await sleep(20)
-      }
-    })
-    await sleep(100 + Math.random() * 400)
-    server.child.kill('SIGKILL')
-    await server.exit
-    stop = true
-    await Promise.all(bursts)
+    const burst = (client: ChatClient, c: number, b: number) => {
+      for (let i = 0; i < 4; i++) client.send({ type: 'message', room: 'lobby', text: TEXT(`r${round} c${c} b${b} i${i} `) })
+    }
+    await killDuringBursts(server, clients, burst, 20, 100 + Math.random() * 400)
     await rm(filler)
   }
   t.ok(refused > 0, `${refused} messages refused with not_stored over the rounds`)
   t.ok(received.size > 0, `${received.size} messages received`)
   t.same(reused, [], 'no seq was handed out twice')
 
-  const server = runServer(t, env)
-  await server.started
-  const reader = await connect(server, await logIn(server, 'alice'))
-  t.teardown(() => reader.ws.close())
-  await reader.next('joined')
+  const { server, reader } = await startReader(t, env)
   const history = await wholeHistory(reader, 'lobby')
   const stored = new Map(history.map((m) => [`lobby:${m.seq}`, m]))
   t.equal(stored.size, history.length, 'each seq once')

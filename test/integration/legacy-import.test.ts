@@ -10,6 +10,7 @@ import { verifyPassword, wrapLegacyHash, type ScryptParams } from '../../lib/acc
 import type { PasswordHash, UserRecord } from '../../lib/accounts/ports.js'
 import { startServer } from '../helpers/server.js'
 import { logIn } from '../helpers/clients.js'
+import { childEnv } from '../helpers/server-process.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
@@ -89,9 +90,9 @@ t.test('the CLI imports a file into $DATA_DIR/users.json, reports each name, and
   const dataDir = path.join(dir, 'data')
   const run = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      // Without tap's NODE_OPTIONS: tracking npx's own process for coverage costs seconds per run.
-      const options = { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', DATA_DIR: dataDir, SCRYPT_COST: '1024' }, timeout: 30_000 }
-      execFile('npx', ['tsx', 'scripts/import-users.ts', ...args], options, (err, stdout, stderr) =>
+      // tsx without npx (which costs a process and seconds per run), and without tap's NODE_OPTIONS.
+      const options = { cwd: ROOT, env: childEnv({ DATA_DIR: dataDir, SCRYPT_COST: '1024' }), timeout: 30_000 }
+      execFile(process.execPath, ['--import', 'tsx', 'scripts/import-users.ts', ...args], options, (err, stdout, stderr) =>
         resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })
       )
     })

@@ -1,52 +1,9 @@
 // The real entry point, as an operator runs it: start-up, bad config, signals.
-import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
+import t from 'tap'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { connect, PASSWORD, request, signUp } from '../helpers/clients.js'
-
-interface Running {
-  child: ChildProcess
-  origin: string
-  ca: string
-  output: () => string
-  exit: Promise<number | null>
-}
-
-function run(t: Test, env: Record<string, string>): Running & { started: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => (clearTimeout(killer), resolve(code))))
-  t.teardown(() => child.kill('SIGKILL'))
-  const running: Running & { started: Promise<void> } = {
-    child,
-    origin: '',
-    ca: '',
-    output: () => out,
-    exit,
-    started: new Promise((resolve, reject) => {
-      const check = async () => {
-        const m = /Parley is serving https:\/\/127\.0\.0\.1:(\d+)/.exec(out)
-        if (m) {
-          running.origin = `https://127.0.0.1:${m[1]}`
-          running.ca = await readFile(join(env.CERTS_DIR!, 'cert.pem'), 'utf8')
-          child.stdout!.off('data', check)
-          resolve()
-        }
-      }
-      child.stdout!.on('data', check)
-      exit.then((code) => reject(new Error(`exited ${code}: ${out}`)))
-    })
-  }
-  running.started.catch(() => {}) // tests that expect a failed start await `exit` instead
-  return running
-}
+import { runServer as run } from '../helpers/server-process.js'
 
 t.test('SIGTERM: sockets get 1001, an in-flight registration is finished and kept, exit 0', async (t) => {
   const dir = t.testdir({})

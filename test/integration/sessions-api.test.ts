@@ -1,11 +1,10 @@
 import t from 'tap'
-import { logIn, PASSWORD, request, signUp } from '../helpers/clients.js'
-import { startServer } from '../helpers/server.js'
+import { buildTestApp, logIn, PASSWORD, request, signUp } from '../helpers/app.js'
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
 
 t.test('GET /api/sessions lists the user\'s live sessions with the current one marked, never a secret', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const first = await signUp(server, 'alice')
   const login = await request(server, 'POST', '/api/login', {
     body: { username: 'alice', password: PASSWORD },
@@ -33,7 +32,7 @@ t.test('GET /api/sessions lists the user\'s live sessions with the current one m
 })
 
 t.test('DELETE /api/sessions/:id: 400 malformed, 404 unknown, 204 ends it; ending the current one logs out', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const a = await signUp(server, 'alice')
   const b = await logIn(server, 'alice')
   const list = (await request(server, 'GET', '/api/sessions', { cookie: a })).body.sessions
@@ -51,7 +50,7 @@ t.test('DELETE /api/sessions/:id: 400 malformed, 404 unknown, 204 ends it; endin
 })
 
 t.test('POST /api/logout-all ends every other session and keeps the current one', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const a = await signUp(server, 'alice')
   const others = [await logIn(server, 'alice'), await logIn(server, 'alice')]
   const bob = await signUp(server, 'bob')
@@ -63,7 +62,7 @@ t.test('POST /api/logout-all ends every other session and keeps the current one'
 })
 
 t.test('POST /api/password: old password required, new one checked, other sessions ended', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const a = await signUp(server, 'alice')
   const b = await logIn(server, 'alice')
   const change = (body: unknown, cookie = a) => request(server, 'POST', '/api/password', { cookie, body })
@@ -86,7 +85,7 @@ t.test('POST /api/password: old password required, new one checked, other sessio
 })
 
 t.test('a wrong old password counts as a failed login for the rate limit', async (t) => {
-  const server = await startServer(t, { loginFailuresPerMin: 2 })
+  const server = await buildTestApp(t, { loginFailuresPerMin: 2 })
   const a = await signUp(server, 'alice')
   const wrong = { oldPassword: 'wrong password', newPassword: 'battery staple' }
   t.equal((await request(server, 'POST', '/api/password', { cookie: a, body: wrong })).status, 401)

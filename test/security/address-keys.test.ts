@@ -3,7 +3,7 @@
 // /64 has its own. Loopback has only ::1, so the clients come through a (trusted) proxy that names
 // them in X-Forwarded-For, as behind a real one (TRUST_PROXY=true: one hop).
 import t from 'tap'
-import { connect, refusal, request, signUp, PASSWORD, type Response } from '../helpers/clients.js'
+import { connect, embedCookie, PASSWORD, refusal, request, type Response, signUp } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 
 const SITE = 'https://shop.example'
@@ -15,12 +15,6 @@ const base = { trustProxy: true, embedOrigins: [SITE], embedGuests: [SITE] }
 const from = (address: string) => ({ 'x-forwarded-for': address })
 const post = (server: TestServer, path: string, body: unknown, address: string, cookie?: string) =>
   request(server, 'POST', path, { body, headers: from(address), ...(cookie ? { cookie } : {}) })
-const embedCookie = (res: Response) =>
-  ([] as string[])
-    .concat(res.headers['set-cookie'] ?? [])
-    .find((c) => c.startsWith('__Host-parley-embed='))
-    ?.split(';')[0]
-
 t.test('registrations: three addresses of one /64 share REGISTRATIONS_PER_HOUR', async (t) => {
   const server = await startServer(t, { ...base, registrationsPerHour: 2 })
   const register = (name: string, address: string) => post(server, '/api/register', { username: name, password: PASSWORD }, address)

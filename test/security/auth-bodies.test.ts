@@ -4,8 +4,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startServer } from '../helpers/server.js'
-import { PASSWORD, request, signUp } from '../helpers/clients.js'
+import { buildTestApp, PASSWORD, request, signUp } from '../helpers/app.js'
 
 const ROUTES = ['/api/register', '/api/login']
 const big = (n: number) => 'x'.repeat(n)
@@ -38,7 +37,7 @@ const CASES: [string, { body?: unknown; raw?: string; headers?: Record<string, s
 
 for (const path of ROUTES) {
   t.test(`POST ${path}: wrong-typed, malformed and oversized bodies get a stable 4xx and store nothing`, async (t) => {
-    const server = await startServer(t)
+    const server = await buildTestApp(t)
     for (const [name, opts, status, code] of CASES) {
       const res = await request(server, 'POST', path, opts)
       t.equal(res.status, status, name)
@@ -65,7 +64,7 @@ for (const path of ROUTES) {
 }
 
 t.test('POST /api/logout: oversized or malformed bodies are refused; a session is not ended by them', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const cookie = await signUp(server, 'alice')
   const huge = await request(server, 'POST', '/api/logout', { cookie, body: { x: big(17_000) } })
   t.match(huge, { status: 413, body: { code: 'invalid_request' } })
@@ -75,7 +74,7 @@ t.test('POST /api/logout: oversized or malformed bodies are refused; a session i
 })
 
 t.test('any JSON value as a body: a 4xx with a code, never a 500 (property test)', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const field = fc.oneof(fc.string({ maxLength: 300 }), fc.integer(), fc.constant(null), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 2 }))
   const body = fc.oneof(fc.record({ username: field, password: field }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 3 }))
   const seen = new Set<number>()

@@ -1,13 +1,12 @@
 // Password guessing: per address, per (account, address) pair, per account; proxies.
 import t from 'tap'
-import { startServer } from '../helpers/server.js'
-import { logIn, PASSWORD, request, signUp } from '../helpers/clients.js'
+import { buildTestApp, logIn, PASSWORD, request, signUp } from '../helpers/app.js'
 
 const guess = (server: Parameters<typeof request>[0], username: string, i: number, localAddress?: string, headers?: Record<string, string>) =>
   request(server, 'POST', '/api/login', { body: { username, password: `guess number ${i}` }, ...(localAddress ? { localAddress } : {}), ...(headers ? { headers } : {}) })
 
 t.test('guesses against one account from 20 addresses stop at the per-account ceiling; the owner still gets in from home', async (t) => {
-  const server = await startServer(t, { accountLoginFailuresPerHour: 20 })
+  const server = await buildTestApp(t, { accountLoginFailuresPerHour: 20 })
   await signUp(server, 'alice') // from 127.0.0.1: alice's known address
   const statuses: number[] = []
   // 20 addresses x 4 guesses: below each pair's free failures and each address's limit.
@@ -27,13 +26,13 @@ t.test('guesses against one account from 20 addresses stop at the per-account ce
 })
 
 t.test('the per-account ceiling defaults to 100 failures an hour (ASVS)', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   t.equal(server.config.accountLoginFailuresPerHour, 100)
   t.equal(server.config.loginFailuresPerMin, 1000, 'tests raise the per-address limit; its default is 10')
 })
 
 t.test('guesses against one account from one address get a growing delay; the owner elsewhere is not slowed', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   await signUp(server, 'alice')
   const statuses: number[] = []
   for (let i = 0; i < 6; i++) statuses.push((await guess(server, 'alice', i, '127.0.0.66')).status)
@@ -51,7 +50,7 @@ t.test('guesses against one account from one address get a growing delay; the ow
 })
 
 t.test('guesses from one address are limited per address over all accounts (LOGIN_FAILURES_PER_MIN)', async (t) => {
-  const server = await startServer(t, { loginFailuresPerMin: 5 })
+  const server = await buildTestApp(t, { loginFailuresPerMin: 5 })
   const statuses: number[] = []
   for (let i = 0; i < 7; i++) statuses.push((await guess(server, `victim${i}`, i, '127.0.0.50')).status)
   t.same(statuses, [401, 401, 401, 401, 401, 429, 429])
@@ -59,14 +58,14 @@ t.test('guesses from one address are limited per address over all accounts (LOGI
 })
 
 t.test('concurrent correct logins are never refused, however many exceed the failure budget', async (t) => {
-  const server = await startServer(t, { loginFailuresPerMin: 2 })
+  const server = await buildTestApp(t, { loginFailuresPerMin: 2 })
   await signUp(server, 'alice')
   const answers = await Promise.all(Array.from({ length: 30 }, () => request(server, 'POST', '/api/login', { body: { username: 'alice', password: PASSWORD } })))
   t.same(answers.map((a) => a.status), Array(30).fill(200))
 })
 
 t.test('a burst of concurrent wrong guesses is checked exactly up to the budget', async (t) => {
-  const server = await startServer(t, { loginFailuresPerMin: 3 })
+  const server = await buildTestApp(t, { loginFailuresPerMin: 3 })
   await signUp(server, 'alice')
   const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => guess(server, `user${i}`, i)))
   const statuses = answers.map((a) => a.status).sort()
@@ -74,13 +73,13 @@ t.test('a burst of concurrent wrong guesses is checked exactly up to the budget'
 })
 
 t.test('TRUST_PROXY: limits see the address the proxy saw; off, X-Forwarded-For is ignored', async (t) => {
-  const proxied = await startServer(t, { loginFailuresPerMin: 2, trustProxy: true })
+  const proxied = await buildTestApp(t, { loginFailuresPerMin: 2, trustProxy: true })
   const viaProxy = (i: number, xff: string) => guess(proxied, `u${i}`, i, undefined, { 'x-forwarded-for': xff })
   t.same([(await viaProxy(1, '203.0.113.5')).status, (await viaProxy(2, '203.0.113.5')).status, (await viaProxy(3, '203.0.113.5')).status], [401, 401, 429])
   t.equal((await viaProxy(4, '203.0.113.6')).status, 401, 'another client behind the proxy is not limited')
   t.equal((await viaProxy(5, '198.51.100.1, 203.0.113.5')).status, 429, 'a client-written X-Forwarded-For entry does not help')
 
-  const direct = await startServer(t, { loginFailuresPerMin: 2 })
+  const direct = await buildTestApp(t, { loginFailuresPerMin: 2 })
   const spoof = (i: number) => guess(direct, `u${i}`, i, undefined, { 'x-forwarded-for': `203.0.113.${i}` })
   t.same([(await spoof(1)).status, (await spoof(2)).status, (await spoof(3)).status], [401, 401, 429], 'off by default: the socket address counts')
 })

@@ -2,8 +2,8 @@
 // Adding a state-changing route? Add a row to ROUTES (with `check` proving the refused
 // request changed nothing); every case below then runs against it.
 import t, { type Test } from 'tap'
-import { startServer, type TestServer } from '../helpers/server.js'
-import { PASSWORD, request, signUp, type Response } from '../helpers/clients.js'
+import { buildTestApp, PASSWORD, request, signUp, type TestApp } from '../helpers/app.js'
+import { type Response } from '../helpers/clients.js'
 
 interface Route {
   method: string
@@ -11,7 +11,7 @@ interface Route {
   /** The body a legitimate client would send. */
   body?: (n: number) => unknown
   /** Asserts that a refused request had no effect. `n` numbers the attempt, `cookie` is a live session. */
-  check: (t: Test, server: TestServer, res: Response, n: number, cookie: string) => Promise<void>
+  check: (t: Test, server: TestApp, res: Response, n: number, cookie: string) => Promise<void>
 }
 
 const ROUTES: Route[] = [
@@ -59,7 +59,7 @@ const CASES: [string, Record<string, string>, boolean][] = [
 
 for (const route of ROUTES) {
   t.test(`${route.method} ${route.path}: cross-site requests get 403 forbidden_origin and change nothing`, async (t) => {
-    const server = await startServer(t, { allowedOrigins: [PARTNER] })
+    const server = await buildTestApp(t, { allowedOrigins: [PARTNER] })
     const cookie = await signUp(server, 'alice')
     const host = new URL(server.origin).host
     let n = 0
@@ -82,7 +82,7 @@ for (const route of ROUTES) {
 }
 
 t.test('the refusal is app-wide: a state-changing request to any path, even one added later, is refused first', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
     const res = await request(server, method, '/api/some-future-route', { headers: { 'sec-fetch-site': 'cross-site' } })
     t.equal(res.status, 403, method)

@@ -2,7 +2,7 @@
 // every per-user limit (message rate, room requests and creation, sockets per user) counts a
 // site's guests from one address as one (issue 16, findings 3 and 4). Real TLS, real sockets.
 import t, { type Test } from 'tap'
-import { connect, refusal, request, signUp, type ChatClient, type Response } from '../helpers/clients.js'
+import { type ChatClient, connect, embedCookie, refusal, request, type Response, signUp } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { createRoomFrameHandlers } from '../../lib/chat/gateway/room-frame-handlers.js'
 import { createRateLimiter } from '../../lib/shared/rate-limiter.js'
@@ -12,12 +12,6 @@ import type { RoomHub } from '../../lib/chat/rooms/room-hub.js'
 const SITE = 'https://shop.example'
 const OTHER = 'https://blog.example'
 const embed = { embedOrigins: [SITE, OTHER], embedGuests: [SITE, OTHER] }
-
-const embedCookie = (res: Response) =>
-  ([] as string[])
-    .concat(res.headers['set-cookie'] ?? [])
-    .find((c) => c.startsWith('__Host-parley-embed='))
-    ?.split(';')[0]
 
 const newGuest = (server: TestServer, localAddress: string, opts: { cookie?: string; site?: string } = {}) =>
   request(server, 'POST', '/api/embed/guest', { body: { site: opts.site ?? SITE }, localAddress, ...(opts.cookie ? { cookie: opts.cookie } : {}) })

@@ -5,6 +5,8 @@ import { PERMISSIONS_POLICY } from '../../app.js'
 import { HELMET_OPTIONS, helmetHeaders } from '../../plugins/external/security-headers.js'
 import { connect, PASSWORD, request, signUp } from '../helpers/clients.js'
 import { startServer } from '../helpers/server.js'
+// The cookie test checks HTTP answers alone: it runs on the app through fastify.inject (helpers/app.ts).
+import * as app from '../helpers/app.js'
 
 t.test('every response carries the deny-all Permissions-Policy: page, API success and errors, 404, refused upgrade', async (t) => {
   const server = await startServer(t)
@@ -35,15 +37,15 @@ t.test('every response carries the deny-all Permissions-Policy: page, API succes
 })
 
 t.test('the session cookie is __Host-parley: Secure, Path=/, no Domain, HttpOnly, SameSite=Strict', async (t) => {
-  const server = await startServer(t)
-  await signUp(server, 'alice')
-  const login = await request(server, 'POST', '/api/login', { body: { username: 'alice', password: PASSWORD } })
+  const server = await app.buildTestApp(t)
+  await app.signUp(server, 'alice')
+  const login = await app.request(server, 'POST', '/api/login', { body: { username: 'alice', password: PASSWORD } })
   const setCookie = String(login.headers['set-cookie'])
   t.match(setCookie, /^__Host-parley=[^;]+;/)
   for (const attr of [/; Secure(;|$)/i, /; Path=\/(;|$)/, /; HttpOnly(;|$)/i, /; SameSite=Strict(;|$)/i]) t.match(setCookie, attr)
   t.notMatch(setCookie, /; Domain=/i, 'no Domain: the cookie stays on this exact host')
-  t.equal((await request(server, 'GET', '/api/me', { cookie: login.cookie! })).status, 200, 'and it is the session')
-  t.equal((await request(server, 'GET', '/api/me', { cookie: login.cookie!.replace('__Host-parley', 'parley') })).status, 401, 'the unprefixed name is not read')
+  t.equal((await app.request(server, 'GET', '/api/me', { cookie: login.cookie! })).status, 200, 'and it is the session')
+  t.equal((await app.request(server, 'GET', '/api/me', { cookie: login.cookie!.replace('__Host-parley', 'parley') })).status, 401, 'the unprefixed name is not read')
 })
 
 t.test('the helmet headers, computed once at start, are on every response, a refused upgrade included', async (t) => {

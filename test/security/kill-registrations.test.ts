@@ -1,34 +1,10 @@
 // kill -9 during a burst of registrations: every acknowledged (201) user survives and can log
 // in after a restart, and the user store still parses.
-import t, { type Test } from 'tap'
-import { spawn } from 'node:child_process'
+import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PASSWORD, request } from '../helpers/clients.js'
-
-async function startProcess(t: Test, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  child.stderr!.on('data', (d) => (out += d))
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-  const exit = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.on('exit', (code, signal) => (clearTimeout(killer), resolve(signal ?? code)))
-  )
-  t.teardown(() => child.kill('SIGKILL'))
-  const origin = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d
-      const m = /Parley is serving (https:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) resolve(m[1]!)
-    })
-    exit.then((code) => reject(new Error(`exited ${code}: ${out}`)))
-  })
-  const ca = await readFile(join(env.CERTS_DIR!, 'cert.pem'), 'utf8')
-  return { child, exit, server: { origin, ca } }
-}
+import { runServer } from '../helpers/server-process.js'
 
 t.test('kill -9 during a burst of registrations: every acknowledged user can log in after restart; the file parses', async (t) => {
   const dir = t.testdir({})
@@ -39,7 +15,8 @@ t.test('kill -9 during a burst of registrations: every acknowledged user can log
     REGISTRATIONS_PER_HOUR: '100000',
     HASH_QUEUE_MAX: '10000'
   }
-  const first = await startProcess(t, env)
+  const first = runServer(t, env)
+  await first.started
   const acknowledged: string[] = []
   let errors = 0
   let killed = false
@@ -47,7 +24,7 @@ t.test('kill -9 during a burst of registrations: every acknowledged user can log
     for (let i = 0; !killed; i++) {
       const username = `burst${n}x${i}`
       try {
-        const res = await request(first.server, 'POST', '/api/register', { body: { username, password: PASSWORD }, localAddress: `127.0.0.${n + 2}` })
+        const res = await request(first, 'POST', '/api/register', { body: { username, password: PASSWORD }, localAddress: `127.0.0.${n + 2}` })
         if (res.status === 201) acknowledged.push(username)
         else t.fail(`unexpected ${res.status} ${JSON.stringify(res.body)}`)
       } catch {
@@ -60,7 +37,7 @@ t.test('kill -9 during a burst of registrations: every acknowledged user can log
   while (acknowledged.length < 40) await new Promise((r) => setTimeout(r, 5))
   first.child.kill('SIGKILL')
   killed = true
-  t.equal(await first.exit, 'SIGKILL')
+  t.equal(await first.ended, 'SIGKILL')
   await Promise.all(loops)
   t.ok(errors > 0, `registrations were in flight at the kill (${errors} cut off)`)
   t.comment(`${acknowledged.length} acknowledged before the kill, ${errors} cut off`)
@@ -69,10 +46,11 @@ t.test('kill -9 during a burst of registrations: every acknowledged user can log
   const stored = Object.keys(JSON.parse(text).users)
   t.same(acknowledged.filter((u) => !stored.includes(u)), [], 'every acknowledged user is in the file')
 
-  const second = await startProcess(t, env)
+  const second = runServer(t, env)
+  await second.started
   const failed: string[] = []
   for (const username of acknowledged) {
-    const res = await request(second.server, 'POST', '/api/login', { body: { username, password: PASSWORD } })
+    const res = await request(second, 'POST', '/api/login', { body: { username, password: PASSWORD } })
     if (res.status !== 200) failed.push(`${username}: ${res.status}`)
   }
   t.same(failed, [], `all ${acknowledged.length} acknowledged users log in after the restart`)

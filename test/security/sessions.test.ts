@@ -3,25 +3,28 @@
 import t from 'tap'
 import { connect, logIn, refusal, request, signUp } from '../helpers/clients.js'
 import { startServer } from '../helpers/server.js'
+import * as app from '../helpers/app.js'
 
 const me = (server: Parameters<typeof request>[0], cookie: string) => request(server, 'GET', '/api/me', { cookie })
+// The tests of HTTP answers alone run on the app through fastify.inject (helpers/app.ts).
+const appMe = (server: app.TestApp, cookie: string) => app.request(server, 'GET', '/api/me', { cookie })
 
 t.test('session fixation: a cookie held before login is replaced and ended by the login', async (t) => {
-  const server = await startServer(t)
-  await signUp(server, 'victim')
+  const server = await app.buildTestApp(t)
+  await app.signUp(server, 'victim')
   // The attacker's own live session cookie, planted in the victim's browser.
-  const planted = await signUp(server, 'mallory')
-  const res = await request(server, 'POST', '/api/login', { cookie: planted, body: { username: 'victim', password: 'correct horse' } })
+  const planted = await app.signUp(server, 'mallory')
+  const res = await app.request(server, 'POST', '/api/login', { cookie: planted, body: { username: 'victim', password: 'correct horse' } })
   t.equal(res.status, 200)
   t.ok(res.cookie, 'login sets a new cookie')
   t.not(res.cookie, planted, 'the cookie is not the one sent')
-  t.equal((await me(server, res.cookie!)).body.username, 'victim')
-  t.equal((await me(server, planted)).status, 401, 'the planted session was ended, not promoted')
+  t.equal((await appMe(server, res.cookie!)).body.username, 'victim')
+  t.equal((await appMe(server, planted)).status, 401, 'the planted session was ended, not promoted')
   // A cookie value the attacker made up never becomes a session either.
   const madeUp = 'parley=' + 'A'.repeat(80)
-  const again = await request(server, 'POST', '/api/login', { cookie: madeUp, body: { username: 'victim', password: 'correct horse' } })
+  const again = await app.request(server, 'POST', '/api/login', { cookie: madeUp, body: { username: 'victim', password: 'correct horse' } })
   t.not(again.cookie, madeUp)
-  t.equal((await me(server, madeUp)).status, 401)
+  t.equal((await appMe(server, madeUp)).status, 401)
 })
 
 t.test('replay after logout: the old cookie gets 401 on /api/me and on /ws', async (t) => {
@@ -88,33 +91,33 @@ t.test('logout-all and a password change close every other session\'s sockets wi
 })
 
 t.test('CSRF: session routes refuse a foreign Origin with 403 forbidden_origin and change nothing', async (t) => {
-  const server = await startServer(t)
-  const a = await signUp(server, 'alice')
-  const b = await logIn(server, 'alice')
+  const server = await app.buildTestApp(t)
+  const a = await app.signUp(server, 'alice')
+  const b = await app.logIn(server, 'alice')
   const headers = { origin: 'https://evil.example' }
-  const target = (await request(server, 'GET', '/api/sessions', { cookie: a })).body.sessions.find((s: { current: boolean }) => !s.current)
+  const target = (await app.request(server, 'GET', '/api/sessions', { cookie: a })).body.sessions.find((s: { current: boolean }) => !s.current)
   const attempts = [
-    await request(server, 'DELETE', `/api/sessions/${target.id}`, { cookie: a, headers }),
-    await request(server, 'POST', '/api/logout-all', { cookie: a, headers }),
-    await request(server, 'POST', '/api/password', { cookie: a, headers, body: { oldPassword: 'correct horse', newPassword: 'evil password' } })
+    await app.request(server, 'DELETE', `/api/sessions/${target.id}`, { cookie: a, headers }),
+    await app.request(server, 'POST', '/api/logout-all', { cookie: a, headers }),
+    await app.request(server, 'POST', '/api/password', { cookie: a, headers, body: { oldPassword: 'correct horse', newPassword: 'evil password' } })
   ]
   for (const res of attempts) t.match(res, { status: 403, body: { code: 'forbidden_origin' } })
-  t.equal((await me(server, b)).status, 200, 'the other session is still live')
-  t.ok(await logIn(server, 'alice'), 'the password is unchanged')
-  const same = await request(server, 'POST', '/api/logout-all', { cookie: a, headers: { origin: server.origin } })
+  t.equal((await appMe(server, b)).status, 200, 'the other session is still live')
+  t.ok(await app.logIn(server, 'alice'), 'the password is unchanged')
+  const same = await app.request(server, 'POST', '/api/logout-all', { cookie: a, headers: { origin: server.origin } })
   t.equal(same.status, 200, 'the page\'s own origin may')
 })
 
 t.test('another user\'s session id -> 404 not_found, indistinguishable from an unknown one', async (t) => {
-  const server = await startServer(t)
-  const alice = await signUp(server, 'alice')
-  const bob = await signUp(server, 'bob')
-  const bobsId = (await request(server, 'GET', '/api/sessions', { cookie: bob })).body.sessions[0].id
-  const theirs = await request(server, 'DELETE', `/api/sessions/${bobsId}`, { cookie: alice })
-  const unknown = await request(server, 'DELETE', `/api/sessions/${'x'.repeat(16)}`, { cookie: alice })
+  const server = await app.buildTestApp(t)
+  const alice = await app.signUp(server, 'alice')
+  const bob = await app.signUp(server, 'bob')
+  const bobsId = (await app.request(server, 'GET', '/api/sessions', { cookie: bob })).body.sessions[0].id
+  const theirs = await app.request(server, 'DELETE', `/api/sessions/${bobsId}`, { cookie: alice })
+  const unknown = await app.request(server, 'DELETE', `/api/sessions/${'x'.repeat(16)}`, { cookie: alice })
   t.match(theirs, { status: 404, body: { code: 'not_found' } })
   t.same(theirs.body, unknown.body)
-  t.equal((await me(server, bob)).status, 200, "bob's session is untouched")
-  const list = (await request(server, 'GET', '/api/sessions', { cookie: alice })).body.sessions
+  t.equal((await appMe(server, bob)).status, 200, "bob's session is untouched")
+  const list = (await app.request(server, 'GET', '/api/sessions', { cookie: alice })).body.sessions
   t.equal(list.length, 1, 'alice sees only her own sessions')
 })

@@ -3,10 +3,10 @@
 // for red pixels outside its box in a screenshot.
 import { existsSync } from 'node:fs'
 import t from 'tap'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { startServer } from '../helpers/server.js'
 import { PASSWORD, signUp } from '../helpers/clients.js'
-import { enterChat, haveChromium, launchChromium, newWatchedContext } from '../helpers/browser.js'
+import { enterChat, haveChromium, newWatchedContext, sharedChromium } from '../helpers/browser.js'
 
 const ABOVE = '\u030d\u030e\u0304\u0305\u033f\u0311\u0306\u0310\u0352\u0357\u0351\u0307\u0308\u030a\u0342\u0343'
 const BELOW = '\u0316\u0317\u0318\u0319\u031c\u031d\u031e\u031f\u0320\u0324\u0325\u0326\u0329\u032a\u032b\u032c'
@@ -61,15 +61,11 @@ function haveNoto(): boolean {
 }
 
 if (haveChromium(t) && haveNoto()) {
-  let browser: Browser | undefined
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
+  const browser = sharedChromium(t)
 
   t.test('a message of stacked marks draws nothing over its neighbours', async (t) => {
     const server = await startServer(t)
-    const { context, incidents } = await newWatchedContext(t, browser!)
+    const { context, incidents } = await newWatchedContext(t, browser())
     await signUp(server, 'alice')
     const page = await context.newPage()
     await page.setViewportSize({ width: 800, height: 900 })

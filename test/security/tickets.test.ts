@@ -2,18 +2,12 @@
 // with Retry-After), at most TICKETS_PER_SESSION live per session (a new one revokes the oldest)
 // and MAX_TICKETS live in total (503 busy). Real TLS, real sockets.
 import t from 'tap'
-import { connect, request, type Response } from '../helpers/clients.js'
+import { connect, embedCookie, request, type Response } from '../helpers/clients.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { TICKETS_PER_SESSION } from '../../plugins/app/embed.js'
 
 const SITE = 'https://shop.example'
 const embed = { embedOrigins: [SITE], embedGuests: [SITE], maxGuestsPerIp: 10 }
-
-const embedCookie = (res: Response) =>
-  ([] as string[])
-    .concat(res.headers['set-cookie'] ?? [])
-    .find((c) => c.startsWith('__Host-parley-embed='))
-    ?.split(';')[0]
 
 /** A guest: its cookie and the ticket it started with. */
 async function guest(server: TestServer, localAddress: string) {

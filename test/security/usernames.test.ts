@@ -1,16 +1,15 @@
-// Look-alike and invisible usernames over real HTTPS: look-alikes of a stored name are
+// Look-alike and invisible usernames through the app (fastify.inject): look-alikes of a stored name are
 // 409 username_taken; mixed-script, invisible, combining-only and reserved names are 400.
 import t from 'tap'
-import { startServer, type TestServer } from '../helpers/server.js'
-import { PASSWORD, request } from '../helpers/clients.js'
+import { buildTestApp, PASSWORD, request, type TestApp } from '../helpers/app.js'
 
-async function register(server: TestServer, username: string) {
+async function register(server: TestApp, username: string) {
   const res = await request(server, 'POST', '/api/register', { body: { username, password: PASSWORD } })
   return { status: res.status, code: res.body?.code as string | undefined, body: res.body }
 }
 
 t.test('look-alikes of an existing name -> 409 username_taken', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   t.equal((await register(server, 'alice')).status, 201)
   const lookalikes: [string, string][] = [
     ['\u0430lice', 'Cyrillic а + Latin (also mixed-script: "taken" is the truer answer)'],
@@ -31,13 +30,13 @@ t.test('look-alikes of an existing name -> 409 username_taken', async (t) => {
 })
 
 t.test('rn looks like m: the second of "modern" / "rnodern" is taken', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   t.equal((await register(server, 'modern')).status, 201)
   t.same((await register(server, 'rnodern')).code, 'username_taken')
 })
 
 t.test('mixed-script, invisible, combining-only and reserved names -> 400 invalid_username', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const cases: [string, RegExp, string][] = [
     ['\u0430lice', /one script/, 'Cyrillic а + Latin, no alice registered'],
     ['pay\u0440al', /one script/, 'Cyrillic р inside Latin'],
@@ -69,7 +68,7 @@ t.test('mixed-script, invisible, combining-only and reserved names -> 400 invali
 })
 
 t.test('one script per name, with the CJK combinations of UTS #39 "highly restrictive"', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   for (const name of ['Дмитрий', 'Ελένη', '李小龍', '東京タワー', 'ひらがな漢字', '서울시청', '한국漢字', 'taro太郎', 'user_42', 'नमस्ते', 'Zoë-Ørjan']) {
     const res = await register(server, name)
     t.equal(res.status, 201, `${name}: ${JSON.stringify(res.body)}`)
@@ -80,7 +79,7 @@ t.test('one script per name, with the CJK combinations of UTS #39 "highly restri
 })
 
 t.test('a fullwidth name is stored in NFKC and logs in typed either way', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   const reg = await register(server, '\uff42\uff4f\uff42\uff42\uff59')
   t.same([reg.status, reg.body], [201, { username: 'bobby' }])
   for (const typed of ['bobby', 'BOBBY', '\uff42\uff4f\uff42\uff42\uff59', '\uff22\uff2f\uff22\uff22\uff39']) {
@@ -92,7 +91,7 @@ t.test('a fullwidth name is stored in NFKC and logs in typed either way', async 
 })
 
 t.test('concurrent registrations of confusable names -> exactly one wins, the rest 409', async (t) => {
-  const server = await startServer(t)
+  const server = await buildTestApp(t)
   for (let round = 0; round < 3; round++) {
     const base = `carol${round}`
     const names = [base, base.toUpperCase(), base.replace('l', 'I'), base.replace('a', '\u0430').replace('o', '\u043e').replace('c', '\u0441'),

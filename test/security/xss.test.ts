@@ -4,10 +4,10 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { startServer } from '../helpers/server.js'
 import { connect, logIn, PASSWORD, request, signUp } from '../helpers/clients.js'
-import { enterChat, haveChromium, launchChromium, newWatchedContext, type PageIncidents } from '../helpers/browser.js'
+import { enterChat, haveChromium, newWatchedContext, sharedChromium, type PageIncidents } from '../helpers/browser.js'
 import { hashPassword } from '../../lib/accounts/password.js'
 import { usernameKey } from '../../lib/accounts/credentials.js'
 
@@ -66,16 +66,12 @@ async function noInjectedMarkup(page: Page): Promise<{ injected: number; scripts
 }
 
 if (haveChromium(t)) {
-  let browser: Browser | undefined
-  t.before(async () => {
-    browser = await launchChromium()
-  })
-  t.teardown(() => browser?.close())
+  const browser = sharedChromium(t)
 
   t.test(`${PAYLOADS.length} XSS payloads as messages -> rendered as text, nothing runs`, async (t) => {
     t.ok(PAYLOADS.length >= 20)
     const server = await startServer(t, { messageMaxChars: 60, messageRatePerSec: 1000 })
-    const { context, incidents } = await newWatchedContext(t, browser!)
+    const { context, incidents } = await newWatchedContext(t, browser())
     await signUp(server, 'alice')
     const page = await context.newPage()
     await enterChat(page, server.origin, 'alice', PASSWORD)
@@ -120,11 +116,11 @@ if (haveChromium(t)) {
     const server = await startServer(t, { messageRatePerSec: 1000 }, dataDir)
     await logIn(server, hostile) // the store loaded it; login applies no registration rule
 
-    const { context, incidents } = await newWatchedContext(t, browser!)
+    const { context, incidents } = await newWatchedContext(t, browser())
     await signUp(server, 'alice')
     const alice = await context.newPage()
     await enterChat(alice, server.origin, 'alice', PASSWORD)
-    const other = await browser!.newContext({ ignoreHTTPSErrors: true })
+    const other = await browser().newContext({ ignoreHTTPSErrors: true })
     t.teardown(() => other.close())
     const intruder = await other.newPage()
     intruder.on('dialog', (d) => void incidents.dialogs.push(d.message()))

@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process'
 import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { runUntilKilled } from '../helpers/server-process.js'
 import { openFileHistoryStore } from '../../lib/chat/history/file-history-store.js'
 import type { HistoryRecord, HistoryStore } from '../../lib/chat/history/ports.js'
 import { createIdGenerator } from '../../lib/chat/rooms/message-id.js'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CHILD = fileURLToPath(new URL('../fixtures/append-history.ts', import.meta.url))
 
 const ids = createIdGenerator()
 const rec = (seq: number, extra: Partial<HistoryRecord> = {}): HistoryRecord => ({
@@ -210,7 +206,8 @@ t.test('kill -9 during bursts: every acknowledged record is in the log, which re
   for (let round = 0; round < 3; round++) {
     const dir = path.join(base, `round-${round}`)
     // Two lives per round: the second appends to what the first left, across a cut tail and compactions.
-    const acked = [...(await runAndKill(dir, 100 + Math.random() * 300)), ...(await runAndKill(dir, 50 + Math.random() * 200))]
+    const runAndKill = (delayMs: number) => runUntilKilled('append-history.ts', [dir, '50'], delayMs)
+    const acked = [...(await runAndKill(100 + Math.random() * 300)), ...(await runAndKill(50 + Math.random() * 200))]
     t.ok(acked.length > 0, `round ${round}: ${acked.length} acknowledged`)
     const store = await openFileHistoryStore(dir, { limit: 50 })
     const kept = { a: new Set(seqs((await store.recent('a', 50)))), b: new Set(seqs((await store.recent('b', 50)))) }
@@ -226,29 +223,6 @@ t.test('kill -9 during bursts: every acknowledged record is in the log, which re
     await store.close()
   }
 })
-
-// Runs the fixture child until it is ready, kills it with SIGKILL after delayMs, and returns the records it acknowledged.
-function runAndKill(dir: string, delayMs: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, '50'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    let timer: NodeJS.Timeout | undefined
-    const guard = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk
-      if (!timer && out.startsWith('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs)
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(guard)
-      clearTimeout(timer)
-      if (signal !== 'SIGKILL' || !timer) return reject(new Error(`child ended early (${code ?? signal}): ${err}`))
-      resolve(out.split('\n').slice(1, -1))
-    })
-  })
-}
 
 t.test('a log is opened O_DSYNC: each append is on disk when its write returns (Linux)', { skip: process.platform !== 'linux' }, async (t) => {
   const dir = t.testdir()

@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process'
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { runUntilKilled } from '../helpers/server-process.js'
 import { writeFileAtomic } from '../../lib/shared/atomic-file.js'
 import { openJsonUserStore } from '../../lib/accounts/json-user-store.js'
 import { UnknownUserError, UsernameTakenError, type UserRecord } from '../../lib/accounts/ports.js'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const CHILD = fileURLToPath(new URL('../fixtures/create-users.ts', import.meta.url))
 
 function user(username: string, hash = 'a'.repeat(64)): UserRecord {
   const now = new Date().toISOString()
@@ -225,7 +221,7 @@ t.test('kill -9 at a random moment loses no acknowledged user and leaves a valid
   const base = t.testdir()
   for (let round = 0; round < 3; round++) {
     const file = path.join(base, `round-${round}`, 'users.json')
-    const acked = await runAndKill(file, 100 + Math.random() * 300)
+    const acked = await runUntilKilled('create-users.ts', [file], 100 + Math.random() * 300)
     t.ok(acked.length > 0, `round ${round}: ${acked.length} acknowledged before the kill`)
     const users = (await readStore(file)).users
     const missing = acked.filter((name) => users[name]?.username !== name)
@@ -238,27 +234,3 @@ t.test('kill -9 at a random moment loses no acknowledged user and leaves a valid
   }
 })
 
-// Runs the fixture child until it is ready, kills it with SIGKILL after delayMs, and returns the names it acknowledged.
-function runAndKill(file: string, delayMs: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    let timer: NodeJS.Timeout | undefined
-    const guard = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk
-      if (!timer && out.startsWith('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs)
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(guard)
-      clearTimeout(timer)
-      if (signal !== 'SIGKILL' || !timer) return reject(new Error(`child ended early (${code ?? signal}): ${err}`))
-      // Only complete lines: each one was written after its user was durable.
-      const lines = out.split('\n').slice(1, -1)
-      resolve(lines)
-    })
-  })
-}
