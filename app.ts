@@ -52,17 +52,10 @@ export const DEFAULT_WEB_ROOT = ['./dist/web/', './web/']
 export async function app(fastify: FastifyInstance, opts: AppOptions) {
   await fastify.register(config, { config: opts.config })
 
-  await fastify.register(securityHeaders)
-  await fastify.register(connectionLimits)
-  await fastify.register(adapters)
-  await fastify.register(auth)
-  await fastify.register(passwords)
-  await fastify.register(csrf)
-  await fastify.register(chatHub)
-  await fastify.register(idleReaper)
-  await fastify.register(rooms)
-  await fastify.register(embed)
-  await fastify.register(admin)
+  // One concern each, in the order their dependencies need: the ports' adapters before their users.
+  for (const plugin of [securityHeaders, connectionLimits, adapters, auth, passwords, csrf, chatHub, idleReaper, rooms, embed, admin]) {
+    await fastify.register(plugin)
+  }
   await fastify.register(websocket, websocketOptions(fastify, MAX_FRAME_BYTES, onSocketError))
 
   // Set before the routes so every route context inherits them.

@@ -1,8 +1,6 @@
 // What the user and the server do to the state: sign in/out, rooms, the socket's life cycle
 // (link.ts); sending through the outbox is composer.ts. Server frames are applied in frames.ts.
 import { batch } from '@preact/signals'
-import { createContext } from 'preact'
-import { useContext } from 'preact/hooks'
 import { HISTORY_PAGE, TYPING_INTERVAL_MS } from '../lib/chat/protocol/protocol.ts'
 import { createComposer } from './composer.ts'
 import { checkSession, CLOSE_NOTICES, unsentNote } from './session.ts'
@@ -18,6 +16,7 @@ import type { ChatState } from './state.ts'
 import { createThrottle, realTimers } from './throttle.ts'
 import { firstSeq, lastSeq } from './timeline.ts'
 import { t } from './i18n/index.ts'
+import { requiredContext } from './context.ts'
 
 
 /** Activity frames at most this often (rooms protocol). */
@@ -301,10 +300,5 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
 
 export type Actions = ReturnType<typeof createActions>
 
-export const ActionsContext = createContext<Actions | null>(null)
-
-export function useActions(): Actions {
-  const actions = useContext(ActionsContext)
-  if (!actions) throw new Error('useActions() needs an ActionsContext provider')
-  return actions
-}
+/** The actions for every component below its provider. */
+export const [ActionsContext, useActions] = requiredContext<Actions>('useActions')

@@ -1,13 +1,12 @@
 // The page's state: signals and computed values from createChatState(), shared through context.
 import { computed, signal } from '@preact/signals'
-import { createContext } from 'preact'
-import { useContext } from 'preact/hooks'
 // The server's own counter (plain code, no Node APIs), so the page and the server never disagree.
 import { countGraphemes as countClusters } from '../lib/chat/rooms/message-text.ts'
 import { loadAlertPrefs } from './alerts.ts'
 import type { Outbox } from './outbox.ts'
 import { LOBBY, type Limits, type RoomInfo } from './protocol.ts'
 import type { RoomState } from './room-state.ts'
+import { requiredContext } from './context.ts'
 
 export type View = 'loading' | 'login' | 'chat'
 /** `offline`: the browser reports no network; `reconnecting`: waiting for the next try. */
@@ -107,10 +106,5 @@ export function createChatState() {
 
 export type ChatState = ReturnType<typeof createChatState>
 
-export const ChatStateContext = createContext<ChatState | null>(null)
-
-export function useChatState(): ChatState {
-  const state = useContext(ChatStateContext)
-  if (!state) throw new Error('useChatState() needs a ChatStateContext provider')
-  return state
-}
+/** The state for every component below its provider. */
+export const [ChatStateContext, useChatState] = requiredContext<ChatState>('useChatState')

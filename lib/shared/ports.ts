@@ -8,6 +8,10 @@
  */
 export type Awaitable<T> = T | Promise<T>
 
+/** Calls `next` with the value: at once when it is one, after the promise otherwise (no promise made for a plain value). */
+export const then = <T, R>(value: Awaitable<T>, next: (value: T) => Awaitable<R>): Awaitable<R> =>
+  value instanceof Promise ? value.then(next) : next(value)
+
 /**
  * The rate-limits port: one limit (a rate and a burst) over many keys (a user, an address). A shared
  * adapter must make take() atomic (read, decide and write a key's state in one step: a Lua script

@@ -33,7 +33,7 @@ async function adaptersPlugin(fastify: FastifyInstance) {
     ...use(await createLocalAccounts(config)),
     ...use(await createLocalSessions(config)),
     ...use(createLocalEmbed(config)),
-    ...use(createLocalChat(config))
+    ...use(await createLocalChat(config, fastify.log.child({ plugin: 'history' })))
   }
   for (const [name, port] of Object.entries(ports)) fastify.decorate(name, port)
 }

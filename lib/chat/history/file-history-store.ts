@@ -5,7 +5,8 @@ import path from 'node:path'
 import { syncDir, writeFileAtomic } from '../../shared/atomic-file.js'
 import { afterOf, createHistoryCache, firstAbove, newestUpTo, pageBefore, recentOf, type Cached } from './history-cache.js'
 import { header, line, loadLog, readRecords, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
-import type { HistoryRecord, HistoryStore, Readable, StoredRoom } from './ports.js'
+import type { HistoryRecord, HistoryStore, StoredRoom } from './ports.js'
+import type { Awaitable } from '../../shared/ports.js'
 import { ROOM_NAME_PATTERN } from '../protocol/protocol.js'
 
 // Logs are opened O_DSYNC where the platform has it: each append is durable when its write
@@ -256,7 +257,7 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   }
 
   // A read answered from memory when it can (a plain value: the hot path), else once read back.
-  function read<T>(log: Log, inMemory: boolean, answer: () => T): Readable<T> {
+  function read<T>(log: Log, inMemory: boolean, answer: () => T): Awaitable<T> {
     cache.touch(log)
     if (inMemory) return answer()
     return serial(() => readBack(log)).then(answer, answer)

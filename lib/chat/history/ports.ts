@@ -1,5 +1,6 @@
 // The history port: each room's recent messages, kept durably (append, read after/before, last seq).
 // Local adapter: file-history-store.ts (one log file per room); a Redis one implements the same interface.
+import type { Awaitable } from '../../shared/ports.js'
 
 /** One accepted message as stored; the room is the log it lives in. */
 export interface HistoryRecord {
@@ -22,12 +23,6 @@ export interface StoredRoom {
   /** The cids of its kept records, ascending seq (so the hub need not read them back). */
   cids?: StoredCid[]
 }
-
-/**
- * What a read answers: a plain value when the records are in memory (the hot path allocates no
- * promise), a promise when they must be read from disk first. Callers await only a promise they got.
- */
-export type Readable<T> = T | Promise<T>
 
 /** A client message id found in a stored room's history at open (for the resend window). */
 export interface StoredCid {
@@ -59,11 +54,11 @@ export interface HistoryStore {
   /** Greatest durable seq of a room (0 when none). */
   lastSeq(room: string): number
   /** The newest `limit` durable records with seq <= upTo, oldest first. */
-  recent(room: string, limit: number, upTo?: number): Readable<HistoryRecord[]>
+  recent(room: string, limit: number, upTo?: number): Awaitable<HistoryRecord[]>
   /** Records with since < seq <= upTo, oldest first; undefined when some of them are no longer kept. */
-  after(room: string, since: number, upTo: number): Readable<HistoryRecord[] | undefined>
+  after(room: string, since: number, upTo: number): Awaitable<HistoryRecord[] | undefined>
   /** At most `limit` records with seq < before, newest last, and whether older ones exist. */
-  before(room: string, before: number, limit: number): Readable<HistoryPage>
+  before(room: string, before: number, limit: number): Awaitable<HistoryPage>
   /** Removes a room and its history. */
   drop(room: string): Promise<void>
   /** Syncs what is pending and closes the logs. */

@@ -6,14 +6,14 @@ import type { HistoryPage, HistoryRecord } from '../history/history-store.js'
 import type { MessageFrame } from '../../../schemas/frames.js'
 import type { JoinedFrame } from '../../../schemas/room-frames.js'
 import { encodeHistory, encodeJoined, encodeMessage } from '../protocol/server-frames.js'
-import { then, type Maybe } from './ports.js'
+import { then, type Awaitable } from '../../shared/ports.js'
 
 /** The reads a catch-up needs: in memory a plain value, from disk a promise. */
 export interface CatchUpStore {
   lastSeq(room: string): number
-  recent(room: string, limit: number, upTo?: number): Maybe<HistoryRecord[]>
-  after(room: string, since: number, upTo: number): Maybe<HistoryRecord[] | undefined>
-  before(room: string, before: number, limit: number): Maybe<HistoryPage>
+  recent(room: string, limit: number, upTo?: number): Awaitable<HistoryRecord[]>
+  after(room: string, since: number, upTo: number): Awaitable<HistoryRecord[] | undefined>
+  before(room: string, before: number, limit: number): Awaitable<HistoryPage>
 }
 
 /** A catch-up reads the store this many seqs at a time: at most this many records wait per socket. */
@@ -91,7 +91,7 @@ export function catchUp(opts: CatchUpOptions): FrameSource {
   }
   // The next chunk of the replay; false when some of it is no longer kept.
   const sent = opts.sent ?? upTo
-  const read = (): Maybe<boolean> => {
+  const read = (): Awaitable<boolean> => {
     if (cursor >= upTo && cursor < sent) cursor = sent
     const edge = cursor < upTo ? upTo : store.lastSeq(room)
     const to = Math.max(cursor, Math.min(cursor + REPLAY_CHUNK, edge))
@@ -103,7 +103,7 @@ export function catchUp(opts: CatchUpOptions): FrameSource {
       return true
     })
   }
-  const next = (): Maybe<Buffer | undefined> => {
+  const next = (): Awaitable<Buffer | undefined> => {
     if (done) return undefined
     if (i < chunk.length) return encodeMessage(toFrame(chunk[i++]!))
     chunk = []

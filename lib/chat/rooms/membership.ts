@@ -3,7 +3,8 @@
 // unused, capped and closed by the operator.
 import { LOBBY } from '../protocol/protocol.js'
 import { encodeError, encodeLeft } from '../protocol/server-frames.js'
-import { then, type AdminRefusal, type RoomOwner, type RoomStateError, type Seat } from './ports.js'
+import { then } from '../../shared/ports.js'
+import { type AdminRefusal, type RoomOwner, type RoomStateError, type Seat } from './ports.js'
 import { addRoom, memberOf, type Member, type Room, type RoomClient, type RoomCore } from './room-core.js'
 import type { JoinReplay } from './join-replay.js'
 import type { Pipeline } from './pipeline.js'

@@ -3,16 +3,11 @@
 // The local adapters (./local/) answer synchronously; the hub awaits only a promise it really got,
 // so a single node allocates nothing per message or per recipient for them.
 //
-// Writes that must be atomic over every node answer `Maybe` (a value or a promise). Reads on hot
+// Writes that must be atomic over every node answer `Awaitable` (a value or a promise, lib/shared/ports.ts). Reads on hot
 // paths (a room's cap and online count, its users) answer plain values: a node answers them from
 // its own view, which a Redis adapter keeps current from its subscription.
 
-/** A plain value from a local adapter, a promise from a remote one. */
-export type Maybe<T> = T | Promise<T>
-
-/** Calls `next` with the value, at once when it is one, after the promise otherwise. */
-export const then = <T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe<R> =>
-  value instanceof Promise ? value.then(next) : next(value)
+import type { Awaitable } from '../../shared/ports.js'
 
 /** Why the room state refused a join or a creation. */
 export type RoomStateError = 'room_full' | 'no_such_room' | 'room_exists' | 'too_many_rooms' | 'room_quota' | 'invalid'
@@ -47,20 +42,20 @@ export interface RoomEntry {
  */
 export interface RoomStatePort {
   /** Atomically: the room exists and the user holds a seat in it already, or a free seat is taken. */
-  takeSeat(room: string, user: string, now: number): Maybe<Seat>
+  takeSeat(room: string, user: string, now: number): Awaitable<Seat>
   /** One tab gives its seat back; true when it was the user's last tab there (the user left). */
-  releaseSeat(room: string, user: string, now: number): Maybe<boolean>
+  releaseSeat(room: string, user: string, now: number): Awaitable<boolean>
   /** A message was accepted in the room at `now` (it is used: the longer TTL applies). */
   touch(room: string, now: number): void
   /**
    * Atomically: the name is free, the cap within 2..ROOM_MAX_USERS, the owner within its quotas
    * and the server below MAX_ROOMS; then the room and its creator are recorded.
    */
-  create(room: string, cap: number, owner: RoomOwner | undefined, now: number): Maybe<RoomStateError | undefined>
+  create(room: string, cap: number, owner: RoomOwner | undefined, now: number): Awaitable<RoomStateError | undefined>
   /** Makes the records changed so far durable (a creator's quota must survive a restart). */
-  persist(): Maybe<void>
+  persist(): Awaitable<void>
   /** Removes a room and its record (its history is the history port's). */
-  remove(room: string): Maybe<void>
+  remove(room: string): Awaitable<void>
   /** Operator: the room's cap from now on (members over it stay). */
   setCap(room: string, cap: number): AdminRefusal | undefined
   get(room: string): RoomEntry | undefined
@@ -86,7 +81,7 @@ export type DeliverLocal = (room: string, seq: number, data: Buffer) => void
 /** The messages of a room, to every node holding sockets in it, each encoded once. */
 export interface MessageBus {
   /** Sends one durable message (encoded once) to every node with members in the room, in seq order per room. */
-  publish(room: string, seq: number, data: Buffer): Maybe<void>
+  publish(room: string, seq: number, data: Buffer): Awaitable<void>
   /** This node's delivery; set once, by the room hub. */
   subscribe(deliver: DeliverLocal): void
 }
