@@ -1,32 +1,13 @@
 // Room history in DATA_DIR/history/<room>.log: append-only JSON lines, group-committed, compacted, crash-safe.
-import { constants } from 'node:fs'
-import { mkdir, open, readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { syncDir, writeFileAtomic } from '../../shared/atomic-file.js'
+import { createLogAppender, openLogFile, type AppendedLog, type LogFile } from './log-append.js'
 import { afterOf, createHistoryCache, firstAbove, newestUpTo, pageBefore, recentOf, type Cached } from './history-cache.js'
 import { header, line, loadLog, readRecords, refuse, refuseIrregular, removeStaleTempFiles } from './history-log.js'
 import type { HistoryRecord, HistoryStore, StoredRoom } from './ports.js'
 import type { Awaitable } from '../../shared/ports.js'
 import { ROOM_NAME_PATTERN } from '../protocol/protocol.js'
-
-// Logs are opened O_DSYNC where the platform has it: each append is durable when its write
-// returns, as write + fdatasync were, with one thread-pool round trip instead of two (each
-// costs the event loop ~40 us here, per room, per group commit).
-// O_NOFOLLOW: a log that is a symlink is never followed (ELOOP); O_NONBLOCK: a fifo put in its place
-// fails to open (ENXIO) instead of hanging, and the fstat after opening refuses anything not a regular file.
-const DSYNC = constants.O_DSYNC !== undefined
-const APPEND =
-  constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY | (constants.O_DSYNC ?? 0) | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
-const openLogFile = (file: string): Promise<LogFile> => open(file, APPEND, 0o600)
-
-/** What the store needs of an open log (a node:fs/promises FileHandle is one; tests inject failures with a fake). */
-export interface LogFile {
-  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>
-  truncate(length: number): Promise<void>
-  datasync(): Promise<void>
-  stat(): Promise<{ size: number; isFile(): boolean }>
-  close(): Promise<void>
-}
 
 export interface FileHistoryOptions {
   /** Records kept per room (HISTORY_LIMIT); the log is compacted back to this many once it holds 10 % more. */
@@ -43,8 +24,10 @@ export interface FileHistoryOptions {
   openLog?: (file: string) => Promise<LogFile>
 }
 
+export type { LogFile } from './log-append.js'
+
 // One room's log: what is durable and visible (kept), and what waits for the next sync.
-interface Log extends Cached {
+interface Log extends Cached, AppendedLog {
   name: string
   cap: number
   file: string
@@ -56,17 +39,13 @@ interface Log extends Cached {
   lastSeq: number
   pendingLines: string[]
   pendingRecords: HistoryRecord[]
-  handle?: LogFile
-  /** Bytes of the file known to be good (all written and synced): a failed append is cut back to this. */
-  size: number
   /** Records in the file: at `maxLines`, the file is rewritten with the last `limit`. */
   lines: number
-  dropped: boolean
-  /**
-   * A failed append could not be rolled back: the file may end in garbage, so nothing is appended
-   * (every sync fails this room: `not_stored`) until a later sync's rollback succeeds.
-   */
-  broken: boolean
+}
+
+/** The file store; `memoryBytes()` is what its records in memory count against HISTORY_MEMORY_MB. */
+export interface FileHistoryStore extends HistoryStore {
+  memoryBytes(): number
 }
 
 /**
@@ -74,10 +53,6 @@ interface Log extends Cached {
  * tail (what a kill -9 or power loss mid-append leaves) is cut off with a warning naming the
  * file; any other damage rejects, leaving the files untouched, so start-up stops.
  */
-/** The file store; `memoryBytes()` is what its records in memory count against HISTORY_MEMORY_MB. */
-export interface FileHistoryStore extends HistoryStore {
-  memoryBytes(): number
-}
 
 export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions): Promise<FileHistoryStore> {
   const limit = opts.limit
@@ -88,6 +63,8 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   // The file is compacted back to `limit` records once it holds 10 % more (at least one more).
   const maxLines = limit + Math.ceil(limit / 10)
   const cache = createHistoryCache(opts.memoryBytes ?? Infinity, limit, maxLines - limit)
+  const appender = createLogAppender(dir, openLog, reportError)
+  const { rollback, ensureOpen } = appender
   await mkdir(dir, { recursive: true, mode: 0o700 })
   await removeStaleTempFiles(dir)
 
@@ -147,66 +124,15 @@ export async function openFileHistoryStore(dir: string, opts: FileHistoryOptions
   // The last `limit` records, without copying.
   const windowStart = (log: Log) => Math.max(0, log.kept.length - limit)
 
-  // Cuts the file back to the good length it really had, makes that durable and checks it with
-  // fstat; on any failure the log is broken (nothing is appended behind what may be garbage).
-  async function rollback(log: Log): Promise<boolean> {
-    try {
-      if (!log.handle) log.handle = await openLog(log.file)
-      await log.handle.truncate(log.size)
-      await log.handle.datasync()
-      const { size } = await log.handle.stat()
-      if (size !== log.size) throw new Error(`size ${size} after truncating to ${log.size}`)
-    } catch (err) {
-      if (!log.broken) reportError(`could not roll back history log ${log.file}; the room refuses messages until it can`, err)
-      log.broken = true
-      return false
-    }
-    log.broken = false
-    return true
-  }
-
-  // Opens a log (once): only a regular file, at the length the store knows is good.
-  async function ensureOpen(log: Log): Promise<LogFile> {
-    if (log.handle) return log.handle
-    const handle = await openLog(log.file)
-    let stats
-    try {
-      stats = await handle.stat()
-      if (!stats.isFile()) throw new Error(`history log ${log.file} is not a regular file`)
-    } catch (err) {
-      await handle.close().catch(() => {})
-      throw err
-    }
-    log.handle = handle
-    // Bytes past the good length (a write that failed before this open) go before anything is appended.
-    if (stats.size !== log.size && !(await rollback(log))) throw new Error(`history log ${log.file} could not be cut back`)
-    return handle
-  }
-
-  // Writes one log's pending lines (one write, more only on short counts; O_DSYNC or datasync);
-  // on failure cuts the file back to its last good length. Never rejects.
+  // Writes one log's pending lines durably (log-append.ts); on failure the file is cut back to its
+  // last good length. Never rejects.
   async function writeLog(log: Log, lines: string[], records: HistoryRecord[]): Promise<boolean> {
     // A failed rollback is retried first; until it succeeds the room stores nothing.
     if (log.broken && !(await rollback(log))) return false
     // A log whose header is not on disk yet: its file is new (or its first write was rolled back).
     const fresh = log.size === 0
     const data = Buffer.from((fresh ? header(log) : '') + lines.join(''))
-    let written = 0
-    try {
-      const handle = await ensureOpen(log)
-      while (written < data.length) {
-        const { bytesWritten } = await handle.write(data, written, data.length - written)
-        if (!(bytesWritten > 0)) throw new Error(`history log ${log.file}: write made no progress`)
-        written += bytesWritten
-      }
-      if (!DSYNC) await handle.datasync()
-      // A new file's directory entry must be durable too, or a crash could lose the whole log.
-      if (fresh) await syncDir(dir)
-    } catch (err) {
-      reportError(`could not write history log ${log.file}`, err)
-      if (log.handle && !log.dropped) await rollback(log)
-      return false
-    }
+    if (!(await appender.append(log, data, fresh))) return false
     opts.onWrite?.(log.name, records.length)
     if (log.dropped) return true
     log.size += data.length

@@ -2,7 +2,7 @@
 // (bounded-output.ts stream): `joined` and its catch-up, `history` pages. Nothing is read or
 // encoded before the socket has room for it; a store read may answer a value or a promise.
 import type { FrameSource } from '../gateway/bounded-output.js'
-import type { HistoryPage, HistoryRecord } from '../history/history-store.js'
+import type { HistoryPage, HistoryRecord } from '../history/ports.js'
 import type { MessageFrame } from '../../../schemas/frames.js'
 import type { JoinedFrame } from '../../../schemas/room-frames.js'
 import { encodeHistory, encodeJoined, encodeMessage } from '../protocol/server-frames.js'

@@ -2,7 +2,7 @@
 // `since` its catch-up (replay up to the live edge); `history` pages, `members` pages and the
 // `rooms` list. Nothing is read from the history before the socket can take it (catch-up.ts).
 import type { FrameSource } from '../gateway/bounded-output.js'
-import type { HistoryRecord } from '../history/history-store.js'
+import type { HistoryRecord } from '../history/ports.js'
 import { JOIN_HISTORY } from '../protocol/protocol.js'
 import { encodeRooms, messageFrame } from '../protocol/server-frames.js'
 import type { RoomsFrame } from '../../../schemas/room-frames.js'

@@ -1,7 +1,7 @@
 // The message pipeline: a message gets the room's next seq (a resent cid is dropped), is appended
 // to the history, made durable by one group commit per turn with everything accepted before it,
 // and only then published on the bus, encoded once, to the members that did not get it with `joined`.
-import type { HistoryRecord } from '../history/history-store.js'
+import type { HistoryRecord } from '../history/ports.js'
 import { encodeError, encodeMessage, messageFrame } from '../protocol/server-frames.js'
 import type { IdGenerator } from './message-id.js'
 import type { Room, RoomClient, RoomCore } from './room-core.js'

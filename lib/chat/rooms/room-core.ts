@@ -1,6 +1,6 @@
 // What the room hub's parts (membership, pipeline, presence, join-replay) share: this node's side
 // of each room (its sockets, seq, recent cids, presence batching), the ports, and the history.
-import type { HistoryStore } from '../history/history-store.js'
+import type { HistoryStore } from '../history/ports.js'
 import type { FrameSource } from '../gateway/bounded-output.js'
 import type { PresenceEvent } from './presence.js'
 import type { MessageBus, PresencePort, RoomStatePort } from './ports.js'

@@ -2,7 +2,7 @@
 // The hub composes its parts (membership.ts, pipeline.ts, presence.ts, join-replay.ts) over the
 // rooms domain's ports (ports.ts: room state, presence, message bus; local adapters in ./local/)
 // and the history port; its interface stays synchronous for the socket's frame handlers.
-import type { HistoryStore } from '../history/history-store.js'
+import type { HistoryStore } from '../history/ports.js'
 import { createIdGenerator, type IdGenerator } from './message-id.js'
 import { createPresenceFeed, realTimer, type PresenceTimer } from './presence.js'
 import { createJoinReplay } from './join-replay.js'
