@@ -2,15 +2,17 @@
 // to the history, made durable by one group commit per turn with everything accepted before it,
 // and only then published on the bus, encoded once, to the members that did not get it with `joined`.
 import type { HistoryRecord } from '../history/ports.js'
+import { createGroupCommit } from '../../shared/group-writer.js'
 import { encodeError, encodeMessage, messageFrame } from '../protocol/server-frames.js'
 import type { IdGenerator } from './message-id.js'
 import type { Room, RoomClient, RoomCore } from './room-core.js'
 
-// A message (or, without a record, a new room) waiting for the group commit; plain data, no closure per message.
+// A message, a room created by a client (no record), or a log the server started (neither) waiting
+// for the group commit; plain data, no closure per message.
 interface Pending {
   room: Room
   record?: HistoryRecord
-  sender: RoomClient
+  sender?: RoomClient
 }
 
 export interface PipelineOptions {
@@ -30,10 +32,10 @@ export interface Pipeline {
   create(room: Room, client: RoomClient): void
   /** Cids of records stored before a restart: resends of them are still recognised. */
   remember(room: Room, record: Pick<HistoryRecord, 'seq' | 'user' | 'cid'>): void
-  /** A group commit is due (a log was started outside post/create). */
-  schedule(): void
-  /** The group commit under way, if any. */
-  running(): Promise<void> | undefined
+  /** A log the server started itself (a new lobby, a site room) goes out with the next group commit. */
+  started(room: Room): void
+  /** Resolves when no group commit is running or queued. */
+  settled(): Promise<void>
 }
 
 const NOT_STORED = encodeError('not_stored')
@@ -41,9 +43,6 @@ const NOT_STORED = encodeError('not_stored')
 export function createPipeline(core: RoomCore, opts: PipelineOptions): Pipeline {
   const { store, rooms, bus } = core
   const { ids, cidWindow } = opts
-  let queue: Pending[] = []
-  let dirty = false
-  let running: Promise<void> | undefined
 
   // This node's share of a durable message: one encoded buffer, to the members that did not get it
   // with `joined` and are not catching up (their replay reads it from the history).
@@ -67,46 +66,32 @@ export function createPipeline(core: RoomCore, opts: PipelineOptions): Pipeline 
     }
   }
 
-  // One group commit per turn: everything accepted before it runs shares one write and fsync per log.
-  function schedule() {
-    dirty = true
-    running ??= commitLoop()
-  }
-
-  async function commitLoop(): Promise<void> {
+  // One group commit per turn (lib/shared/group-writer.ts): everything accepted before it runs
+  // shares one write and fsync per log.
+  const commits = createGroupCommit<Pending>(async (batch) => {
+    let failed: string[]
     try {
-      await new Promise((resolve) => setImmediate(resolve))
-      while (dirty) {
-        dirty = false
-        const batch = queue
-        queue = []
-        let failed: string[]
-        try {
-          failed = await store.sync()
-        } catch {
-          // A store that rejects (it could not say which logs were written): every sender of this
-          // batch hears `not_stored`, and the server keeps running.
-          failed = [...new Set(batch.map((p) => p.room.name))]
-        }
-        deliver(batch, failed)
-      }
-    } finally {
-      running = undefined
+      failed = await store.sync()
+    } catch {
+      // A store that rejects (it could not say which logs were written): every sender of this
+      // batch hears `not_stored`, and the server keeps running.
+      failed = [...new Set(batch.map((p) => p.room.name))]
     }
-  }
+    deliver(batch, failed)
+  })
 
   // Each durable message goes on the bus as one encoded Buffer (framed once, written once per socket
   // per turn by the bounded output); its sender alone hears of one that could not be stored.
   function deliver(batch: Pending[], failed: string[]) {
     for (const { room, record, sender } of batch) {
       if (!record) {
-        opts.onCreated(room, !failed.includes(room.name))
+        if (sender) opts.onCreated(room, !failed.includes(room.name))
         continue
       }
       if (failed.length > 0 && failed.includes(room.name)) {
         const key = `${record.user}\0${record.cid}`
         if (record.cid !== undefined && room.cids.get(key) === record.seq) room.cids.delete(key)
-        sender.send(NOT_STORED)
+        sender!.send(NOT_STORED)
         continue
       }
       const published = bus.publish(room.name, record.seq, encodeMessage(messageFrame(room.name, record)))
@@ -131,15 +116,13 @@ export function createPipeline(core: RoomCore, opts: PipelineOptions): Pipeline 
       record.id = ids.next()
       core.state.touch(room.name, now)
       store.append(room.name, record)
-      queue.push({ room, record, sender: client })
-      schedule()
+      commits.add({ room, record, sender: client })
     },
     create(room, client) {
-      queue.push({ room, sender: client })
-      schedule()
+      commits.add({ room, sender: client })
     },
     remember,
-    schedule,
-    running: () => running
+    started: (room) => commits.add({ room }),
+    settled: () => commits.settled()
   }
 }

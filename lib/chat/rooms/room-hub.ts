@@ -151,9 +151,9 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
   // Rooms the state holds without a log (a new lobby, site rooms) get one.
   for (const entry of ports.state.entries()) {
     if (core.rooms.has(entry.name)) continue
-    addRoom(core, entry.name, 0)
+    const room = addRoom(core, entry.name, 0)
     store.create(entry.name, entry.cap)
-    pipeline.schedule()
+    pipeline.started(room)
   }
 
   const hub: RoomHub = {
@@ -192,8 +192,10 @@ export function createRoomHub(opts: RoomHubOptions): RoomHub {
     closeRoom: membership.closeRoom,
     details: membership.details,
     async drain() {
-      while (pipeline!.running() || membership.registering.size > 0) {
-        await pipeline!.running()
+      // A creation waiting for the registry commits its log once it is recorded: settle both until neither is left.
+      for (;;) {
+        await pipeline!.settled()
+        if (membership.registering.size === 0) break
         await Promise.all(membership.registering)
       }
     },
