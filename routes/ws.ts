@@ -7,6 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
 import { ApiError } from '../lib/shared/api-error.js'
 import { ApiErrorSchema } from '../schemas/http.js'
+import { FirstJoinQuerySchema } from '../schemas/room-frames.js'
+import type { JoinFrame } from '../schemas/frames.js'
 import { isAllowedOrigin } from '../lib/transport/origin.js'
 import { isUpgrade } from '../lib/transport/upgrade.js'
 import { createWriteBatch } from '../lib/chat/gateway/bounded-output.js'
@@ -18,6 +20,10 @@ import { ChatSocket, type ChatSocketDeps } from '../lib/chat/gateway/chat-socket
 export { LOBBY }
 export { CLOSE_GRACE_MS } from '../lib/chat/gateway/chat-socket.js'
 export { onSocketError } from '../lib/chat/gateway/socket-faults.js'
+
+/** The first room a client asks for in the upgrade's query, as the `join` frame it stands for. */
+const firstJoinOf = ({ join, since }: { join?: string; since?: string }): JoinFrame | undefined =>
+  join === undefined ? undefined : since === undefined ? { type: 'join', room: join } : { type: 'join', room: join, since: Number(since) }
 
 /** A widget session of the site's own people: a guest, or a user the site signed (`name@site-host`). */
 const siteOwned = (session: SessionRecord) => session.guest === true || session.username.includes('@')
@@ -95,8 +101,9 @@ export default async function wsRoutes(fastify: FastifyInstance) {
       throw new ApiError(429, 'too_many_connections', `At most ${config.maxSocketsPerIp} chat connections per address; close one first.`)
     }
     admitted.set(request, { found, response: reply.raw })
-    // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome;
-    // corked, they leave in one write (one TLS record, one syscall) instead of two.
+    // An admitted upgrade: ws writes its 101 to the socket next, then openChat the welcome and the
+    // `joined` of the room the query asked for; corked, they leave in one write (one TLS record,
+    // one syscall) instead of several.
     // Every way out uncorks: openChat does, and ws refusing the handshake ends the socket.
     if (isUpgrade(request.raw)) request.raw.socket.cork()
   }
@@ -120,7 +127,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     const chat = new ChatSocket(socket, request.raw.socket, request.log, deps, request.addressKey)
     socket.on('pong', onPong)
     alive.add(socket)
-    chat.start(found)
+    chat.start(found, firstJoinOf(request.query as { join?: string; since?: string }))
     // Admission's cork: what start() sent is held by the write batch until the end of the turn.
     request.raw.socket.uncork()
   }
@@ -129,7 +136,7 @@ export default async function wsRoutes(fastify: FastifyInstance) {
     method: 'GET',
     url: '/ws',
     preValidation: admit,
-    schema: { response: { 401: ApiErrorSchema, 403: ApiErrorSchema, 426: ApiErrorSchema, 429: ApiErrorSchema } },
+    schema: { querystring: FirstJoinQuerySchema, response: { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 426: ApiErrorSchema, 429: ApiErrorSchema } },
     // A plain HTTPS GET (no Upgrade header) gets a clear answer instead of an empty 404.
     handler: async () => {
       throw new ApiError(426, 'upgrade_required', 'Open this URL as a WebSocket (wss://).')

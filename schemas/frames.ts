@@ -43,6 +43,7 @@ export const CLIENT_FRAME_SCHEMAS = {
 export const ClientFrameSchema = Type.Union(Object.values(CLIENT_FRAME_SCHEMAS))
 export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS
 export type ClientFrame = { [K in ClientFrameType]: Static<(typeof CLIENT_FRAME_SCHEMAS)[K]> }[ClientFrameType]
+export type JoinFrame = Extract<ClientFrame, { type: 'join' }>
 
 export const LimitsSchema = Type.Object(
   {

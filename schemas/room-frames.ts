@@ -13,6 +13,15 @@ export const JoinSchema = Type.Object(
   { type: Type.Literal('join'), room: RoomNameSchema, since: Type.Optional(Seq) },
   { additionalProperties: false }
 )
+/**
+ * The upgrade's query, `/ws?join=ROOM&since=N`: the first room, joined as a `join` frame would be
+ * but in the same turn as `welcome` (no round trip). Query values are text: `since` is digits.
+ * Other parameters are never read (a ticket in the URL opens nothing: docs/security.md).
+ */
+export const FirstJoinQuerySchema = Type.Object({
+  join: Type.Optional(RoomNameSchema),
+  since: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,15})$' }))
+})
 export const LeaveSchema = Type.Object({ type: Type.Literal('leave'), room: RoomNameSchema }, { additionalProperties: false })
 export const CreateSchema = Type.Object(
   { type: Type.Literal('create'), room: RoomNameSchema, cap: Type.Optional(Type.Integer({ minimum: 2, maximum: 100_000 })) },

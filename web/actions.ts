@@ -5,9 +5,9 @@ import { HISTORY_PAGE, TYPING_INTERVAL_MS } from '../lib/chat/protocol/protocol.
 import { createComposer } from './composer.ts'
 import { checkSession, CLOSE_NOTICES, unsentNote } from './session.ts'
 import * as api from './api.ts'
-import { createConnection } from './connection.ts'
+import { createConnection, type Connection, type ConnectionHandlers, type FirstJoin } from './connection.ts'
 import { applyFrame, type FrameContext } from './frames.ts'
-import { createLink, type LinkDeps, type SessionCheck } from './link.ts'
+import { createLink, type SessionCheck } from './link.ts'
 import * as outbox from './outbox.ts'
 import { membersRequest } from './members.ts'
 import { LOBBY, ROOM_NAME, type ServerFrame } from './protocol.ts'
@@ -26,7 +26,10 @@ export { HISTORY_PAGE, TYPING_INTERVAL_MS }
 
 /** What another entry point (the widget iframe) may swap: how the socket opens, how a session is checked. */
 export interface ActionDeps {
-  open: LinkDeps['open']
+  /** Opens a socket whose upgrade asks for `join` (joined with the welcome). */
+  open(handlers: ConnectionHandlers, join?: FirstJoin): Connection
+  /** False: the upgrade asks for no room, every room is a `join` frame (the widget's bare /ws). */
+  joinInUpgrade: boolean
   checkSession(): Promise<SessionCheck>
   /** Called with every server frame after it was applied to the state. */
   onFrame?(frame: ServerFrame): void
@@ -37,9 +40,19 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
   let pageVisible = true
 
   const findRoom = (name: string) => state.rooms.value.find((r) => r.name === name)
+  const openSocket = deps.open ?? createConnection
+  /** The room the current socket's upgrade asked for: resume() does not ask for it again. */
+  let askedInUpgrade: string | undefined
+
+  /** The room on screen (else the first shown) goes in the upgrade, so its `joined` comes with the welcome. */
+  function firstJoin(): FirstJoin | undefined {
+    const r = deps.joinInUpgrade === false ? undefined : (findRoom(state.currentRoom.value) ?? state.rooms.value[0])
+    askedInUpgrade = r?.name
+    return r && { room: r.name, since: lastSeq(r.items.value) }
+  }
 
   const link = createLink(
-    { open: deps.open ?? createConnection, checkSession: deps.checkSession ?? checkSession, timers: realTimers },
+    { open: (handlers) => openSocket(handlers, firstJoin()), checkSession: deps.checkSession ?? checkSession, timers: realTimers },
     {
       onFrame(frame) {
         applyFrame(ctx, frame)
@@ -82,12 +95,12 @@ export function createActions(state: ChatState, deps: Partial<ActionDeps> = {}) 
   }
 
   /**
-   * After a (re)connect: join every room we show, the lobby included (the server joins none by
-   * itself), each with the last seq seen, so the server replays the gap once; a fresh room (a new
-   * page's lobby, the widget's room) gets the recent history.
+   * After a (re)connect: join every room we show (the server joins none by itself) but the one the
+   * upgrade asked for, each with the last seq seen, so the server replays the gap once; a fresh
+   * room (a new page's lobby, the widget's room) gets the recent history.
    */
   function resume() {
-    for (const r of state.rooms.value) rejoin(r.name)
+    for (const r of state.rooms.value) if (r.name !== askedInUpgrade) rejoin(r.name)
   }
 
   /** Shows another room: the draft typed here waits for this room, the new room's draft comes back. */

@@ -16,3 +16,15 @@ export interface Connection {
   /** Closes the socket; onClose is not called. */
   close(): void
 }
+
+/** The room a socket asks for in its upgrade (`/ws?join=ROOM&since=N`): joined with the welcome, no round trip. */
+export interface FirstJoin {
+  room: string
+  /** The last seq held: the server replays every later message once (0: the recent history). */
+  since: number
+}
+
+/** The query that asks for it. */
+export const firstJoinQuery = (join: FirstJoin | undefined): string =>
+  join ? `?join=${encodeURIComponent(join.room)}${join.since > 0 ? `&since=${join.since}` : ''}` : ''
+

@@ -1,12 +1,15 @@
 // The chat WebSocket: opens /ws on the page's own origin and hands parsed frames to the caller.
-import type { Connection, ConnectionHandlers } from './connection-types.ts'
+import { firstJoinQuery, type Connection, type ConnectionHandlers, type FirstJoin } from './connection-types.ts'
 import type { ClientFrame, ServerFrame } from './protocol.ts'
 
-export type { Connection, ConnectionHandlers }
+export type { Connection, ConnectionHandlers, FirstJoin }
 
-/** `hello`: a first frame sent as soon as the socket opens (the widget's ticket `auth`). */
-export function createConnection(handlers: ConnectionHandlers, hello?: ClientFrame): Connection {
-  const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws')
+/**
+ * `join`: the room the upgrade asks for (joined with the welcome); `hello`: a first frame sent as
+ * soon as the socket opens (the widget's ticket `auth`).
+ */
+export function createConnection(handlers: ConnectionHandlers, join?: FirstJoin, hello?: ClientFrame): Connection {
+  const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws' + firstJoinQuery(join))
   let closedByUs = false
   let opened = false
 

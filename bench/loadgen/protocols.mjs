@@ -28,17 +28,13 @@ function plainString(buf, at, end, max) {
   return undefined
 }
 
-const LOBBY_JOIN = JSON.stringify({ type: 'join', room: 'lobby' })
 const READY = { kind: 'ready' }
 
 /**
- * Parley joins no room by itself: a client asks for the lobby on `welcome`, and the lobby's
- * `joined` makes it ready (as the welcome did when the lobby came with it).
+ * Parley joins no room by itself: a client asks for the lobby in its upgrade (`/ws?join=lobby`),
+ * whose `joined` comes right after `welcome` and makes it ready.
  */
-function welcomed(client) {
-  client.send(LOBBY_JOIN)
-  return { kind: 'other' }
-}
+const welcomed = () => ({ kind: 'other' })
 const joinedEvent = (room, client) => (room === 'lobby' && !client.ready ? READY : { kind: 'joined', room })
 
 /** A Parley frame that was parsed in full, as an event. */
@@ -47,7 +43,7 @@ function parleyEvent(f, client) {
     case 'message':
       return { kind: 'message', text: f.text }
     case 'welcome':
-      return welcomed(client)
+      return welcomed()
     case 'joined':
       return joinedEvent(f.room, client)
     case 'error':
@@ -61,7 +57,7 @@ const parseJson = (buf, start, end) => JSON.parse(buf.toString('utf8', start, en
 
 /** Parley: JSON frames (docs/protocol.md, rooms per ROOMS-PROTOCOL.md); cookie + Origin on upgrade; WebSocket pings answered by the socket. */
 const parley = {
-  path: () => '/ws',
+  path: () => '/ws?join=lobby',
   headers: (port, cookie) => ({ Cookie: cookie, Origin: `https://127.0.0.1:${port}` }),
   // The room is named only outside the lobby: a server without rooms refuses the extra field.
   message: (text, room) => JSON.stringify(room && room !== 'lobby' ? { type: 'message', room, text } : { type: 'message', text }),
@@ -74,7 +70,7 @@ const parley = {
       case 'error': // small, and every one must be counted with its code
         return parleyEvent(parseJson(buf, start, end), client)
       case 'welcome':
-        return welcomed(client)
+        return welcomed()
       case 'joined': {
         // Only its room matters: the member list and the history after it are left unread.
         const at = start + TYPE_PREFIX.length + type.length + 1

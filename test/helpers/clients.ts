@@ -109,8 +109,9 @@ export class ChatClient {
 
 /**
  * Opens /ws; resolves with the client once open, or rejects with the HTTP status of a refusal.
- * A socket with a cookie then joins the lobby, as the page does (the server joins no room by
- * itself): `since` makes that join a resume; `join: false` sends nothing (the test sends its own).
+ * A socket with a cookie asks for the lobby in its upgrade (`/ws?join=lobby`), as the page does
+ * (the server joins no room by itself): `since` makes that join a resume; `join: false` asks for
+ * none (the test sends its own `join`).
  */
 export function connect(
   server: Pick<TestServer, 'origin' | 'ca'>,
@@ -122,12 +123,16 @@ export function connect(
     headers?: Record<string, string>
     join?: boolean
     since?: number
+    /** The upgrade's path and query as written (a test of the query itself); default `/ws` and the lobby join. */
+    path?: string
   } = {}
 ): Promise<ChatClient> {
   const headers: Record<string, string> = { ...opts.headers }
   if (cookie) headers.cookie = cookie
   const origin = opts.origin === undefined ? server.origin : opts.origin
-  const ws = new WebSocket(server.origin.replace('https:', 'wss:') + '/ws', {
+  // A socket with a cookie asks for the lobby in its upgrade, as the page does (the server joins no room by itself).
+  const join = cookie && opts.join !== false ? `?join=lobby${opts.since === undefined ? '' : `&since=${opts.since}`}` : ''
+  const ws = new WebSocket(server.origin.replace('https:', 'wss:') + (opts.path ?? '/ws' + join), {
     ca: server.ca,
     headers,
     autoPong: opts.autoPong ?? true,
@@ -137,7 +142,6 @@ export function connect(
   const client = new ChatClient(ws)
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
-      if (cookie && opts.join !== false) client.send(opts.since === undefined ? { type: 'join', room: 'lobby' } : { type: 'join', room: 'lobby', since: opts.since })
       resolve(client)
     })
     ws.once('unexpected-response', (_req, res) => {

@@ -54,7 +54,7 @@ t.test('a frame and a close in the same turn: the client gets the frame, then th
   t.equal(await closed, 4321, 'then the close, with its code')
 })
 
-t.test('a new chat socket gets its 101 and welcome in one write of its TLS socket; the joined it asks for in the next', async (t) => {
+t.test('a new chat socket gets its 101, welcome and joined in one write of its TLS socket', async (t) => {
   const server = await startServer(t)
   const cookie = await signUp(server, 'carol')
   const writes: number[] = []
@@ -65,12 +65,10 @@ t.test('a new chat socket gets its 101 and welcome in one write of its TLS socke
     tls._write = (chunk, encoding, cb) => (writes.push(1), write(chunk, encoding, cb))
     tls._writev = (chunks, cb) => (writes.push(chunks.length), writev(chunks, cb))
   })
-  // The server joins no room by itself: the lobby's joined answers the client's own join.
-  const carol = await connect(server, cookie, { join: false })
+  // The lobby asked for in the upgrade (/ws?join=lobby): its joined leaves with the welcome.
+  const carol = await connect(server, cookie)
   await carol.next('welcome')
-  t.same(writes, [2], 'one write: 101, welcome')
-  carol.send({ type: 'join', room: 'lobby' })
   await carol.next('joined')
-  t.same(writes, [2, 1], 'then one write: joined')
+  t.same(writes, [3], 'one write: 101, welcome, joined')
   carol.ws.close()
 })

@@ -2,7 +2,7 @@
 // gets every message it missed once (none come twice with a `joined` it never asked for), and a
 // socket that asks for nothing gets its welcome and no room traffic.
 import t from 'tap'
-import { connect } from '../helpers/clients.js'
+import { connect, refusal } from '../helpers/clients.js'
 import { startServer } from '../helpers/server.js'
 import { chatUser, range, FAST_FRAMES } from '../helpers/rooms.js'
 
@@ -61,4 +61,45 @@ t.test('a socket that sends no join gets its welcome and no joined or message, w
   await sleep(400) // longer than any hold the server ever kept
   t.same(silent.frames.filter((f) => f.type === 'joined' || f.type === 'message'), [], 'no room joined, no message')
   t.equal(server.app.roomHub.rooms().find((r) => r.name === 'lobby')?.online, 1, 'only alice is in the lobby')
+})
+
+t.test('the same resume asked for in the upgrade (/ws?join=lobby&since=N): joined with the welcome, then every later seq once, in order', async (t) => {
+  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
+  const { client: alice } = await chatUser(t, server, 'alice')
+  const { client: bob, cookie } = await chatUser(t, server, 'bob')
+  for (let i = 1; i <= 5; i++) alice.send({ type: 'message', text: `m${i}` })
+  await bob.next('message', (f) => f.seq === 5)
+  bob.ws.terminate()
+  await bob.waitClose()
+  for (let i = 6; i <= 17; i++) alice.send({ type: 'message', text: `m${i}` })
+  await alice.next('message', (f) => f.seq === 17)
+  const TOTAL = 40
+  const writing = (async () => {
+    for (let i = 18; i <= TOTAL; i++) {
+      alice.send({ type: 'message', text: `m${i}` })
+      await sleep(5)
+    }
+  })()
+  const back = await connect(server, cookie, { since: 5 })
+  t.teardown(() => back.ws.close())
+  await writing
+  for (let i = 0; i < 250 && !back.frames.some((f) => f.type === 'message' && f.seq === TOTAL); i++) await sleep(20)
+  await sleep(100)
+  const frames = back.frames
+  t.same(frames.slice(0, 2).map((f) => f.type), ['welcome', 'joined'], 'the welcome, then the joined the upgrade asked for')
+  t.equal(frames.filter((f) => f.type === 'joined').length, 1, 'one joined')
+  t.same(lobbySeqs(frames), range(6, TOTAL), 'every seq after N exactly once, in seq order, no duplicate')
+})
+
+t.test('the upgrade query is checked like a join frame: a bad room name or since is refused before any socket; a refused join answers as its frame would', async (t) => {
+  const server = await startServer(t, { ...FAST_FRAMES, roomMaxUsers: 2 })
+  const { cookie } = await chatUser(t, server, 'alice')
+  const ws = (query: string) => connect(server, cookie, { join: false, path: '/ws' + query })
+  t.equal(await refusal(ws('?join=Not%20A%20Room')), 400, 'a room name that breaks the rule')
+  t.equal(await refusal(ws('?join=lobby&since=-1')), 400, 'since that is not decimal digits')
+  t.equal(await refusal(ws('?join=lobby&since=1e3')), 400, 'no exponent either')
+  const nowhere = await ws('?join=nowhere')
+  t.teardown(() => nowhere.ws.close())
+  await nowhere.next('welcome')
+  t.match(await nowhere.next('error'), { code: 'no_such_room', room: 'nowhere' }, 'an unknown room: the join frame\'s own refusal')
 })

@@ -43,8 +43,7 @@ t.test('refused frames are forgiven at REFUSED_FRAMES_PER_MIN: a rare mistake ne
 })
 
 t.test('every frame spends the socket budget before it is parsed: past the burst even garbage is rate_limited', async (t) => {
-  // A burst of 6: connect()'s lobby join takes one, the 5 messages the rest.
-  const server = await startServer(t, { frameBudgetPerSec: 1, frameBudgetBurst: 6, messageRatePerSec: 100, refusedFramesPerMin: 1000 })
+  const server = await startServer(t, { frameBudgetPerSec: 1, frameBudgetBurst: 5, messageRatePerSec: 100, refusedFramesPerMin: 1000 })
   const alice = await connect(server, await signUp(server, 'alice'))
   t.teardown(() => alice.ws.close())
   await alice.next('welcome')

@@ -73,7 +73,7 @@ async function checkSession(): Promise<SessionCheck> {
 function open(handlers: ConnectionHandlers): Connection {
   const held = ticket
   ticket = null
-  if (held) return createConnection(handlers, { type: 'auth', ticket: held })
+  if (held) return createConnection(handlers, undefined, { type: 'auth', ticket: held })
   // No ticket: report a failed open, so the link checks the session (which fetches one) and retries.
   let closed = false
   queueMicrotask(() => closed || handlers.onClose(1006, false))
@@ -99,7 +99,8 @@ function onFrame(frame: ServerFrame) {
 }
 
 const state = createChatState()
-const actions = createActions(state, { open, checkSession, onFrame })
+// The socket URL stays the bare /ws (the ticket and everything else go in frames): the widget's room is a `join` frame.
+const actions = createActions(state, { open, checkSession, onFrame, joinInUpgrade: false })
 
 function enter(session: EmbedSession) {
   if (!mayOpen(session)) {

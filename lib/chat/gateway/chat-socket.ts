@@ -6,7 +6,7 @@
 // ChatSocketDeps object (the WebSocket route builds it): it knows no Fastify.
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
-import type { ClientFrame, WelcomeFrame } from '../../../schemas/frames.js'
+import type { ClientFrame, JoinFrame, WelcomeFrame } from '../../../schemas/frames.js'
 import type { ChatClient, ChatHub } from './chat-hub.js'
 import { createBoundedOutput, type BoundedOutput, type FrameSource, type Outlet, type WriteBatch } from './bounded-output.js'
 import { textFrame } from './text-frame.js'
@@ -95,6 +95,8 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
   private authTimer: NodeJS.Timeout | undefined
   /** FrameContext: the clock when the frame being handled arrived (read once per frame). */
   now = 0
+  /** The room the upgrade's query asked for, until the socket begins. */
+  private firstJoin: JoinFrame | undefined
 
   /**
    * Listeners go on here, before any await, so no early frame is missed. `raw` is the TLS socket
@@ -116,8 +118,12 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     socket.on('close', onClose)
   }
 
-  /** A socket with a session starts at once; one without waits for its `auth` frame, in time. */
-  start(found: { session: SessionRecord; token: string } | undefined) {
+  /**
+   * A socket with a session starts at once; one without waits for its `auth` frame, in time.
+   * `join`: the room the upgrade's query asked for, joined right after `welcome`.
+   */
+  start(found: { session: SessionRecord; token: string } | undefined, join?: JoinFrame) {
+    this.firstJoin = join
     if (found) this.begin(found)
     else this.authTimer = setTimeout(authExpired, this.deps.config.wsAuthTimeoutMs, this)
   }
@@ -214,13 +220,19 @@ export class ChatSocket implements Outlet, ChatClient, FrameContext {
     this.begun = true
     // Connecting is not activity: reconnecting over and over must not keep a session alive.
     hub.join(this)
-    // No room is joined here: the client asks for each one, the lobby (named in the welcome)
-    // included, with `since` to resume, so a resume gets every missed message once.
+    // The server joins no room by itself: the client asks for each one (the lobby, named in the
+    // welcome, included), with `since` to resume, so a resume gets every missed message once.
     this.sendFrame(encodeWelcome({ user: session.username, room: LOBBY, limits }))
     // A socket joining a session that is already past the warning learns its deadline too.
     const last: number | undefined = session.lastActive // the registry's, as read when the socket was admitted
-    const idleFor = last === undefined ? 0 : Date.now() - last
+    const now = (this.now = Date.now()) // also for a refusal of the first join below
+    const idleFor = last === undefined ? 0 : now - last
     if (idleFor >= config.idleWarnMs) this.sendFrame(encodeIdleWarning(Math.max(0, config.idleKickMs - idleFor)))
+    // The room the upgrade asked for: joined now, as its `join` frame would be (same checks and
+    // limits), so `joined` leaves with the welcome in one write.
+    const join = this.firstJoin
+    this.firstJoin = undefined
+    if (join) dispatchFrame(this.deps.handlers, join, this)
     // The session may have ended between the admission check and the join (which closing missed).
     this.deps.sessions
       .isLive(session.id)
