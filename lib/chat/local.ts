@@ -3,8 +3,8 @@
 // the message bus and the chat rate limits in this process's memory.
 import { join } from 'node:path'
 import type { Config } from '../shared/config.js'
-import type { Adapters } from '../shared/ports.js'
-import { createRateLimiter, jitterTolerance, type RateLimiter } from '../shared/rate-limiter.js'
+import type { Adapters, RateLimit } from '../shared/ports.js'
+import { createRateLimiter, jitterTolerance } from '../shared/rate-limiter.js'
 import { openFileHistoryStore } from './history/file-history-store.js'
 import type { HistoryStore } from './history/ports.js'
 import { createLocalRoomPorts } from './rooms/local/index.js'
@@ -13,15 +13,15 @@ import { openRoomRegistry, type RoomRegistry } from './rooms/room-registry.js'
 
 export interface ChatPorts {
   /**
-   * Chat messages per user (MESSAGE_RATE_PER_SEC, shared by all of a user's sockets). Typed as the
-   * local limiter, whose take() answers a number: the socket's message handler is synchronous
-   * until it learns to wait for a RateLimit's promise (then this becomes a RateLimit).
+   * Chat messages per user (MESSAGE_RATE_PER_SEC, shared by all of a user's sockets). The local
+   * limiter answers a number, so the message handler makes no promise per message; a shared one
+   * answers a promise the handler waits for.
    */
-  messageLimiter: RateLimiter
-  /** Joins, leaves, `rooms` and `history` requests per user (ROOM_JOINS_PER_MIN); typed as messageLimiter is. */
-  roomJoinLimiter: RateLimiter
+  messageLimiter: RateLimit
+  /** Joins, leaves, `rooms`, `history` and `members` requests per user (ROOM_JOINS_PER_MIN). */
+  roomJoinLimiter: RateLimit
   /** Room creation per user (ROOM_CREATES_PER_MIN). */
-  roomCreateLimiter: RateLimiter
+  roomCreateLimiter: RateLimit
   /** Each room's messages, durable before anyone sees them. */
   history: HistoryStore
   /** Who created each room, which site owns it, the operator's caps. */

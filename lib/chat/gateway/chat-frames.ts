@@ -1,13 +1,13 @@
 // What each client frame does, by type: a dispatch table over plain values (hub, limiter, idle
 // tracker). A new frame type is a schema in schemas/frames.ts plus a handler here.
 import { Compile } from 'typebox/compile'
-import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ClientFrameType } from '../../../schemas/frames.js'
-import { createRoomFrameHandlers, answer, type RoomFrameDeps } from './room-frame-handlers.js'
+import { CLIENT_FRAME_SCHEMAS, type ClientFrame, type ClientFrameType, type MessageIn } from '../../../schemas/frames.js'
+import { createRoomFrameHandlers, answer, LIMIT_UNKNOWN_RETRY_MS, type RoomFrameDeps } from './room-frame-handlers.js'
 import type { RoomClient } from '../rooms/room-hub.js'
 import { LOBBY } from '../protocol/protocol.js'
 import { prepareText } from '../rooms/message-text.js'
 import type { ErrorCode } from '../protocol/protocol.js'
-import type { RateLimiter } from '../../shared/rate-limiter.js'
+import type { RateLimit } from '../../shared/ports.js'
 
 /**
  * The key every per-user limit counts a socket's user under (message rate, room joins and creates,
@@ -69,29 +69,38 @@ export function parseClientFrame(data: Buffer | string): ClientFrame | undefined
 
 export interface FrameDeps extends RoomFrameDeps {
   /** Messages per user (per limit key), over all their sockets. */
-  limiter: RateLimiter
+  limiter: RateLimit
   maxChars: number
 }
 
 /**
- * The handlers, synchronous: cheap checks first (membership, limits), text rules (the costly
- * part) last, then the room hub. A refused message still spends its rate token, so costly text
- * work stays at the message rate.
+ * The handlers: cheap checks first (membership, limits: at once from a local limiter, after its
+ * promise from a shared one), text rules (the costly part) last, then the room hub. A refused
+ * message still spends its rate token, so costly text work stays at the message rate.
  */
 export function createFrameHandlers(deps: FrameDeps): FrameHandlers {
   const { rooms, limiter, idle, maxChars } = deps
+  // The message once its rate token is settled.
+  function post(frame: MessageIn, ctx: FrameContext, room: string, retryInMs: number) {
+    if (retryInMs > 0) return ctx.refuse('rate_limited', retryInMs, room)
+    const prepared = prepareText(frame.text, maxChars)
+    if (!prepared.ok) return ctx.refuse(prepared.code, undefined, room)
+    idle.touch(ctx.sessionId, ctx.now)
+    // Broadcast (to the sender too) once durable in the history.
+    answer(ctx, room, rooms.post(ctx.client, room, prepared.text, frame.cid, ctx.now))
+  }
   return {
     message(frame, ctx) {
       // A client that never names a room talks in the lobby, as before rooms existed.
       const room = frame.room ?? LOBBY
       if (!rooms.isMember(ctx.client, room)) return ctx.refuse('not_in_room', undefined, room)
+      // A local limiter answers a number (no closure, no promise per message); a shared one a promise.
       const retryInMs = limiter.take(ctx.limitKey, ctx.now)
-      if (retryInMs > 0) return ctx.refuse('rate_limited', retryInMs, room)
-      const prepared = prepareText(frame.text, maxChars)
-      if (!prepared.ok) return ctx.refuse(prepared.code, undefined, room)
-      idle.touch(ctx.sessionId, ctx.now)
-      // Broadcast (to the sender too) once durable in the history.
-      answer(ctx, room, rooms.post(ctx.client, room, prepared.text, frame.cid, ctx.now))
+      if (typeof retryInMs === 'number') return post(frame, ctx, room, retryInMs)
+      retryInMs.then(
+        (wait) => post(frame, ctx, room, wait),
+        () => ctx.refuse('rate_limited', LIMIT_UNKNOWN_RETRY_MS, room)
+      )
     },
     ...createRoomFrameHandlers(deps),
     // Only meaningful as a widget socket's first frame (routes/ws.ts). A socket the widget cookie

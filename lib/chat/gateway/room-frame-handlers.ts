@@ -1,16 +1,19 @@
 // The room frames' handlers (join, leave, create, rooms, history, members, typing, activity): limits, then the room hub.
 import type { FrameContext, FrameHandlers } from './chat-frames.js'
-import type { RateLimiter } from '../../shared/rate-limiter.js'
+import type { RateLimit } from '../../shared/ports.js'
 import type { RoomError, RoomHub } from '../rooms/room-hub.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import { HISTORY_PAGE_DEFAULT } from '../../../schemas/room-frames.js'
 
+/** A shared limit that could not be checked (its store unreachable): the request is refused, to be tried again after this. */
+export const LIMIT_UNKNOWN_RETRY_MS = 1000
+
 export interface RoomFrameDeps {
   rooms: RoomHub
   /** join, leave, rooms, history and members requests per user (ROOM_JOINS_PER_MIN). */
-  joinLimiter: RateLimiter
+  joinLimiter: RateLimit
   /** create per user (ROOM_CREATES_PER_MIN). */
-  createLimiter: RateLimiter
+  createLimiter: RateLimit
   /** Records a session's activity (at `now`, the frame's clock reading). */
   idle: { touch(sessionId: string, now: number): void }
   /** IDLE_ACTIVITY=input: `activity` and `typing` frames count as activity. */
@@ -27,40 +30,42 @@ export function answer(ctx: FrameContext, room: string, error: RoomError | undef
 }
 
 export function createRoomFrameHandlers({ rooms, joinLimiter, createLimiter, idle, inputIsActivity, registry }: RoomFrameDeps): RoomFrameHandlers {
-  // A refused room request changes nothing and says when to try again.
-  const limited = (ctx: FrameContext, limiter: RateLimiter, room?: string): boolean => {
+  // A room request runs once its rate token is taken; a refused one changes nothing and says when
+  // to try again. A local limiter answers at once, a shared one (the rate-limits port) later.
+  const allowed = (ctx: FrameContext, limiter: RateLimit, room: string | undefined, run: () => void): void => {
+    const settle = (retryInMs: number) => (retryInMs === 0 ? run() : ctx.refuse('rate_limited', retryInMs, room))
     const retryInMs = limiter.take(ctx.limitKey, ctx.now)
-    if (retryInMs === 0) return false
-    ctx.refuse('rate_limited', retryInMs, room)
-    return true
+    if (typeof retryInMs === 'number') return settle(retryInMs)
+    retryInMs.then(settle, () => ctx.refuse('rate_limited', LIMIT_UNKNOWN_RETRY_MS, room))
   }
   return {
     join(frame, ctx) {
-      if (!limited(ctx, joinLimiter, frame.room)) answer(ctx, frame.room, rooms.join(ctx.client, frame.room, frame.since))
+      allowed(ctx, joinLimiter, frame.room, () => answer(ctx, frame.room, rooms.join(ctx.client, frame.room, frame.since)))
     },
     leave(frame, ctx) {
-      if (!limited(ctx, joinLimiter, frame.room)) answer(ctx, frame.room, rooms.leave(ctx.client, frame.room))
+      allowed(ctx, joinLimiter, frame.room, () => answer(ctx, frame.room, rooms.leave(ctx.client, frame.room)))
     },
     create(frame, ctx) {
       // Guests create no room: each new guest would be a fresh creator (a site's rooms are EMBED_ROOMS).
       if (ctx.guest) return ctx.refuse('forbidden', undefined, frame.room)
-      if (limited(ctx, createLimiter, frame.room)) return
-      const error = rooms.create(ctx.client, frame.room, frame.cap, { user: ctx.user, address: ctx.address })
-      if (error === 'room_quota') return ctx.refuse(error, undefined, frame.room, registry?.over(ctx.user, ctx.address))
-      answer(ctx, frame.room, error)
+      allowed(ctx, createLimiter, frame.room, () => {
+        const error = rooms.create(ctx.client, frame.room, frame.cap, { user: ctx.user, address: ctx.address })
+        if (error === 'room_quota') return ctx.refuse(error, undefined, frame.room, registry?.over(ctx.user, ctx.address))
+        answer(ctx, frame.room, error)
+      })
     },
     rooms(_frame, ctx) {
-      if (!limited(ctx, joinLimiter)) rooms.list(ctx.client)
+      allowed(ctx, joinLimiter, undefined, () => rooms.list(ctx.client))
     },
     history(frame, ctx) {
       if (!rooms.isMember(ctx.client, frame.room)) return ctx.refuse('not_in_room', undefined, frame.room)
-      if (limited(ctx, joinLimiter, frame.room)) return
-      answer(ctx, frame.room, rooms.history(ctx.client, frame.room, frame.before, frame.limit ?? HISTORY_PAGE_DEFAULT))
+      allowed(ctx, joinLimiter, frame.room, () =>
+        answer(ctx, frame.room, rooms.history(ctx.client, frame.room, frame.before, frame.limit ?? HISTORY_PAGE_DEFAULT))
+      )
     },
     members(frame, ctx) {
       if (!rooms.isMember(ctx.client, frame.room)) return ctx.refuse('not_in_room', undefined, frame.room)
-      if (limited(ctx, joinLimiter, frame.room)) return
-      answer(ctx, frame.room, rooms.members(ctx.client, frame.room, frame.offset ?? 0))
+      allowed(ctx, joinLimiter, frame.room, () => answer(ctx, frame.room, rooms.members(ctx.client, frame.room, frame.offset ?? 0)))
     },
     typing(frame, ctx) {
       const error = rooms.typing(ctx.client, frame.room, ctx.now)
