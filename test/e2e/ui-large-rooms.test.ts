@@ -19,7 +19,7 @@ async function largeLobby(page: Page, start: string[]) {
   let users = start
   const asked: number[] = []
   let client: WebSocketRoute | undefined
-  await page.routeWebSocket(/\/ws$/, (ws) => {
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
     client = ws
     const server = ws.connectToServer()
     server.onMessage((data) => {
