@@ -1,12 +1,13 @@
 // The explicit lobby join: the server joins no room by itself, so a client that resumes the lobby
 // gets every message it missed once (none come twice with a `joined` it never asked for), and a
 // socket that asks for nothing gets its welcome and no room traffic.
-import t from 'tap'
-import { connect, refusal } from '../helpers/clients.js'
+import t, { type Test } from 'tap'
+import { connect, refusal, type ChatClient } from '../helpers/clients.js'
 import { startServer } from '../helpers/server.js'
 import { chatUser, range, FAST_FRAMES } from '../helpers/rooms.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const TOTAL = 40
 
 /** Every lobby seq a client was handed, in arrival order: those inside `joined` frames and `message` frames alike. */
 const lobbySeqs = (frames: any[]) =>
@@ -14,7 +15,11 @@ const lobbySeqs = (frames: any[]) =>
     f.room !== 'lobby' ? [] : f.type === 'joined' ? f.messages.map((m: any) => m.seq) : f.type === 'message' ? [f.seq] : []
   )
 
-t.test('a client holding seq N that resumes with `join lobby since N` while messages keep arriving gets every later seq once, in order', async (t) => {
+/**
+ * Bob saw seqs 1-5 and dropped; Alice wrote 6-17 meanwhile and goes on writing up to TOTAL while Bob
+ * comes back: `writing` settles once she is done.
+ */
+async function missedWhileAway(t: Test) {
   const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
   const { client: alice } = await chatUser(t, server, 'alice')
   const { client: bob, cookie } = await chatUser(t, server, 'bob')
@@ -22,26 +27,34 @@ t.test('a client holding seq N that resumes with `join lobby since N` while mess
   await bob.next('message', (f) => f.seq === 5)
   bob.ws.terminate()
   await bob.waitClose()
-  const held = 5
   for (let i = 6; i <= 17; i++) alice.send({ type: 'message', text: `m${i}` })
   await alice.next('message', (f) => f.seq === 17)
-
-  // Alice goes on writing while Bob reconnects and resumes.
-  const TOTAL = 40
   const writing = (async () => {
     for (let i = 18; i <= TOTAL; i++) {
       alice.send({ type: 'message', text: `m${i}` })
       await sleep(5)
     }
   })()
+  return { server, cookie, writing }
+}
+
+/** The client's frames once the last seq arrived and anything sent twice would have too. */
+async function settled(client: ChatClient) {
+  for (let i = 0; i < 250 && !client.frames.some((f) => f.type === 'message' && f.seq === TOTAL); i++) await sleep(20)
+  await sleep(100)
+  return client.frames
+}
+
+t.test('a client holding seq N that resumes with `join lobby since N` while messages keep arriving gets every later seq once, in order', async (t) => {
+  const held = 5
+  // Alice goes on writing while Bob reconnects and resumes.
+  const { server, cookie, writing } = await missedWhileAway(t)
   const back = await connect(server, cookie, { join: false })
   t.teardown(() => back.ws.close())
   back.send({ type: 'join', room: 'lobby', since: held })
   await writing
   // Every frame stays queued on the client, in arrival order (the welcome came with the upgrade).
-  for (let i = 0; i < 250 && !back.frames.some((f) => f.type === 'message' && f.seq === TOTAL); i++) await sleep(20)
-  await sleep(100) // anything sent twice would have arrived by now
-  const frames = back.frames
+  const frames = await settled(back)
 
   t.equal(frames[0]?.type, 'welcome', 'the welcome first')
   const joined = frames.filter((f) => f.type === 'joined')
@@ -64,28 +77,11 @@ t.test('a socket that sends no join gets its welcome and no joined or message, w
 })
 
 t.test('the same resume asked for in the upgrade (/ws?join=lobby&since=N): joined with the welcome, then every later seq once, in order', async (t) => {
-  const server = await startServer(t, { ...FAST_FRAMES, messageRatePerSec: 100 })
-  const { client: alice } = await chatUser(t, server, 'alice')
-  const { client: bob, cookie } = await chatUser(t, server, 'bob')
-  for (let i = 1; i <= 5; i++) alice.send({ type: 'message', text: `m${i}` })
-  await bob.next('message', (f) => f.seq === 5)
-  bob.ws.terminate()
-  await bob.waitClose()
-  for (let i = 6; i <= 17; i++) alice.send({ type: 'message', text: `m${i}` })
-  await alice.next('message', (f) => f.seq === 17)
-  const TOTAL = 40
-  const writing = (async () => {
-    for (let i = 18; i <= TOTAL; i++) {
-      alice.send({ type: 'message', text: `m${i}` })
-      await sleep(5)
-    }
-  })()
+  const { server, cookie, writing } = await missedWhileAway(t)
   const back = await connect(server, cookie, { since: 5 })
   t.teardown(() => back.ws.close())
   await writing
-  for (let i = 0; i < 250 && !back.frames.some((f) => f.type === 'message' && f.seq === TOTAL); i++) await sleep(20)
-  await sleep(100)
-  const frames = back.frames
+  const frames = await settled(back)
   t.same(frames.slice(0, 2).map((f) => f.type), ['welcome', 'joined'], 'the welcome, then the joined the upgrade asked for')
   t.equal(frames.filter((f) => f.type === 'joined').length, 1, 'one joined')
   t.same(lobbySeqs(frames), range(6, TOTAL), 'every seq after N exactly once, in seq order, no duplicate')
